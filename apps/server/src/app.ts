@@ -1,0 +1,145 @@
+// Builds the Fastify app: tRPC at /trpc, REST at /, /openapi.json, /docs, /ok.
+// Tests build it without listening; main.ts listens.
+import cors from '@fastify/cors'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { appRouter, createContextInner, describeError, envelope, fromZodIssues, messageOf, readApiKey, type Context, type ErrorCode } from '@capgo-api/api'
+import type { DbHandle } from '@capgo-api/db'
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi'
+import { buildOpenApiDocument } from './openapi.ts'
+
+export interface AppOptions {
+  database: DbHandle
+  logger?: FastifyServerOptions['logger']
+  /** how long /ok waits for the database before answering 503 */
+  healthTimeoutMs?: number
+}
+
+export const BODY_LIMIT = 1024 * 1024
+
+/** Header names that may carry a key: never logged. */
+export const SECRET_HEADERS = ['authorization', 'capgkey', 'x-api-key']
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { db, provider } = opts.database
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 5000 },
+  })
+
+  const createContext = ({ req }: { req: FastifyRequest }): Context =>
+    createContextInner({ db, provider, apiKey: readApiKey(req.headers), ip: req.ip })
+
+  await app.register(cors, {
+    origin: true,
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'capgkey', 'x-api-key', 'content-type'],
+    exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    maxAge: 86400,
+  })
+
+  // JSON bodies: an empty body (some clients send one with DELETE) is no body.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '' || (typeof body === 'string' && !body.trim())) return done(null, undefined)
+    parseJson(req, body as string, done)
+  })
+
+  // Fastify-level failures (bad JSON, body too large, wrong media type) and anything unexpected.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500
+    if (status >= 500) {
+      const d = describeError(err)
+      if (d.status >= 500 && d.error === 'unknown_error') req.log.error({ err }, 'request failed')
+      return reply.code(d.status).type('application/json').send(envelope(d))
+    }
+    const code: ErrorCode =
+      status === 413 ? 'payload_too_large'
+      : status === 415 ? 'unsupported_media_type'
+      : status === 429 ? 'rate_limited'
+      : status === 404 ? 'not_found'
+      : err instanceof SyntaxError || /JSON/.test(err.code ?? '') ? 'invalid_json'
+      : 'invalid_input'
+    return reply.code(status).type('application/json').send(envelope({ error: code, status, message: messageOf(code) }))
+  })
+  app.setNotFoundHandler((_req, reply) => {
+    reply.code(404).send(envelope({ error: 'not_found', status: 404, message: messageOf('not_found') }))
+  })
+
+  // ---- health -------------------------------------------------------------------------------
+  app.get('/ok', async (_req, reply) => {
+    try {
+      await withTimeout(db.$queryRawUnsafe('SELECT 1'), opts.healthTimeoutMs ?? 3000)
+      return { status: 'ok' }
+    } catch {
+      return reply.code(503).send(envelope({ error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }))
+    }
+  })
+
+  // ---- docs ---------------------------------------------------------------------------------
+  const document = buildOpenApiDocument('/')
+  app.get('/openapi.json', { logLevel: 'warn' }, async () => document)
+  await app.register(swagger, { mode: 'static', specification: { document: document as never } })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: true, persistAuthorization: true, tryItOutEnabled: true },
+  })
+
+  // ---- tRPC ---------------------------------------------------------------------------------
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext,
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed')
+      },
+    } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
+  })
+
+  // ---- REST ---------------------------------------------------------------------------------
+  await app.register(async (rest) => {
+    // DELETE may carry its fields as a JSON body (older clients): merge it into the query.
+    rest.addHook('preHandler', async (req) => {
+      if (req.method === 'DELETE' && req.body && typeof req.body === 'object' && !Array.isArray(req.body)) {
+        req.query = { ...(req.body as Record<string, unknown>), ...(req.query as Record<string, unknown>) }
+      }
+    })
+    // trpc-to-openapi writes its own error body; reshape it into the contract's envelope.
+    rest.addHook('onSend', async (req, reply, payload) => {
+      if (reply.statusCode < 400 || typeof payload !== 'string') return payload
+      try {
+        const body = JSON.parse(payload) as { error?: string; message?: string; issues?: unknown; moreInfo?: Record<string, unknown>; status?: string }
+        if (body.status !== 'KO' || typeof body.error !== 'string') return payload
+        if (Array.isArray(body.issues) && body.issues.some((i) => i && typeof i === 'object' && 'code' in i)) {
+          const z = fromZodIssues(body.issues as never)
+          return JSON.stringify(envelope({ ...z, status: reply.statusCode }))
+        }
+        if (reply.statusCode >= 500) req.log.error({ path: req.url }, 'request failed')
+        return JSON.stringify(envelope({ error: body.error as never, status: reply.statusCode, message: body.message ?? '', issues: Array.isArray(body.issues) ? (body.issues as never) : undefined, moreInfo: body.moreInfo }))
+      } catch {
+        return payload
+      }
+    })
+    await rest.register(fastifyTRPCOpenApiPlugin, {
+      router: appRouter,
+      createContext,
+      onError: ({ error }: { error: { code: string; cause?: unknown } }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error }, 'procedure failed')
+      },
+    })
+  })
+
+  return app
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), ms)
+    p.then((v) => { clearTimeout(timer); resolve(v) }, (e) => { clearTimeout(timer); reject(e) })
+  })
+}

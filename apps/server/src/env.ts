@@ -1,0 +1,35 @@
+// The environment, parsed once. An invalid value stops start-up with a one-line error naming it.
+import path from 'node:path'
+import { z } from 'zod'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .default('file:./data/capgo.db')
+    .refine((u) => /^(file:|postgres(ql)?:\/\/)/.test(u), 'must be a file: (SQLite) or postgresql:// URL'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  CAPGO_BOOTSTRAP_API_KEY: z.string().min(8).max(256).optional(),
+})
+
+export type Env = z.infer<typeof envSchema>
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const clean = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''))
+  const r = envSchema.safeParse(clean)
+  if (!r.success) {
+    const i = r.error.issues[0]!
+    throw new EnvError(`invalid environment: ${i.path.join('.')}: ${i.message}`)
+  }
+  const env = r.data
+  // a relative SQLite path is relative to where the command was run (pnpm runs scripts in the package dir)
+  const m = /^file:(?!\/)(.*)$/.exec(env.DATABASE_URL)
+  if (m) env.DATABASE_URL = `file:${path.resolve(source.INIT_CWD ?? process.cwd(), m[1]!)}`
+  return env
+}
+
+export class EnvError extends Error {}

@@ -1,0 +1,131 @@
+// Who may do what: key mode, org role, key limits and tenant visibility. Handlers call these;
+// they never re-implement a check.
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { Db, Prisma } from '@capgo-api/db'
+import { ApiError } from './errors.ts'
+
+export const KEY_MODES = ['read', 'upload', 'write', 'all'] as const
+export type KeyMode = (typeof KEY_MODES)[number]
+export const ROLES = ['read', 'upload', 'write', 'admin', 'super_admin'] as const
+export type Role = (typeof ROLES)[number]
+export const INVITE_ROLES = ROLES.map((r) => `invite_${r}` as const)
+export type MemberRole = Role | (typeof INVITE_ROLES)[number]
+
+export const modeRank = (m: KeyMode) => KEY_MODES.indexOf(m)
+export const roleRank = (r: Role) => ROLES.indexOf(r)
+export const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r)
+
+/** The authenticated caller: a key and its owner's memberships. */
+export interface Principal {
+  userId: string
+  keyId: number
+  mode: KeyMode
+  limitedToOrgs: string[]
+  limitedToApps: string[]
+  expiresAt: Date | null
+  /** org_id → accepted role (pending invites are left out: they carry no rights) */
+  roles: Map<string, Role>
+}
+
+export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex')
+
+/** Reads the key from `authorization` (bare or `Bearer <key>`), then `capgkey`, then `x-api-key`. */
+export function readApiKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim()
+  const auth = first(headers.authorization)
+  if (auth) return auth.replace(/^Bearer\s+/i, '').trim() || undefined
+  return first(headers.capgkey) || first(headers['x-api-key']) || undefined
+}
+
+export const parseIdList = (json: string): string[] => {
+  try {
+    const v: unknown = JSON.parse(json)
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+  } catch {
+    return []
+  }
+}
+
+export async function authenticate(db: Db, rawKey: string | undefined): Promise<Principal> {
+  if (!rawKey) throw new ApiError('no_key_provided')
+  const hash = hashKey(rawKey)
+  const key = await db.apiKey.findUnique({
+    where: { key_hash: hash },
+    select: {
+      id: true, key_hash: true, mode: true, user_id: true, limited_to_orgs: true, limited_to_apps: true, expires_at: true,
+      user: { select: { members: { select: { org_id: true, role: true } } } },
+    },
+  })
+  // the lookup is by hash; compare again in constant time so timing says nothing about near misses
+  if (!key || !timingSafeEqual(Buffer.from(key.key_hash, 'hex'), Buffer.from(hash, 'hex'))) throw new ApiError('invalid_apikey')
+  if (key.expires_at && key.expires_at.getTime() <= Date.now()) throw new ApiError('invalid_apikey')
+  const roles = new Map<string, Role>()
+  for (const m of key.user.members) if (isRole(m.role)) roles.set(m.org_id, m.role)
+  return {
+    userId: key.user_id,
+    keyId: key.id,
+    mode: (KEY_MODES as readonly string[]).includes(key.mode) ? (key.mode as KeyMode) : 'read',
+    limitedToOrgs: parseIdList(key.limited_to_orgs),
+    limitedToApps: parseIdList(key.limited_to_apps),
+    expiresAt: key.expires_at,
+    roles,
+  }
+}
+
+export function requireMode(p: Principal, mode: KeyMode) {
+  if (modeRank(p.mode) < modeRank(mode)) throw new ApiError('insufficient_key_mode')
+}
+
+/** The caller's role in an org it may see, else null (not a member, invite only, or outside key limits). */
+export function visibleRole(p: Principal, orgId: string): Role | null {
+  if (p.limitedToOrgs.length && !p.limitedToOrgs.includes(orgId)) return null
+  return p.roles.get(orgId) ?? null
+}
+
+export const visibleOrgIds = (p: Principal) => [...p.roles.keys()].filter((id) => visibleRole(p, id))
+
+export function canSeeApp(p: Principal, app: { app_id: string; owner_org: string }) {
+  if (p.limitedToApps.length && !p.limitedToApps.includes(app.app_id)) return false
+  return visibleRole(p, app.owner_org) !== null
+}
+
+/** Prisma filter for the apps the caller may see. */
+export function visibleAppsWhere(p: Principal): Prisma.AppWhereInput {
+  return {
+    owner_org: { in: visibleOrgIds(p) },
+    ...(p.limitedToApps.length ? { app_id: { in: p.limitedToApps } } : {}),
+  }
+}
+
+function requireRank(role: Role, min: Role) {
+  if (roleRank(role) < roleRank(min)) throw new ApiError('insufficient_role')
+}
+
+interface Ctx {
+  db: Db
+  principal: Principal
+}
+
+/** The app, if the caller may see it (else 404 app_not_found) and has `min` role in its org (else 403). */
+export async function requireApp(ctx: Ctx, appId: string, min: Role) {
+  const app = await ctx.db.app.findUnique({ where: { app_id: appId } })
+  if (!app || !canSeeApp(ctx.principal, app)) throw new ApiError('app_not_found')
+  requireRank(visibleRole(ctx.principal, app.owner_org)!, min)
+  return app
+}
+
+/** The organization, if the caller may see it (else 404 org_not_found) and has `min` role (else 403). */
+export async function requireOrg(ctx: Ctx, orgId: string, min: Role) {
+  const role = visibleRole(ctx.principal, orgId)
+  const org = role ? await ctx.db.organization.findUnique({ where: { id: orgId } }) : null
+  if (!org || !role) throw new ApiError('org_not_found')
+  requireRank(role, min)
+  return org
+}
+
+/** Role check for an org already known to be visible. */
+export function requireRole(p: Principal, orgId: string, min: Role) {
+  const role = visibleRole(p, orgId)
+  if (!role) throw new ApiError('org_not_found')
+  requireRank(role, min)
+}

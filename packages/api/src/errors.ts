@@ -1,0 +1,162 @@
+// The error catalogue: one code → HTTP status → message, used by tRPC and REST alike.
+import { TRPCError } from '@trpc/server'
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
+
+export const ERRORS = {
+  // 400
+  invalid_input: [400, 'The request is invalid: see issues for the fields at fault.'],
+  invalid_json: [400, 'The request body is not valid JSON.'],
+  invalid_app_id: [400, 'app_id must be a reverse-domain id such as com.example.app.'],
+  invalid_cursor: [400, 'The cursor is malformed: pass back the nextCursor of a previous page.'],
+  invalid_version_format: [400, 'The version must be a semantic version such as 1.2.3.'],
+  invalid_protocol: [400, 'The external_url must use https.'],
+  invalid_date_range: [400, 'The date range is invalid: from must not be after to, at most 366 days apart.'],
+  missing_channel_or_version: [400, 'Give a channel or a version_id.'],
+  missing_owner_org: [400, 'owner_org is required when the key can see more than one organization.'],
+  // 401
+  no_key_provided: [401, 'No API key was provided: send it in the authorization header.'],
+  invalid_apikey: [401, 'The API key is unknown, revoked or expired.'],
+  // 403
+  insufficient_key_mode: [403, 'This API key mode does not allow this operation.'],
+  insufficient_role: [403, 'Your role in this organization does not allow this operation.'],
+  insufficient_permissions: [403, 'This operation is not allowed for this key.'],
+  // 404
+  not_found: [404, 'No such endpoint.'],
+  app_not_found: [404, 'App not found.'],
+  org_not_found: [404, 'Organization not found.'],
+  channel_not_found: [404, 'Channel not found.'],
+  version_not_found: [404, 'Version not found.'],
+  device_not_found: [404, 'Device not found.'],
+  apikey_not_found: [404, 'API key not found.'],
+  member_not_found: [404, 'Member not found.'],
+  user_not_found: [404, 'User not found.'],
+  // 405/409/413/415/429
+  method_not_allowed: [405, 'This method is not allowed on this endpoint.'],
+  app_already_exists: [409, 'An app with this app_id already exists.'],
+  version_already_exists: [409, 'A bundle with this version name already exists for this app.'],
+  bundle_in_use: [409, 'The bundle is used by a channel or a device override.'],
+  last_super_admin: [409, 'The last super_admin of an organization cannot be removed or demoted.'],
+  member_already_exists: [409, 'This user is already a member or invited.'],
+  conflict: [409, 'The request conflicts with the current state.'],
+  payload_too_large: [413, 'The request body is too large.'],
+  unsupported_media_type: [415, 'Send the body as application/json.'],
+  rate_limited: [429, 'Too many requests: retry after the time given in Retry-After.'],
+  // 5xx
+  unknown_error: [500, 'An unexpected error occurred.'],
+  database_unavailable: [503, 'The database is unavailable: retry shortly.'],
+} as const satisfies Record<string, readonly [number, string]>
+
+export type ErrorCode = keyof typeof ERRORS
+
+const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_SUPPORTED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  500: 'INTERNAL_SERVER_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+}
+
+/** The code used when an error carries none of ours (tRPC's own, adapter errors). */
+const CODE_BY_TRPC: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
+  PARSE_ERROR: 'invalid_json',
+  BAD_REQUEST: 'invalid_input',
+  UNAUTHORIZED: 'invalid_apikey',
+  FORBIDDEN: 'insufficient_permissions',
+  NOT_FOUND: 'not_found',
+  METHOD_NOT_SUPPORTED: 'method_not_allowed',
+  CONFLICT: 'conflict',
+  PAYLOAD_TOO_LARGE: 'payload_too_large',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  TOO_MANY_REQUESTS: 'rate_limited',
+  SERVICE_UNAVAILABLE: 'database_unavailable',
+}
+
+export const isErrorCode = (v: unknown): v is ErrorCode => typeof v === 'string' && Object.hasOwn(ERRORS, v)
+export const httpStatusOf = (code: ErrorCode) => ERRORS[code][0]
+export const messageOf = (code: ErrorCode) => ERRORS[code][1]
+
+/** A domain error: `throw new ApiError('app_not_found')`. */
+export class ApiError extends TRPCError {
+  readonly error: ErrorCode
+  readonly moreInfo?: Record<string, unknown>
+  constructor(error: ErrorCode, opts: { message?: string; cause?: unknown; moreInfo?: Record<string, unknown> } = {}) {
+    super({ code: TRPC_CODE_BY_STATUS[httpStatusOf(error)] ?? 'INTERNAL_SERVER_ERROR', message: opts.message ?? messageOf(error), cause: opts.cause })
+    this.error = error
+    this.moreInfo = opts.moreInfo
+  }
+}
+
+export interface Issue {
+  path: string
+  message: string
+}
+
+interface ZodLikeIssue {
+  path?: readonly PropertyKey[]
+  message: string
+}
+
+/**
+ * Zod issues → our issues and error code. A schema marks a specific code by using a catalogue
+ * code as its message (e.g. `.regex(re, 'invalid_app_id')`); the issue gets the human text.
+ */
+export function fromZodIssues(zodIssues: readonly ZodLikeIssue[]): { error: ErrorCode; message: string; issues: Issue[] } {
+  let error: ErrorCode = 'invalid_input'
+  const issues = zodIssues.map((i) => {
+    const path = (i.path ?? []).map(String).join('.')
+    if (isErrorCode(i.message)) {
+      if (error === 'invalid_input') error = i.message
+      return { path, message: messageOf(i.message) }
+    }
+    return { path, message: i.message }
+  })
+  const first = issues[0]
+  const message = error !== 'invalid_input' ? messageOf(error) : first ? `Invalid input: ${first.path ? `${first.path}: ` : ''}${first.message}` : messageOf(error)
+  return { error, message, issues }
+}
+
+/** True when an error means the database cannot be reached (answer 503, not 500). */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
+    const code = cur.code ?? cur.kind
+    if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08003'].includes(code)) return true
+    if (['DatabaseNotReachable', 'DatabaseDoesNotExist', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'].includes(cur.kind ?? cur.originalCode)) return true
+    if (typeof cur.message === 'string' && /ECONNREFUSED|Connection terminated|connection timeout|Can't reach database|Closed the connection|terminating connection/i.test(cur.message)) return true
+  }
+  return false
+}
+
+/** Whatever was thrown → our code, HTTP status and public message (never internals). */
+export function describeError(e: unknown): { error: ErrorCode; status: number; message: string; issues?: Issue[]; moreInfo?: Record<string, unknown> } {
+  if (e instanceof ApiError) return { error: e.error, status: httpStatusOf(e.error), message: e.message, moreInfo: e.moreInfo }
+  if (e instanceof TRPCError) {
+    const cause = e.cause as { name?: string; issues?: ZodLikeIssue[] } | undefined
+    if (e.code === 'BAD_REQUEST' && cause?.name === 'ZodError' && Array.isArray(cause.issues)) {
+      const z = fromZodIssues(cause.issues)
+      return { ...z, status: 400 }
+    }
+    if (e.cause instanceof ApiError) return describeError(e.cause)
+    if (e.code === 'INTERNAL_SERVER_ERROR') return describeError(e.cause ?? new Error('unknown'))
+    const code = CODE_BY_TRPC[e.code] ?? 'unknown_error'
+    return { error: code, status: httpStatusOf(code), message: messageOf(code) }
+  }
+  if (isDatabaseUnavailable(e)) return { error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }
+  return { error: 'unknown_error', status: 500, message: messageOf('unknown_error') }
+}
+
+/** The REST error envelope of the contract. */
+export function envelope(d: ReturnType<typeof describeError>) {
+  return {
+    status: 'KO' as const,
+    error: d.error,
+    message: d.message,
+    ...(d.issues ? { issues: d.issues } : {}),
+    ...(d.moreInfo ? { moreInfo: d.moreInfo } : {}),
+  }
+}

@@ -1,0 +1,12 @@
+export { appRouter, type AppRouter } from './root.ts'
+export { createCallerFactory } from './trpc.ts'
+export { createContextInner, type Context } from './context.ts'
+export { ApiError, describeError, envelope, ERRORS, fromZodIssues, isDatabaseUnavailable, messageOf, type ErrorCode } from './errors.ts'
+export { readApiKey, hashKey, KEY_MODES, ROLES, type KeyMode, type Role } from './access.ts'
+export { bootstrap } from './bootstrap.ts'
+export { errorEnvelope } from './schemas/common.ts'
+
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'
+import type { AppRouter } from './root.ts'
+export type RouterInputs = inferRouterInputs<AppRouter>
+export type RouterOutputs = inferRouterOutputs<AppRouter>

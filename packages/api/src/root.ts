@@ -1,0 +1,11 @@
+// Assembles the domain routers; the REST paths come from each procedure's meta.
+import { appRouter as app } from './routers/app.ts'
+import { channelRouter as channel } from './routers/channel.ts'
+import { router } from './trpc.ts'
+
+export const appRouter = router({
+  app,
+  channel,
+})
+
+export type AppRouter = typeof appRouter

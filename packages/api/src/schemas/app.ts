@@ -1,0 +1,32 @@
+import { z } from 'zod'
+import { appId, isoDate, limit, page } from './common.ts'
+
+export const appOutput = z
+  .object({
+    app_id: z.string(),
+    name: z.string(),
+    icon_url: z.string(),
+    owner_org: z.string(),
+    created_at: isoDate,
+    updated_at: isoDate,
+    retention: z.number().int(),
+  })
+  .meta({ id: 'App' })
+
+const name = z.string().trim().min(1).max(255).meta({ example: 'My app' })
+const iconUrl = z.string().max(2048).meta({ example: 'https://example.com/icon.png' })
+
+export const appListInput = z.object({ page, limit })
+export const appIdInput = z.object({ app_id: appId })
+export const appCreateInput = z.object({
+  app_id: appId,
+  name,
+  owner_org: z.string().min(1).max(255).optional().meta({ description: 'Organization id; optional when the key sees exactly one' }),
+  icon_url: iconUrl.optional(),
+})
+export const appUpdateInput = z.object({
+  app_id: appId,
+  name: name.optional(),
+  icon_url: iconUrl.optional(),
+  retention: z.number().int().min(0).max(315_360_000).pipe(z.number()).optional().meta({ description: 'Seconds of device history to keep' }),
+})

@@ -1,0 +1,53 @@
+import { z } from 'zod'
+import { appId, bool, isoDate, limit, page } from './common.ts'
+
+export const DISABLE_AUTO_UPDATE = ['major', 'minor', 'patch', 'version_number', 'none'] as const
+
+export const channelOutput = z
+  .object({
+    id: z.number().int(),
+    created_at: isoDate,
+    updated_at: isoDate,
+    name: z.string(),
+    app_id: z.string(),
+    version: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+    created_by: z.string(),
+    public: z.boolean(),
+    disableAutoUpdateUnderNative: z.boolean(),
+    disableAutoUpdate: z.enum(DISABLE_AUTO_UPDATE),
+    ios: z.boolean(),
+    android: z.boolean(),
+    allow_device_self_set: z.boolean(),
+    allow_emulator: z.boolean(),
+    allow_dev: z.boolean(),
+    allow_prod: z.boolean(),
+    allow_device: z.boolean(),
+  })
+  .meta({ id: 'Channel' })
+
+const channelName = z.string().trim().min(1).max(255).meta({ example: 'production' })
+
+export const channelSetInput = z.object({
+  app_id: appId,
+  channel: channelName,
+  version: z.string().min(1).max(255).optional().meta({ description: 'Bundle name to serve on this channel', example: '1.2.3' }),
+  public: bool().optional().meta({ description: "Make it the app's default channel for its platforms" }),
+  disableAutoUpdateUnderNative: bool().optional(),
+  disableAutoUpdate: z.enum(DISABLE_AUTO_UPDATE).optional(),
+  ios: bool().optional(),
+  android: bool().optional(),
+  allow_device_self_set: bool().optional(),
+  allow_emulator: bool().optional(),
+  allow_dev: bool().optional(),
+  allow_prod: bool().optional(),
+  allow_device: bool().optional(),
+})
+
+export const channelGetInput = z.object({
+  app_id: appId,
+  channel: channelName.optional().meta({ description: 'Name of one channel to fetch' }),
+  page,
+  limit,
+})
+
+export const channelDeleteInput = z.object({ app_id: appId, channel: channelName })

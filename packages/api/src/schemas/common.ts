@@ -1,0 +1,55 @@
+// Building blocks shared by every domain's input, output and OpenAPI description.
+import { z } from 'zod'
+
+export const APP_ID_RE = /^[a-z0-9]+(\.[\w-]+)+$/i
+
+/** A catalogue code as the message marks the error code of the whole request (see errors.ts). */
+export const appId = z
+  .string()
+  .max(255, 'invalid_app_id')
+  .regex(APP_ID_RE, 'invalid_app_id')
+  .meta({ description: 'Reverse-domain app id', example: 'com.example.app' })
+
+export const deviceId = z
+  .string()
+  .min(1)
+  .max(255)
+  .transform((s) => s.toLowerCase())
+  .meta({ description: 'Device id (lower-cased on input)', example: '6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f' })
+
+/**
+ * A whole number that also accepts its decimal string (query parameters are strings).
+ * A preprocess pipe, not z.coerce: trpc-to-openapi sets `coerce` on plain number schemas,
+ * which would then turn any value (even `true`) into a number for tRPC callers too.
+ */
+export const intParam = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min).max(max))
+
+/** A JSON boolean. The pipe keeps trpc-to-openapi from coercing "false" into true. */
+export const bool = () => z.boolean().pipe(z.boolean())
+
+export const page = intParam(0, 1_000_000).optional().meta({ description: '0-based page number (50 items a page by default)', example: 0 })
+export const limit = intParam(1, 1000).optional().meta({ description: 'Items per page, 1–1000 (default 50)', example: 50 })
+export const PAGE_SIZE = 50
+
+export const pageArgs = (p?: number, l?: number) => {
+  const take = l ?? PAGE_SIZE
+  return { skip: (p ?? 0) * take, take }
+}
+
+export const isoDate = z.iso.datetime().meta({ description: 'ISO-8601 date-time in UTC', example: '2026-01-01T00:00:00.000Z' })
+export const iso = (d: Date) => d.toISOString()
+
+export const okOutput = z.object({ status: z.literal('ok') }).meta({ id: 'Ok', description: 'The operation succeeded' })
+export const ok = { status: 'ok' as const }
+
+/** The contract's error envelope (documented on every operation). */
+export const errorEnvelope = z
+  .object({
+    status: z.literal('KO'),
+    error: z.string().meta({ description: 'snake_case error code', example: 'app_not_found' }),
+    message: z.string().meta({ description: 'Human-readable explanation', example: 'App not found.' }),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: 'Field-level problems of a validation error' }),
+    moreInfo: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'Error' })

@@ -1,0 +1,62 @@
+// tRPC set-up in three parts: context & init (with the error formatter), error mapping,
+// and procedures by key mode.
+import { initTRPC } from '@trpc/server'
+import type { OpenApiMeta } from 'trpc-to-openapi'
+import { authenticate, requireMode, type KeyMode } from './access.ts'
+import type { Context } from './context.ts'
+import { ApiError, describeError } from './errors.ts'
+
+// ---- init -------------------------------------------------------------------------------
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    isDev: false,
+    errorFormatter({ shape, error }) {
+      const d = describeError(error)
+      // the contract's envelope at the top (REST spreads the shape into its body), tRPC's own under data
+      return {
+        ...shape,
+        status: 'KO' as const,
+        error: d.error,
+        message: d.message,
+        ...(d.issues ? { issues: d.issues } : {}),
+        data: { code: shape.data.code, httpStatus: d.status, path: shape.data.path, error: d.error, issues: d.issues },
+      }
+    },
+  })
+
+export const router = t.router
+export const createCallerFactory = t.createCallerFactory
+export const middleware = t.middleware
+
+// ---- errors -----------------------------------------------------------------------------
+/** Turns unknown failures into catalogue errors: a database outage becomes 503, the rest 500. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next()
+  if (!result.ok && !(result.error instanceof ApiError) && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    const d = describeError(result.error)
+    if (d.error !== 'unknown_error') throw new ApiError(d.error, { cause: result.error.cause })
+  }
+  return result
+})
+
+// ---- procedures ---------------------------------------------------------------------------
+export const publicProcedure = t.procedure.use(mapErrors)
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const principal = await authenticate(ctx.db, ctx.apiKey)
+  return next({ ctx: { principal } })
+})
+
+const withMode = (mode: KeyMode) =>
+  authedProcedure.use(({ ctx, next }) => {
+    requireMode(ctx.principal, mode)
+    return next()
+  })
+
+/** `read` < `upload` < `write` < `all`; each procedure names the weakest mode it accepts. */
+export const readProcedure = withMode('read')
+export const uploadProcedure = withMode('upload')
+export const writeProcedure = withMode('write')
+export const allProcedure = withMode('all')

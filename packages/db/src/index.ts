@@ -1,0 +1,55 @@
+// One entry point; the provider is picked at run time from the URL. App code is typed against
+// the SQLite client (the subset both providers share).
+import { PrismaClient } from './generated/sqlite/client.ts'
+
+export { Prisma } from './generated/sqlite/client.ts'
+export type * from './generated/sqlite/models.ts'
+
+export type Db = InstanceType<typeof PrismaClient>
+export type Provider = 'sqlite' | 'postgres'
+
+export const DEFAULT_DATABASE_URL = 'file:./data/capgo.db'
+
+export function providerOf(url: string): Provider {
+  return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite'
+}
+
+export interface DbHandle {
+  db: Db
+  provider: Provider
+  url: string
+}
+
+export async function createDb(url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Promise<DbHandle> {
+  const provider = providerOf(url)
+  if (provider === 'postgres') {
+    const [{ PrismaClient: PgClient }, { PrismaPg }] = await Promise.all([
+      import('./generated/postgres/client.ts'),
+      import('@prisma/adapter-pg'),
+    ])
+    const adapter = new PrismaPg({
+      connectionString: url,
+      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      // fail fast when the database is unreachable instead of hanging a request
+      connectionTimeoutMillis: 5_000,
+    })
+    return { db: new PgClient({ adapter }) as unknown as Db, provider, url }
+  }
+  const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3')
+  const file = sqliteFile(url)
+  if (file !== ':memory:') {
+    const fs = await import('node:fs')
+    const path = await import('node:path')
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  }
+  const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) })
+  // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
+  await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
+  await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL')
+  await db.$queryRawUnsafe('PRAGMA foreign_keys = ON')
+  return { db, provider, url }
+}
+
+export function sqliteFile(url: string): string {
+  return url.replace(/^file:/, '').replace(/\?.*$/, '')
+}

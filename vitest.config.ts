@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config'
+
+// One run covers every package against one throwaway database (SQLite, or PostgreSQL when
+// TEST_DATABASE_URL is set). Tests isolate themselves by tenant, so files run in parallel.
+export default defineConfig({
+  test: {
+    include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    globalSetup: ['packages/db/test/global-setup.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default'],
+  },
+})
