@@ -46,7 +46,7 @@ export async function setOverride(t: Tenant, device_id: string, body: { channel?
 }
 
 /** POST /updates without a key, as the plugin does. */
-export const checkIn = (info: Partial<Info> & Record<string, unknown>) => rest('POST', '/updates', { body: info })
+export const checkIn = (info: object) => rest('POST', '/updates', { body: info })
 
 /** GET /device?device_id (key mode read). */
 export const getDevice = (t: Tenant, device_id: string) => rest('GET', '/device', { key: t.keys.read, query: { app_id: t.appId, device_id } })
