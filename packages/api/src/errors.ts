@@ -20,6 +20,7 @@ export const ERRORS = {
   insufficient_key_mode: [403, 'This API key mode does not allow this operation.'],
   insufficient_role: [403, 'Your role in this organization does not allow this operation.'],
   insufficient_permissions: [403, 'This operation is not allowed for this key.'],
+  channel_self_set_not_allowed: [403, 'This channel does not allow devices to set it themselves.'],
   // 404
   not_found: [404, 'No such endpoint.'],
   app_not_found: [404, 'App not found.'],

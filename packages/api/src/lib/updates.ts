@@ -1,0 +1,138 @@
+// POST /updates: which bundle a device should run (SPEC section 3). Pure resolution over rows
+// read up front, so every policy is one readable step.
+import semver from 'semver'
+import type { Db } from '@capgo-api/db'
+import type { DeviceInfo } from '../schemas/plugin.ts'
+
+/** The non-update answers: error code → [kind, message]. */
+export const NO_UPDATE = {
+  no_new_version_available: ['up_to_date', 'No new version available.'],
+  disabled_platform_ios: ['blocked', 'Cannot update: the channel does not serve iOS.'],
+  disabled_platform_android: ['blocked', 'Cannot update: the channel does not serve Android.'],
+  disable_auto_update_to_major: ['blocked', 'Cannot update: the bundle is a major version above the native app.'],
+  disable_auto_update_to_minor: ['blocked', 'Cannot update: the bundle is a minor version above the native app.'],
+  disable_auto_update_to_patch: ['blocked', 'Cannot update: the channel only serves patch updates of the native version.'],
+  disable_auto_update_to_metadata: ['blocked', "Cannot update: the native version is below the bundle's minUpdateVersion."],
+  disable_auto_update_under_native: ['blocked', 'Cannot update: the bundle is below the native version.'],
+  disable_emulator: ['blocked', 'Cannot update: the channel does not serve emulators.'],
+  disable_device: ['blocked', 'Cannot update: the channel does not serve physical devices.'],
+  disable_dev_build: ['blocked', 'Cannot update: the channel does not serve development builds.'],
+  disable_prod_build: ['blocked', 'Cannot update: the channel does not serve production builds.'],
+  no_channel: ['failed', 'No channel: no override, no usable defaultChannel and no public channel for this platform.'],
+  no_bundle: ['failed', 'The channel has no bundle to serve.'],
+  misconfigured_channel: ['failed', 'The channel uses disableAutoUpdate version_number but the bundle has no minUpdateVersion.'],
+  unknown_version_build: ['failed', 'version_build is not a semantic version: Capgo cannot compare versions.'],
+  app_not_found: ['failed', 'App not found.'],
+} as const satisfies Record<string, readonly ['up_to_date' | 'blocked' | 'failed', string]>
+
+export type NoUpdateCode = keyof typeof NO_UPDATE
+
+export interface UpdateAvailable {
+  version: string
+  url: string
+  checksum: string
+  session_key?: string
+}
+
+export interface NoUpdate {
+  error: NoUpdateCode
+  message: string
+  kind: 'up_to_date' | 'blocked' | 'failed'
+  version?: string
+  old?: string
+  major?: boolean
+}
+
+export const noUpdate = (error: NoUpdateCode, extra: Pick<NoUpdate, 'version' | 'old' | 'major'> = {}): NoUpdate => ({
+  error,
+  message: NO_UPDATE[error][1],
+  kind: NO_UPDATE[error][0],
+  ...extra,
+})
+
+const bundleSelect = { id: true, name: true, external_url: true, checksum: true, session_key: true, minUpdateVersion: true, deleted: true } as const
+const channelSelect = {
+  id: true, name: true, public: true, ios: true, android: true, allow_device_self_set: true, disableAutoUpdate: true,
+  disableAutoUpdateUnderNative: true, allow_emulator: true, allow_dev: true, allow_prod: true, allow_device: true,
+  version: { select: bundleSelect },
+} as const
+
+type Platform = DeviceInfo['platform']
+
+/** The channel a device falls into without an override: `defaultChannel` if usable, else the platform's public one. */
+export async function defaultChannelOf(db: Db, appId: string, platform: Platform, defaultChannel?: string) {
+  if (defaultChannel) {
+    // usable when public or self-settable, for the device's platform (SPEC section 3)
+    const named = await db.channel.findFirst({
+      where: { app_id: appId, name: defaultChannel, [platform]: true, OR: [{ public: true }, { allow_device_self_set: true }] },
+      select: channelSelect,
+    })
+    if (named) return named
+  }
+  return db.channel.findFirst({ where: { app_id: appId, public: true, [platform]: true }, orderBy: { id: 'asc' }, select: channelSelect })
+}
+
+/**
+ * The answer to a check-in. Order: override (version beats channel), else defaultChannel,
+ * else the platform's public channel; then "already there"; then the channel's policies,
+ * which a device-level version override bypasses (an operator pinned that bundle).
+ */
+export async function resolveUpdate(db: Db, info: DeviceInfo): Promise<UpdateAvailable | NoUpdate> {
+  const native = semver.coerce(info.version_build, { includePrerelease: true })
+  if (!native) return noUpdate('unknown_version_build')
+  const current = !info.version_name || info.version_name === 'builtin' ? native.version : info.version_name
+
+  const override = await db.deviceOverride.findUnique({
+    where: { app_id_device_id: { app_id: info.app_id, device_id: info.device_id } },
+    select: { version: { select: bundleSelect }, channel: { select: channelSelect } },
+  })
+  const pinned = override?.version ?? null
+  const channel = pinned ? null : (override?.channel ?? (await defaultChannelOf(db, info.app_id, info.platform, info.defaultChannel)))
+  if (!pinned && !channel) return noUpdate('no_channel')
+  const target = pinned ?? channel!.version
+  if (!target || target.deleted || !target.external_url) return noUpdate('no_bundle')
+  if (target.name === current) return noUpdate('no_new_version_available')
+
+  if (channel) {
+    const blocked = (error: NoUpdateCode, major?: boolean) => noUpdate(error, { version: target.name, old: current, ...(major ? { major } : {}) })
+    if (!channel[info.platform]) return blocked(info.platform === 'ios' ? 'disabled_platform_ios' : 'disabled_platform_android')
+    // Policies compare the target with the native version (version_build), as Capgo's docs put it.
+    const t = semver.coerce(target.name, { includePrerelease: true })
+    if (t) {
+      switch (channel.disableAutoUpdate) {
+        case 'major': // no auto-update to a higher major than the native app
+          if (t.major > native.major) return blocked('disable_auto_update_to_major', true)
+          break
+        case 'minor': // nor to a higher major.minor
+          if (t.major > native.major || (t.major === native.major && t.minor > native.minor)) return blocked('disable_auto_update_to_minor')
+          break
+        case 'patch': // only patch releases of the native major.minor (Capgo: "same major, same minor")
+          if (t.major !== native.major || t.minor !== native.minor) return blocked('disable_auto_update_to_patch')
+          break
+        case 'version_number': {
+          // Capgo's "metadata" strategy: the bundle declares the lowest version it may update
+          // from (minUpdateVersion); a device whose native version is below it is held back.
+          // A bundle without minUpdateVersion leaves the channel misconfigured, as in Capgo.
+          const min = target.minUpdateVersion ? semver.coerce(target.minUpdateVersion, { includePrerelease: true }) : null
+          if (!min) return blocked('misconfigured_channel')
+          if (semver.lt(native, min)) return blocked('disable_auto_update_to_metadata')
+          break
+        }
+      }
+      if (channel.disableAutoUpdateUnderNative && semver.lt(t, native)) return blocked('disable_auto_update_under_native')
+    }
+    const isProd = info.is_prod ?? true
+    const isEmulator = info.is_emulator ?? false
+    if (!channel.allow_dev && !isProd) return blocked('disable_dev_build')
+    if (!channel.allow_prod && isProd) return blocked('disable_prod_build')
+    if (!channel.allow_emulator && isEmulator) return blocked('disable_emulator')
+    if (!channel.allow_device && !isEmulator) return blocked('disable_device')
+  }
+
+  return {
+    version: target.name,
+    url: target.external_url,
+    checksum: target.checksum ?? '',
+    ...(target.session_key ? { session_key: target.session_key } : {}),
+  }
+}

@@ -1,0 +1,105 @@
+// What the Capacitor updater plugin sends and receives (no key; see SPEC section 3).
+import { z } from 'zod'
+import { appId, bool, deviceId } from './common.ts'
+import { PLATFORMS } from './device.ts'
+
+const str = (max: number, description: string, example: string) => z.string().max(max).meta({ description, example })
+
+/** The plugin's info object, sent with every device-facing call. */
+export const deviceInfo = z.object({
+  app_id: appId,
+  device_id: deviceId,
+  platform: z.enum(PLATFORMS).meta({ description: 'Device platform', example: 'ios' }),
+  version_name: str(255, 'Bundle the device runs (`builtin` = the bundle shipped in the native app)', '1.2.3'),
+  version_build: str(255, 'Native app version', '1.0.0'),
+  plugin_version: str(64, 'Version of the updater plugin', '8.0.0').optional(),
+  version_os: str(64, 'OS version', '17.4').optional(),
+  is_emulator: bool().optional().meta({ description: 'Running on an emulator/simulator', example: false }),
+  is_prod: bool().optional().meta({ description: 'A production (release) build', example: true }),
+  custom_id: str(255, 'Id chosen by the app (setCustomId)', 'user-42').optional(),
+  defaultChannel: str(255, 'Channel configured in capacitor.config (`defaultChannel`)', 'beta').optional(),
+})
+export type DeviceInfo = z.infer<typeof deviceInfo>
+
+export const UPDATE_KINDS = ['up_to_date', 'blocked', 'failed'] as const
+
+export const updateAvailableOutput = z
+  .object({
+    version: z.string().meta({ description: 'Bundle name to install', example: '1.2.3' }),
+    url: z.string().meta({ description: 'Where to download the bundle zip', example: 'https://cdn.example.com/app-1.2.3.zip' }),
+    checksum: z.string(),
+    session_key: z.string().optional(),
+  })
+  .meta({ id: 'UpdateAvailable' })
+
+export const noUpdateOutput = z
+  .object({
+    error: z.string().meta({ description: 'Why no update is served', example: 'no_new_version_available' }),
+    message: z.string(),
+    kind: z.enum(UPDATE_KINDS).meta({ description: '`up_to_date`, `blocked` (a channel policy) or `failed` (misconfiguration)' }),
+    version: z.string().optional().meta({ description: 'The bundle that would have been served (blocked answers)' }),
+    old: z.string().optional().meta({ description: 'The bundle the device runs (blocked answers)' }),
+    major: z.boolean().optional().meta({ description: 'true when a major update is held back (the plugin emits majorAvailable)' }),
+  })
+  .meta({ id: 'NoUpdate' })
+
+export const updatesOutput = z.union([updateAvailableOutput, noUpdateOutput])
+
+export const statsEvent = deviceInfo
+  .omit({ version_build: true, defaultChannel: true })
+  .extend({
+    version_build: str(255, 'Native app version', '1.0.0').optional(),
+    action: z.string().trim().min(1).max(100).meta({ description: 'Event name (`set`, `download_complete`, `update_fail`, …)', example: 'download_complete' }),
+    old_version_name: str(255, 'Bundle the device ran before (`set`)', '1.2.2').optional(),
+  })
+export type StatsEvent = z.infer<typeof statsEvent>
+
+/**
+ * The body is one event or an array of events. The REST layer spreads a JSON body into an
+ * object (an array arrives as {"0": …, "1": …}), so both shapes are normalised to `{events}`.
+ */
+const toEvents = (v: unknown) => {
+  if (Array.isArray(v)) return { events: v }
+  if (v && typeof v === 'object' && !('events' in v)) {
+    const keys = Object.keys(v)
+    if (keys.length && keys.every((k) => /^\d+$/.test(k))) return { events: keys.sort((a, b) => Number(a) - Number(b)).map((k) => (v as Record<string, unknown>)[k]) }
+    return { events: [v] }
+  }
+  return v
+}
+
+export const statsInput = z
+  .preprocess(toEvents, z.object({ events: z.array(statsEvent).min(1).max(200) }))
+  .meta({ description: 'One event object, or an array of up to 200 events' })
+
+export const channelSelfSetInput = deviceInfo.extend({
+  channel: z.string().trim().min(1).max(255).meta({ description: 'Channel to join', example: 'beta' }),
+})
+
+export const channelSelfGetOutput = z
+  .object({
+    channel: z.string(),
+    status: z.enum(['override', 'default']),
+    allowSet: z.boolean().optional(),
+  })
+  .meta({ id: 'DeviceChannel' })
+
+export const channelSelfListInput = z.object({
+  app_id: appId,
+  platform: z.enum(PLATFORMS).optional().meta({ description: 'Only channels serving this platform', example: 'ios' }),
+  device_id: deviceId.optional(),
+  is_emulator: z.stringbool().optional().meta({ description: 'Only channels that allow emulators', example: false }),
+  is_prod: z.stringbool().optional().meta({ description: 'Only channels that allow this build type', example: true }),
+})
+
+export const channelSelfListOutput = z.array(
+  z.object({ id: z.number().int(), name: z.string(), public: z.boolean(), allow_self_set: z.boolean() }).meta({ id: 'SelfSettableChannel' }),
+)
+
+export const channelSelfDeleteInput = z.object({
+  app_id: appId,
+  device_id: deviceId,
+  platform: z.enum(PLATFORMS).optional(),
+  version_name: z.string().max(255).optional(),
+  version_build: z.string().max(255).optional(),
+})
