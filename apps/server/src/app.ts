@@ -84,9 +84,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const document = buildOpenApiDocument('/')
   app.get('/openapi.json', { logLevel: 'warn' }, async () => document)
   await app.register(swagger, { mode: 'static', specification: { document: document as never } })
+  // everything /docs loads is served from here (no validator badge, no CDN): it works offline
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { docExpansion: 'list', deepLinking: true, persistAuthorization: true, tryItOutEnabled: true },
+    theme: { title: 'capgo-api: API reference' },
+    validatorUrl: false,
+    uiConfig: {
+      docExpansion: 'list', deepLinking: true, persistAuthorization: true, tryItOutEnabled: true,
+      displayRequestDuration: true, filter: true, defaultModelsExpandDepth: 0,
+    },
   })
 
   // ---- tRPC ---------------------------------------------------------------------------------

@@ -229,7 +229,12 @@ function setErrorResponses(op: Json, byStatus: Map<number, ErrorCode[]>) {
     const list = codes.map((c) => `\`${c}\``).join(', ')
     op.responses[String(status)] = {
       description: `${STATUS_TEXT[status] ?? 'Error'}${codes.length ? `: ${codes.map((c) => `\`${c}\` (${ERRORS[c][1]})`).join('; ')}` : ''}`,
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      content: {
+        'application/json': {
+          schema: { $ref: '#/components/schemas/Error' },
+          ...(codes[0] ? { example: { status: 'KO', error: codes[0], message: ERRORS[codes[0]][1] } } : {}),
+        },
+      },
     }
     if (codes.length) lines.push(`- ${status}: ${list}`)
   }
