@@ -2,10 +2,12 @@
 import { appRouter, ERRORS, errorResponses } from '@capgo-api/api'
 import { initTRPC } from '@trpc/server'
 import type { OpenApiMeta } from 'trpc-to-openapi'
+import fs from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { buildOpenApiDocument } from '../src/openapi.ts'
-import { deref, openApiDocument, operationsOf, type Operation } from './docs-helpers.ts'
+import { deref, openApiDocument, operationsOf, REPO_ROOT, type Operation } from './docs-helpers.ts'
 import { createTenant, rest } from './harness.ts'
 
 const ERROR_REF = '#/components/schemas/Error'
@@ -191,6 +193,19 @@ describe('/openapi.json', () => {
         // the examples are valid: a read key never meets a validation error on a read
         if (key && o.method === 'GET') expect(res.body.error, where).not.toBe('invalid_input')
       }
+    }
+  })
+
+  it('the README has a curl example of every operation', async () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
+    const examples = readme.split('\n').filter((l) => /^curl /.test(l.trim())).map((line) => {
+      const method = /-X\s+([A-Z]+)/.exec(line)?.[1] ?? (/\s-d\s/.test(line) ? 'POST' : 'GET')
+      const url = /localhost:3000(\/[^\s?"']*)/.exec(line)?.[1] ?? ''
+      return { method, url }
+    })
+    for (const o of operationsOf(await openApiDocument())) {
+      const re = new RegExp(`^${o.path.replace(/\{[^}]+\}/g, '[^/]+')}$`)
+      expect(examples.some((e) => e.method === o.method && re.test(e.url)), `README: curl example of ${name(o)}`).toBe(true)
     }
   })
 })
