@@ -182,20 +182,23 @@ function completeParameters(op: Json, fields: Record<string, ZodLike>) {
 
 // ---- errors -------------------------------------------------------------------------------
 /** The hint of the procedure's `errorResponses` meta: statuses, and codes where it names them. */
-function hinted(meta: Meta | undefined): { statuses: number[]; codes: ErrorCode[] } | undefined {
+function hinted(meta: Meta | undefined): { statuses: number[]; codes: ErrorCode[]; texts: Map<number, string> } | undefined {
   const er = meta?.errorResponses
   if (!er) return undefined
-  if (Array.isArray(er)) return { statuses: er, codes: [] }
+  if (Array.isArray(er)) return { statuses: er, codes: [], texts: new Map() }
   const codes: ErrorCode[] = []
   const statuses: number[] = []
+  const texts = new Map<number, string>()
   for (const [status, text] of Object.entries(er)) {
     statuses.push(Number(status))
-    for (const part of String(text).split(/[\s,]+/)) if (isErrorCode(part)) codes.push(part)
+    const found = String(text).split(/[\s,]+/).filter(isErrorCode)
+    codes.push(...found)
+    if (!found.length) texts.set(Number(status), String(text)) // free text: kept as the response description
   }
-  return { statuses, codes }
+  return { statuses, codes, texts }
 }
 
-function errorCodesOf(method: string, op: Json, meta: Meta | undefined, fields: Record<string, ZodLike>, opts: OpenApiOptions): Map<number, ErrorCode[]> {
+function errorCodesOf(method: string, op: Json, meta: Meta | undefined, fields: Record<string, ZodLike>, opts: OpenApiOptions): { byStatus: Map<number, ErrorCode[]>; texts: Map<number, string> } {
   const codes = new Set<ErrorCode>()
   const protect = meta?.protect ?? Boolean(op.security?.length)
   const hasBody = method !== 'GET'
@@ -219,16 +222,16 @@ function errorCodesOf(method: string, op: Json, meta: Meta | undefined, fields: 
     const s = ERRORS[c][0]
     statuses.set(s, [...(statuses.get(s) ?? []), c])
   }
-  return new Map([...statuses].sort(([a], [b]) => a - b))
+  return { byStatus: new Map([...statuses].sort(([a], [b]) => a - b)), texts: hint?.texts ?? new Map() }
 }
 
-function setErrorResponses(op: Json, byStatus: Map<number, ErrorCode[]>) {
+function setErrorResponses(op: Json, { byStatus, texts }: { byStatus: Map<number, ErrorCode[]>; texts: Map<number, string> }) {
   for (const key of Object.keys(op.responses)) if (key !== '200') delete op.responses[key]
   const lines: string[] = []
   for (const [status, codes] of byStatus) {
     const list = codes.map((c) => `\`${c}\``).join(', ')
     op.responses[String(status)] = {
-      description: `${STATUS_TEXT[status] ?? 'Error'}${codes.length ? `: ${codes.map((c) => `\`${c}\` (${ERRORS[c][1]})`).join('; ')}` : ''}`,
+      description: `${texts.get(status) ?? STATUS_TEXT[status] ?? 'Error'}${codes.length ? `: ${codes.map((c) => `\`${c}\` (${ERRORS[c][1]})`).join('; ')}` : ''}`,
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/Error' },

@@ -106,7 +106,7 @@ describe('/openapi.json', () => {
         const r = o.op.responses[s]
         expect(r.content['application/json'].schema.$ref, `${name(o)} ${s}`).toBe(ERROR_REF)
         const codes = codesIn(r.description)
-        expect(codes.length, `${name(o)} ${s} lists codes`).toBeGreaterThan(0)
+        expect(codes.length, `${name(o)} ${s} lists codes: name them in the meta, errorResponses: errorResponses('…')`).toBeGreaterThan(0)
         for (const c of codes) expect(statusOf(c), `${name(o)} ${s}: ${c} is a catalogue code of that status`).toBe(Number(s))
         for (const c of codes) expect(o.op.description, `${name(o)} description lists ${c}`).toContain(`\`${c}\``)
       }
