@@ -4,7 +4,7 @@ import path from 'node:path'
 import { CapgoError, createClient, errorCode, isCapgoError, type RouterInputs, type RouterOutputs } from '@capgo-api/client'
 import { build } from 'esbuild'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { listenUrl, REPO_ROOT } from './docs-helpers.ts'
+import { listenUrl, REPO_ROOT, SLOW } from './docs-helpers.ts'
 import { createTenant } from './harness.ts'
 
 /** A fetch that counts the HTTP requests the client makes. */
@@ -27,6 +27,7 @@ async function failure(call: Promise<unknown>): Promise<CapgoError> {
   }
   throw new Error('expected the call to fail')
 }
+
 
 describe('@capgo-api/client', () => {
   it('calls the running server with typed inputs and outputs', async () => {
@@ -107,5 +108,5 @@ describe('@capgo-api/client', () => {
     expect(trpcServer.filter((f) => /adapters|http\/|fastify/.test(f!)), 'no tRPC server adapters').toEqual([])
     const bytes = out.outputFiles.reduce((n, f) => n + f.contents.length, 0)
     expect(bytes).toBeLessThan(200_000)
-  })
+  }, SLOW)
 })

@@ -46,3 +46,6 @@ export function screenshotPath(name: string) {
   fs.mkdirSync(dir, { recursive: true })
   return path.join(dir, name)
 }
+
+/** Timeout of the tests that compile, spawn a process or drive a browser (the machine may be busy). */
+export const SLOW = 180_000

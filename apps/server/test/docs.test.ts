@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { listenUrl, openApiDocument, screenshotPath } from './docs-helpers.ts'
+import { listenUrl, openApiDocument, screenshotPath, SLOW } from './docs-helpers.ts'
 import { createTenant, rest } from './harness.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -25,12 +25,13 @@ beforeAll(async () => {
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-chromium-'))
   context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } })
   context.on('request', (r) => requested.push(r.url()))
-})
+}, SLOW)
 
 afterAll(async () => {
   await context?.close()
   if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true })
 })
+
 
 describe('/docs', () => {
   it('serves the page and its spec without a key', async () => {
@@ -48,7 +49,7 @@ describe('/docs', () => {
     const doc = await openApiDocument()
     const page = await context.newPage()
     await page.goto(`${base}/docs`)
-    await page.locator('.opblock-tag-section').first().waitFor({ timeout: 20_000 })
+    await page.locator('.opblock-tag-section').first().waitFor({ timeout: 60_000 })
 
     // every tag's section is visible, with every operation of that tag
     for (const { name } of doc.tags as { name: string }[]) {
@@ -78,7 +79,7 @@ describe('/docs', () => {
     if ((await tryIt.count()) && /try it out/i.test(await tryIt.innerText())) await tryIt.click()
     await op.locator('button.execute').click()
     const status = op.locator('.live-responses-table tr.response .response-col_status').first()
-    await status.waitFor({ timeout: 20_000 })
+    await status.waitFor({ timeout: 60_000 })
     expect((await status.innerText()).trim()).toBe('200')
     // the key was sent: the tenant's own app is in the answer
     await expect(op.locator('.live-responses-table tr.response .response-col_description').first().innerText()).resolves.toContain(t.appId)
@@ -90,5 +91,5 @@ describe('/docs', () => {
     const foreign = requested.filter((u) => !u.startsWith(base) && !/^(data|blob|about):/.test(u))
     expect(foreign).toEqual([])
     expect(requested.some((u) => u.startsWith(`${base}/app`))).toBe(true)
-  })
+  }, SLOW)
 })

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { createClient } from '@capgo-api/client'
 import { describe, expect, it } from 'vitest'
-import { listenUrl, REPO_ROOT } from './docs-helpers.ts'
+import { listenUrl, REPO_ROOT, SLOW } from './docs-helpers.ts'
 import { createTenant, getApp } from './harness.ts'
 
 const EXAMPLE = path.join(REPO_ROOT, 'apps/example')
@@ -19,6 +19,7 @@ async function runExample(env: Record<string, string>) {
     return { code: e.code as number, stdout: String(e.stdout), stderr: String(e.stderr) }
   }
 }
+
 
 describe('apps/example', () => {
   it('lists the apps and channels the key can see', async () => {
@@ -43,12 +44,12 @@ describe('apps/example', () => {
     // the second app comes with no channel
     expect(out).toMatch(new RegExp(`${second.replace(/\./g, '\\.')}  "[^"]+"  \\(organization ${t.orgId}, created \\d{4}-\\d\\d-\\d\\d\\)\\n  no channels`))
     // STATISTICS: the lead adds the assertions on the printed statistics here after the merge.
-  })
+  }, SLOW)
 
   it('reports the contract error code of a refused key and exits non-zero', async () => {
     const run = await runExample({ CAPGO_URL: await listenUrl(), CAPGO_API_KEY: 'not-a-key' })
     expect(run.code).toBe(3)
     expect(run.stderr).toContain('capgo-api refused: invalid_apikey (HTTP 401)')
     expect(run.stdout).toBe('')
-  })
+  }, SLOW)
 })

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url'
 import openapiTS, { astToString } from 'openapi-typescript'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { listenUrl, openApiDocument } from './docs-helpers.ts'
+import { listenUrl, openApiDocument, SLOW } from './docs-helpers.ts'
 import { createTenant } from './harness.ts'
 
 // What an external user writes: typed by the generated `paths`, nothing else from this project.
@@ -58,7 +58,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-openapi-ts-'))
   const ast = await openapiTS((await openApiDocument()) as never)
   fs.writeFileSync(path.join(dir, 'capgo.ts'), astToString(ast))
-})
+}, SLOW)
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 /** Type-checks files in `dir` with the compiler API; returns the diagnostics as text, one a line. */
@@ -69,6 +69,7 @@ function typeCheck(files: string[]): string[] {
   })
   return ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`)
 }
+
 
 describe('types generated from /openapi.json (openapi-typescript)', () => {
   it('cover every operation with its parameters, bodies and error responses', () => {
@@ -89,7 +90,7 @@ describe('types generated from /openapi.json (openapi-typescript)', () => {
       expect(errors.filter((e) => e.startsWith(`wrong${i}.ts:2 `)), `refused: ${WRONG[i]}`).not.toEqual([])
     }
     expect(errors.filter((e) => !/^wrong\d\.ts:2 /.test(e)), 'no other errors').toEqual([])
-  })
+  }, SLOW)
 
   it('and that script works against the running server', async () => {
     const js = ts.transpileModule(SCRIPT, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText
@@ -101,5 +102,5 @@ describe('types generated from /openapi.json (openapi-typescript)', () => {
     expect(out.created).toMatch(/^\d{4}-\d\d-\d\dT/)
     expect(out.conflict).toBe('app_already_exists')
     expect(out.names).toEqual([])
-  })
+  }, SLOW)
 })
