@@ -19,6 +19,8 @@ export interface AppOptions {
 
 export const BODY_LIMIT = 1024 * 1024
 
+const DOCS_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="180" height="40" viewBox="0 0 180 40"><text x="0" y="28" font-family="sans-serif" font-size="24" font-weight="700" fill="#fff">capgo-api</text></svg>'
+
 /** Header names that may carry a key: never logged. */
 export const SECRET_HEADERS = ['authorization', 'capgkey', 'x-api-key']
 
@@ -88,6 +90,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     theme: { title: 'capgo-api: API reference' },
+    logo: { type: 'image/svg+xml', content: Buffer.from(DOCS_LOGO), href: '/docs', target: '_self' },
     validatorUrl: false,
     uiConfig: {
       docExpansion: 'list', deepLinking: true, persistAuthorization: true, tryItOutEnabled: true,
