@@ -19,6 +19,8 @@ export interface AppOptions {
 
 export const BODY_LIMIT = 1024 * 1024
 
+const DOCS_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="180" height="40" viewBox="0 0 180 40"><text x="0" y="28" font-family="sans-serif" font-size="24" font-weight="700" fill="#fff">capgo-api</text></svg>'
+
 /** Header names that may carry a key: never logged. */
 export const SECRET_HEADERS = ['authorization', 'capgkey', 'x-api-key']
 
@@ -84,9 +86,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const document = buildOpenApiDocument('/')
   app.get('/openapi.json', { logLevel: 'warn' }, async () => document)
   await app.register(swagger, { mode: 'static', specification: { document: document as never } })
+  // everything /docs loads is served from here (no validator badge, no CDN): it works offline
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { docExpansion: 'list', deepLinking: true, persistAuthorization: true, tryItOutEnabled: true },
+    theme: { title: 'capgo-api: API reference' },
+    logo: { type: 'image/svg+xml', content: Buffer.from(DOCS_LOGO), href: '/docs', target: '_self' },
+    validatorUrl: false,
+    uiConfig: {
+      docExpansion: 'list', deepLinking: true, persistAuthorization: true, tryItOutEnabled: true,
+      displayRequestDuration: true, filter: true, defaultModelsExpandDepth: 0,
+    },
   })
 
   // ---- tRPC ---------------------------------------------------------------------------------

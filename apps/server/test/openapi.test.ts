@@ -1,35 +1,211 @@
+// /openapi.json: complete for every operation (whatever domains are merged), and true to what the server answers.
+import { appRouter, ERRORS, errorResponses } from '@capgo-api/api'
+import { initTRPC } from '@trpc/server'
+import type { OpenApiMeta } from 'trpc-to-openapi'
+import fs from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { rest } from './harness.ts'
+import { z } from 'zod'
+import { buildOpenApiDocument } from '../src/openapi.ts'
+import { deref, openApiDocument, operationsOf, REPO_ROOT, type Operation } from './docs-helpers.ts'
+import { createTenant, rest } from './harness.ts'
 
-describe('/openapi.json and /docs', () => {
-  it('is an OpenAPI 3 document describing every REST operation', async () => {
-    const res = await rest('GET', '/openapi.json')
-    expect(res.status).toBe(200)
-    const doc = res.body
+const ERROR_REF = '#/components/schemas/Error'
+const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE']
+
+/** error code → status, from the catalogue */
+const statusOf = (code: string) => (ERRORS as Record<string, readonly [number, string]>)[code]?.[0]
+/** the codes an error response lists (`code` in backquotes) */
+const codesIn = (description: string) => [...description.matchAll(/`([a-z0-9_]+)`/g)].map((m) => m[1]!)
+const name = (o: Operation) => `${o.method} ${o.path}`
+
+/** The request body schema of an operation, resolved. */
+const bodySchema = (doc: any, op: any) => deref(doc, op.requestBody?.content?.['application/json']?.schema)
+
+/** The procedures behind the REST operations, with their input fields. */
+function proceduresByOperation() {
+  const out = new Map<string, Record<string, z.ZodType>>()
+  for (const proc of Object.values(appRouter._def.procedures) as any[]) {
+    const meta = proc._def.meta?.openapi
+    if (!meta) continue
+    const fields: Record<string, z.ZodType> = {}
+    for (let input of proc._def.inputs ?? []) {
+      while (input && input._zod.def.type !== 'object') input = input._zod.def.innerType ?? input._zod.def.in
+      Object.assign(fields, input?._zod.def.shape ?? {})
+    }
+    out.set(`${meta.method} ${meta.path}`, fields)
+  }
+  return out
+}
+
+describe('/openapi.json', () => {
+  it('is an OpenAPI 3 document with the authorization security scheme and the Error envelope', async () => {
+    const doc = await openApiDocument()
     expect(doc.openapi).toMatch(/^3\./)
-    expect(doc.components.securitySchemes.apikey).toMatchObject({ type: 'apiKey', in: 'header', name: 'authorization' })
-    const ops = Object.entries(doc.paths).flatMap(([path, item]: [string, any]) => Object.entries(item).map(([method, op]: [string, any]) => ({ path, method, op })))
-    const names = ops.map((o) => `${o.method.toUpperCase()} ${o.path}`)
+    expect(doc.info.title).toBe('capgo-api')
+    expect(doc.components.securitySchemes.authorization).toMatchObject({ type: 'apiKey', in: 'header', name: 'authorization' })
+    expect(doc.components.schemas.Error).toMatchObject({ type: 'object', required: expect.arrayContaining(['status', 'error', 'message']) })
+    expect(Object.keys(doc.components.schemas.Error.properties)).toEqual(expect.arrayContaining(['status', 'error', 'message', 'issues']))
+    const names = operationsOf(doc).map(name)
     for (const expected of ['GET /app', 'GET /app/{app_id}', 'POST /app', 'PUT /app/{app_id}', 'DELETE /app/{app_id}', 'GET /channel', 'POST /channel', 'DELETE /channel']) {
       expect(names).toContain(expected)
     }
-    for (const { op, method, path } of ops) {
-      expect(op.tags?.length, `${method} ${path} tags`).toBeGreaterThan(0)
-      expect(op.summary, `${method} ${path} summary`).toBeTruthy()
-      expect(op.responses['200'].content['application/json'].schema, `${method} ${path} response`).toBeTruthy()
-      expect(op.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/Error')
+  })
+
+  it('every operation has a tag, a summary, a description and, unless public, the security scheme', async () => {
+    const doc = await openApiDocument()
+    const tagNames = doc.tags.map((t: any) => t.name)
+    for (const o of operationsOf(doc)) {
+      expect(o.op.tags?.length, `${name(o)} tags`).toBeGreaterThan(0)
+      for (const t of o.op.tags) expect(tagNames, `${name(o)} tag ${t} declared`).toContain(t)
+      expect(o.op.summary, `${name(o)} summary`).toBeTruthy()
+      expect(o.op.description, `${name(o)} description`).toBeTruthy()
+      expect(o.op.responses['200'].content['application/json'].schema, `${name(o)} response`).toBeTruthy()
+      if (o.op.security) expect(o.op.security).toEqual([{ authorization: [] }])
+      else expect(o.op.responses['401'], `${name(o)} is public: no 401`).toBeUndefined()
     }
-    const getChannel = doc.paths['/channel'].get
-    expect(getChannel.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(['app_id', 'channel', 'page']))
   })
 
-  it('serves the interactive docs page', async () => {
-    const res = await rest('GET', '/docs/')
-    expect(res.status).toBe(200)
-    expect(String(res.headers['content-type'])).toContain('text/html')
+  it('every parameter and every body property has a description and an example, and the examples are valid input', async () => {
+    const doc = await openApiDocument()
+    const procedures = proceduresByOperation()
+    for (const o of operationsOf(doc)) {
+      const fields = procedures.get(name(o))
+      expect(fields, `${name(o)} comes from a procedure`).toBeDefined()
+      const examples: Record<string, unknown> = {}
+      for (const p of o.op.parameters ?? []) {
+        const where = `${name(o)} parameter ${p.name}`
+        expect(p.description ?? p.schema?.description, `${where} description`).toBeTruthy()
+        expect(p.example ?? p.schema?.example, `${where} example`).toBeDefined()
+        examples[p.name] = p.example ?? p.schema.example
+      }
+      const body = bodySchema(doc, o.op)
+      for (const [prop, raw] of Object.entries((body?.properties ?? {}) as Record<string, any>)) {
+        const s = deref(doc, raw)
+        const where = `${name(o)} body property ${prop}`
+        expect(raw.description ?? s.description, `${where} description`).toBeTruthy()
+        const example = raw.example ?? s.example ?? s.examples?.[0]
+        expect(example, `${where} example`).toBeDefined()
+        examples[prop] = example
+      }
+      for (const [field, value] of Object.entries(examples)) {
+        const schema = fields?.[field]
+        expect(schema, `${name(o)} field ${field} is an input`).toBeDefined()
+        const parsed = schema!.safeParse(value)
+        expect(parsed.success, `${name(o)} example of ${field} (${JSON.stringify(value)}) is valid: ${parsed.error?.message}`).toBe(true)
+      }
+    }
   })
 
-  it('/ok answers without a key', async () => {
-    expect(await rest('GET', '/ok')).toMatchObject({ status: 200, body: { status: 'ok' } })
+  it('every error response uses the Error envelope and lists its codes, each of that status', async () => {
+    const doc = await openApiDocument()
+    for (const o of operationsOf(doc)) {
+      const statuses = Object.keys(o.op.responses).filter((s) => s !== '200')
+      expect(statuses, `${name(o)} has 500 and 503`).toEqual(expect.arrayContaining(['500', '503']))
+      for (const s of statuses) {
+        const r = o.op.responses[s]
+        expect(r.content['application/json'].schema.$ref, `${name(o)} ${s}`).toBe(ERROR_REF)
+        const codes = codesIn(r.description)
+        expect(codes.length, `${name(o)} ${s} lists codes: name them in the meta, errorResponses: errorResponses('…')`).toBeGreaterThan(0)
+        for (const c of codes) expect(statusOf(c), `${name(o)} ${s}: ${c} is a catalogue code of that status`).toBe(Number(s))
+        for (const c of codes) expect(o.op.description, `${name(o)} description lists ${c}`).toContain(`\`${c}\``)
+      }
+      if (o.op.security) {
+        expect(codesIn(o.op.responses['401'].description)).toEqual(expect.arrayContaining(['no_key_provided', 'invalid_apikey']))
+        expect(codesIn(o.op.responses['403'].description)).toContain('insufficient_key_mode')
+      }
+      if (BODY_METHODS.includes(o.method)) {
+        expect(o.op.responses['413'], `${name(o)} 413`).toBeDefined()
+        expect(o.op.responses['415'], `${name(o)} 415`).toBeDefined()
+      } else {
+        expect(o.op.responses['413'], `${name(o)} has no body: no 413`).toBeUndefined()
+      }
+    }
+  })
+
+  it('error responses are specific to each operation', async () => {
+    const doc = await openApiDocument()
+    const codes = (p: string, m: string, s: number) => (doc.paths[p][m].responses[s] ? codesIn(doc.paths[p][m].responses[s].description) : [])
+    // listing apps: nothing to find, nothing to conflict with
+    expect(doc.paths['/app'].get.responses['404']).toBeUndefined()
+    expect(doc.paths['/app'].get.responses['409']).toBeUndefined()
+    // creating an app: 409 on a taken id, 400 when the organization is ambiguous
+    expect(codes('/app', 'post', 409)).toEqual(['app_already_exists'])
+    expect(codes('/app', 'post', 400)).toEqual(expect.arrayContaining(['invalid_input', 'invalid_app_id', 'invalid_json', 'missing_owner_org']))
+    expect(codes('/app/{app_id}', 'get', 404)).toEqual(['app_not_found'])
+    expect(codes('/channel', 'get', 404)).toEqual(expect.arrayContaining(['app_not_found', 'channel_not_found']))
+    expect(codes('/channel', 'post', 404)).toEqual(expect.arrayContaining(['app_not_found', 'version_not_found']))
+    expect(codes('/channel', 'delete', 403)).toEqual(expect.arrayContaining(['insufficient_key_mode', 'insufficient_role']))
+  })
+
+  it('derives the error responses generically from the procedure meta and input', () => {
+    const t = initTRPC.meta<OpenApiMeta>().create()
+    const input = z.object({ app_id: z.string().regex(/^a\.b$/, 'invalid_app_id').meta({ description: 'app', example: 'a.b' }) })
+    const out = z.object({ ok: z.boolean() })
+    const router = t.router({
+      device: t.procedure.meta({ openapi: { method: 'POST', path: '/updates', tags: ['plugin'], summary: 's', protect: false } }).input(input).output(out).mutation(() => ({ ok: true })),
+      hinted: t.procedure.meta({ openapi: { method: 'POST', path: '/thing', tags: ['x'], summary: 's', errorResponses: errorResponses('app_not_found', 'version_already_exists') } }).input(input).output(out).mutation(() => ({ ok: true })),
+      inferred: t.procedure.meta({ openapi: { method: 'GET', path: '/thing', tags: ['x'], summary: 's' } }).input(input).output(out).query(() => ({ ok: true })),
+      statuses: t.procedure.meta({ openapi: { method: 'GET', path: '/plain', tags: ['x'], summary: 's', errorResponses: [404] } }).output(out).query(() => ({ ok: true })),
+    })
+    const doc = buildOpenApiDocument('/', { router, rateLimited: true }) as any
+    const statuses = (p: string, m: string) => Object.keys(doc.paths[p][m].responses)
+    const codes = (p: string, m: string, s: number) => codesIn(doc.paths[p][m].responses[s].description)
+    // a public operation (protect: false): no key, so no 401/403 and no security
+    expect(statuses('/updates', 'post')).toEqual(['200', '400', '404', '413', '415', '429', '500', '503'])
+    expect(doc.paths['/updates'].post.security).toBeUndefined()
+    expect(codes('/updates', 'post', 400)).toEqual(['invalid_input', 'invalid_app_id', 'invalid_json'])
+    // a hint names the domain codes; their statuses follow the catalogue
+    expect(statuses('/thing', 'post')).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'])
+    expect(codes('/thing', 'post', 409)).toEqual(['version_already_exists'])
+    expect(codes('/thing', 'post', 403)).toEqual(['insufficient_key_mode'])
+    // no hint: an app_id implies the app's access check
+    expect(codes('/thing', 'get', 404)).toEqual(['app_not_found'])
+    expect(codes('/thing', 'get', 403)).toEqual(['insufficient_key_mode', 'insufficient_role'])
+    expect(statuses('/thing', 'get')).not.toContain('413')
+    // a bare list of statuses is kept (without codes of its own); no input, no 400
+    expect(statuses('/plain', 'get')).toEqual(['200', '401', '403', '404', '429', '500', '503'])
+    expect(doc.tags.map((x: any) => x.name)).toEqual(['plugin', 'x'])
+  })
+
+  it('what the server answers is documented: each operation without a key and with a read key on its examples', async () => {
+    const doc = await openApiDocument()
+    const t = await createTenant()
+    for (const o of operationsOf(doc)) {
+      let url = o.path
+      const query: Record<string, string> = {}
+      for (const p of o.op.parameters ?? []) {
+        const v = String(p.example ?? p.schema?.example)
+        if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(v))
+        else if (p.in === 'query') query[p.name] = v
+      }
+      const body = bodySchema(doc, o.op)
+      const payload = body ? Object.fromEntries(Object.entries(body.properties ?? {}).map(([k, s]: [string, any]) => [k, s.example ?? deref(doc, s).example])) : undefined
+      for (const key of [undefined, t.keys.read]) {
+        const res = await rest(o.method as never, url, { key, query, body: payload })
+        const where = `${name(o)} ${key ? 'read key' : 'no key'} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`
+        if (!key && o.op.security) expect(res.body.error, `${where}: protected`).toBe('no_key_provided')
+        if (res.status === 200) continue
+        const documented = o.op.responses[String(res.status)]
+        expect(documented, `${where}: status documented`).toBeDefined()
+        expect(res.body.status, where).toBe('KO')
+        expect(codesIn(documented.description), `${where}: code documented`).toContain(res.body.error)
+        // the examples are valid: a read key never meets a validation error on a read
+        if (key && o.method === 'GET') expect(res.body.error, where).not.toBe('invalid_input')
+      }
+    }
+  })
+
+  it('the README has a curl example of every operation', async () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
+    const examples = readme.split('\n').filter((l) => /^curl /.test(l.trim())).map((line) => {
+      const method = /-X\s+([A-Z]+)/.exec(line)?.[1] ?? (/\s-d\s/.test(line) ? 'POST' : 'GET')
+      const url = /localhost:3000(\/[^\s?"']*)/.exec(line)?.[1] ?? ''
+      return { method, url }
+    })
+    for (const o of operationsOf(await openApiDocument())) {
+      const re = new RegExp(`^${o.path.replace(/\{[^}]+\}/g, '[^/]+')}$`)
+      expect(examples.some((e) => e.method === o.method && re.test(e.url)), `README: curl example of ${name(o)}`).toBe(true)
+    }
   })
 })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Prisma } from '@capgo-api/db'
 import { requireApp } from '../access.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError, errorResponses } from '../errors.ts'
 import { lockApp, retryOnUniqueViolation } from '../lib/tx.ts'
 import { channelDeleteInput, channelGetInput, channelOutput, channelSetInput, DISABLE_AUTO_UPDATE } from '../schemas/channel.ts'
 import { iso, ok, okOutput, pageArgs } from '../schemas/common.ts'
@@ -28,6 +28,7 @@ export const channelRouter = router({
       openapi: {
         method: 'POST', path: '/channel', tags, summary: 'Create or update a channel',
         description: 'Upsert on app + channel name. `version` is a bundle name of the app; left out, the channel keeps its version. `public: true` makes it the default channel of its platforms and demotes any other default of the same platform. Needs role write.',
+        errorResponses: errorResponses('app_not_found', 'insufficient_role', 'version_not_found'),
       },
     })
     .input(channelSetInput)
@@ -69,6 +70,7 @@ export const channelRouter = router({
       openapi: {
         method: 'GET', path: '/channel', tags, summary: 'List channels or get one',
         description: "Without `channel`: the app's channels, oldest first, 50 a page. With `channel`: that channel.",
+        errorResponses: errorResponses('app_not_found', 'channel_not_found'),
       },
     })
     .input(channelGetInput)
@@ -94,6 +96,7 @@ export const channelRouter = router({
       openapi: {
         method: 'DELETE', path: '/channel', tags, summary: 'Delete a channel',
         description: 'Removes the channel and the device overrides that pointed at it. Fields may come as query parameters or as a JSON body. Needs role admin.',
+        errorResponses: errorResponses('app_not_found', 'insufficient_role', 'channel_not_found'),
       },
     })
     .input(channelDeleteInput)

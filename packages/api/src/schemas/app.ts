@@ -13,20 +13,20 @@ export const appOutput = z
   })
   .meta({ id: 'App' })
 
-const name = z.string().trim().min(1).max(255).meta({ example: 'My app' })
-const iconUrl = z.string().max(2048).meta({ example: 'https://example.com/icon.png' })
+const name = z.string().trim().min(1).max(255).meta({ description: 'Display name of the app', example: 'My app' })
+const iconUrl = z.string().max(2048).meta({ description: 'URL of the app icon', example: 'https://example.com/icon.png' })
 
 export const appListInput = z.object({ page, limit })
 export const appIdInput = z.object({ app_id: appId })
 export const appCreateInput = z.object({
   app_id: appId,
   name,
-  owner_org: z.string().min(1).max(255).optional().meta({ description: 'Organization id; optional when the key sees exactly one' }),
+  owner_org: z.string().min(1).max(255).optional().meta({ description: 'Organization id; optional when the key sees exactly one', example: '0b5f1c3e-7d1a-4c2b-9e8f-1a2b3c4d5e6f' }),
   icon_url: iconUrl.optional(),
 })
 export const appUpdateInput = z.object({
   app_id: appId,
   name: name.optional(),
   icon_url: iconUrl.optional(),
-  retention: z.number().int().min(0).max(315_360_000).pipe(z.number()).optional().meta({ description: 'Seconds of device history to keep' }),
+  retention: z.number().int().min(0).max(315_360_000).pipe(z.number()).optional().meta({ description: 'Seconds of device history to keep', example: 2_592_000 }),
 })

@@ -46,10 +46,18 @@ export const ok = { status: 'ok' as const }
 /** The contract's error envelope (documented on every operation). */
 export const errorEnvelope = z
   .object({
-    status: z.literal('KO'),
+    status: z.literal('KO').meta({ description: 'Always KO on errors' }),
     error: z.string().meta({ description: 'snake_case error code', example: 'app_not_found' }),
     message: z.string().meta({ description: 'Human-readable explanation', example: 'App not found.' }),
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: 'Field-level problems of a validation error' }),
-    moreInfo: z.record(z.string(), z.unknown()).optional(),
+    issues: z
+      .array(
+        z.object({
+          path: z.string().meta({ description: 'Dotted path of the field at fault', example: 'app_id' }),
+          message: z.string().meta({ description: 'What is wrong with it', example: 'app_id must be a reverse-domain id such as com.example.app.' }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'Field-level problems of a validation error' }),
+    moreInfo: z.record(z.string(), z.unknown()).optional().meta({ description: 'Details of some errors' }),
   })
-  .meta({ id: 'Error' })
+  .meta({ id: 'Error', description: 'The error envelope of every failed request' })

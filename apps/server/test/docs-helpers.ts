@@ -1,0 +1,51 @@
+// Helpers of the documentation tests (/openapi.json, /docs, the client and the example app).
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { getApp, rest } from './harness.ts'
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+
+export interface Operation {
+  method: string
+  path: string
+  op: any
+}
+
+/** /openapi.json as served. */
+export async function openApiDocument(): Promise<any> {
+  const res = await rest('GET', '/openapi.json')
+  if (res.status !== 200) throw new Error(`/openapi.json answered ${res.status}`)
+  return res.body
+}
+
+export const operationsOf = (doc: any): Operation[] =>
+  Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([p, item]) =>
+    Object.entries(item).filter(([m]) => ['get', 'post', 'put', 'patch', 'delete'].includes(m)).map(([method, op]) => ({ method: method.toUpperCase(), path: p, op })),
+  )
+
+/** Resolves a local `$ref` ('#/components/schemas/X') of the document. */
+export function deref(doc: any, schema: any): any {
+  let cur = schema
+  for (let i = 0; cur?.$ref && i < 10; i++) cur = (cur.$ref as string).slice(2).split('/').reduce((o: any, k) => o?.[k], doc)
+  return cur
+}
+
+/** The server of this test file listening on a free port; closed with the file's app. */
+let listening: Promise<string> | undefined
+export function listenUrl(): Promise<string> {
+  listening ??= (async () => {
+    const { app } = await getApp()
+    return app.listen({ port: 0, host: '127.0.0.1' })
+  })()
+  return listening
+}
+
+export function screenshotPath(name: string) {
+  const dir = path.join(REPO_ROOT, 'screenshots')
+  fs.mkdirSync(dir, { recursive: true })
+  return path.join(dir, name)
+}
+
+/** Timeout of the tests that compile, spawn a process or drive a browser (the machine may be busy). */
+export const SLOW = 180_000
