@@ -112,7 +112,8 @@ function objectShape(s: ZodLike | undefined): Record<string, ZodLike> {
   for (let cur = s, depth = 0; cur && depth < 8; depth++) {
     const def = cur._zod.def
     if (def.type === 'object') return def.shape as Record<string, ZodLike>
-    cur = def.innerType ?? def.in ?? def.schema
+    // a preprocess pipe starts with a transform: its shape is on the output side
+    cur = def.innerType ?? (def.in?._zod.def.type === 'transform' ? def.out : def.in) ?? def.schema
   }
   return {}
 }

@@ -30,7 +30,7 @@ function proceduresByOperation() {
     if (!meta) continue
     const fields: Record<string, z.ZodType> = {}
     for (let input of proc._def.inputs ?? []) {
-      while (input && input._zod.def.type !== 'object') input = input._zod.def.innerType ?? input._zod.def.in
+      while (input && input._zod.def.type !== 'object') input = input._zod.def.innerType ?? (input._zod.def.in?._zod.def.type === 'transform' ? input._zod.def.out : input._zod.def.in)
       Object.assign(fields, input?._zod.def.shape ?? {})
     }
     out.set(`${meta.method} ${meta.path}`, fields)

@@ -69,7 +69,12 @@ const toEvents = (v: unknown) => {
 }
 
 export const statsInput = z
-  .preprocess(toEvents, z.object({ events: z.array(statsEvent).min(1).max(200) }))
+  .preprocess(toEvents, z.object({
+    events: z.array(statsEvent).min(1).max(200).meta({
+      description: 'The events (a bare event or array body is accepted too)',
+      example: [{ app_id: 'com.example.app', device_id: '6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f', platform: 'ios', version_name: '1.2.3', action: 'download_complete' }],
+    }),
+  }))
   .meta({ description: 'One event object, or an array of up to 200 events' })
 
 export const channelSelfSetInput = deviceInfo.extend({
@@ -88,8 +93,8 @@ export const channelSelfListInput = z.object({
   app_id: appId,
   platform: z.enum(PLATFORMS).optional().meta({ description: 'Only channels serving this platform', example: 'ios' }),
   device_id: deviceId.optional(),
-  is_emulator: z.stringbool().optional().meta({ description: 'Only channels that allow emulators', example: false }),
-  is_prod: z.stringbool().optional().meta({ description: 'Only channels that allow this build type', example: true }),
+  is_emulator: z.stringbool().optional().meta({ description: 'Only channels that allow emulators', example: 'false' }),
+  is_prod: z.stringbool().optional().meta({ description: 'Only channels that allow this build type', example: 'true' }),
 })
 
 export const channelSelfListOutput = z.array(
