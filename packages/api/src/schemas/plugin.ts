@@ -104,7 +104,7 @@ export const channelSelfListOutput = z.array(
 export const channelSelfDeleteInput = z.object({
   app_id: appId,
   device_id: deviceId,
-  platform: z.enum(PLATFORMS).optional(),
-  version_name: z.string().max(255).optional(),
-  version_build: z.string().max(255).optional(),
+  platform: z.enum(PLATFORMS).optional().meta({ description: 'Device platform (ignored; accepted for plugin compatibility)', example: 'ios' }),
+  version_name: str(255, 'Bundle the device runs (ignored; accepted for plugin compatibility)', '1.2.3').optional(),
+  version_build: str(255, 'Native app version (ignored; accepted for plugin compatibility)', '1.0.0').optional(),
 })
