@@ -140,7 +140,10 @@ export function renderChart(opts: ChartOptions): string {
   const [sumLabel, sumValue] = style.summary(values)
   const summary = `${sumLabel}: ${formatValue(sumValue, style.bytes)}${style.bytes ? '' : sumValue === 1 ? ' device' : ' devices'}`
   const range = points.length === 1 ? longDay(first) : `${longDay(first)} – ${longDay(dayDate(points.at(-1)!.date))}`
-  const title = `${style.title} · ${opts.subject}`
+  // the title stays on one line whatever the subject's length
+  const room = Math.max(12, Math.floor((width - margin.left - margin.right) / 10.5) - style.title.length - 3)
+  const subject = opts.subject.length > room ? `${opts.subject.slice(0, room - 1)}…` : opts.subject
+  const title = `${style.title} · ${subject}`
 
   const grid = yTicks
     .map((t, i) => {
@@ -161,12 +164,12 @@ export function renderChart(opts: ChartOptions): string {
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="chart-title chart-desc" font-family="${esc(FONT)}">`,
-    `<title id="chart-title">${esc(title)}</title>`,
+    `<title id="chart-title">${esc(`${style.title} · ${opts.subject}`)}</title>`,
     `<desc id="chart-desc">${esc(`${style.title} per day, ${range}. ${summary}.`)}</desc>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text class="title" x="${margin.left}" y="30" font-size="18" font-weight="600" fill="${INK}">${esc(title)}</text>`,
     `<text class="subtitle" x="${margin.left}" y="52" font-size="13" fill="${MUTED}">${esc(range)} (UTC)</text>`,
-    `<text class="summary" x="${width - margin.right}" y="30" text-anchor="end" font-size="14" font-weight="600" fill="${style.color}">${esc(summary)}</text>`,
+    `<text class="summary" x="${width - margin.right}" y="52" text-anchor="end" font-size="14" font-weight="600" fill="${style.color}">${esc(summary)}</text>`,
     `<g class="plot" transform="translate(${margin.left},${margin.top})">`,
     `<g class="axis y-axis">${grid}</g>`,
     `<g class="axis x-axis">${xAxis}</g>`,
