@@ -13,7 +13,7 @@ const info = (appId: string, device_id: string) => ({
   plugin_version: '6.0.0', version_os: '17.0', is_emulator: false, is_prod: true,
 })
 
-const ok = (res: { status: number; body: unknown }) => {
+const ok = <R extends { status: number; body: unknown }>(res: R): R => {
   expect(res.status, JSON.stringify(res.body)).toBe(200)
   return res
 }
