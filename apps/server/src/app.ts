@@ -9,6 +9,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi'
 import { buildOpenApiDocument } from './openapi.ts'
+import { statisticsCharts } from './routes/statistics-charts.ts'
 
 export interface AppOptions {
   database: DbHandle
@@ -111,6 +112,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   // ---- REST ---------------------------------------------------------------------------------
+  await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the wildcard REST routes
   await app.register(async (rest) => {
     // DELETE may carry its fields as a JSON body (older clients): merge it into the query.
     rest.addHook('preHandler', async (req) => {

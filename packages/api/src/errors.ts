@@ -11,6 +11,7 @@ export const ERRORS = {
   invalid_version_format: [400, 'The version must be a semantic version such as 1.2.3.'],
   invalid_protocol: [400, 'The external_url must use https.'],
   invalid_date_range: [400, 'The date range is invalid: from must not be after to, at most 366 days apart.'],
+  invalid_date: [400, 'Dates must be YYYY-MM-DD or an ISO-8601 date-time such as 2026-01-01T00:00:00Z.'],
   missing_channel_or_version: [400, 'Give a channel or a version_id.'],
   missing_owner_org: [400, 'owner_org is required when the key can see more than one organization.'],
   // 401

@@ -11,3 +11,4 @@ import type { AppRouter } from './root.ts'
 export type RouterInputs = inferRouterInputs<AppRouter>
 export type RouterOutputs = inferRouterOutputs<AppRouter>
 export { errorResponses, isErrorCode, httpStatusOf } from './errors.ts'
+export { GRAPHS, type Graph } from './schemas/statistics.ts'

@@ -4,6 +4,7 @@ import { channelRouter as channel } from './routers/channel.ts'
 import { bundleRouter as bundle, versionsRouter as versions } from './routers/bundle.ts'
 import { deviceRouter as device } from './routers/device.ts'
 import { pluginRouter as plugin } from './routers/plugin.ts'
+import { statisticsRouter as statistics } from './routers/statistics.ts'
 import { router } from './trpc.ts'
 
 export const appRouter = router({
@@ -13,6 +14,7 @@ export const appRouter = router({
   bundle,
   versions,
   plugin,
+  statistics,
 })
 
 export type AppRouter = typeof appRouter

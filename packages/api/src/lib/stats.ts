@@ -1,6 +1,6 @@
 // Daily aggregates kept as events arrive, so statistics never scan device rows.
 // One upsert per event, atomic on both databases (INSERT … ON CONFLICT DO UPDATE).
-import type { Db } from '@capgo-api/db'
+import type { Db, Prisma } from '@capgo-api/db'
 
 type Tx = Pick<Db, '$executeRaw'>
 
@@ -37,4 +37,56 @@ export async function recordBandwidth(db: Tx, appId: string, bytes: number, at =
 /** Bytes stored: + size when a bundle is created, − size when it is deleted. */
 export async function recordStorage(db: Tx, appId: string, deltaBytes: number, at = new Date()) {
   if (deltaBytes !== 0) await bump(db, appId, dayOf(at), { storage_delta: deltaBytes })
+}
+
+// ---- reading ----------------------------------------------------------------------------------
+
+export interface DayStats {
+  date: string
+  mau: number
+  storage: number
+  bandwidth: number
+}
+
+type Reader = Pick<Db, 'dailyStat'>
+
+const DAY_MS = 86_400_000
+
+/** Whole days from one YYYY-MM-DD to another. */
+export const daysApart = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS)
+
+/** Every YYYY-MM-DD from `from` to `to`, inclusive. */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = []
+  for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t <= end; t += DAY_MS) days.push(dayOf(new Date(t)))
+  return days
+}
+
+/**
+ * The daily series of the apps matched by `scope` (summed over them), one entry per day from
+ * `from` to `to` inclusive. Reads only DailyStat: the rows of the range (from the 1st of
+ * `from`'s month, for the MAU running sum) and one sum of the storage deltas before it.
+ */
+export async function readDailyStats(db: Reader, scope: Prisma.DailyStatWhereInput, from: string, to: string): Promise<DayStats[]> {
+  const monthStart = `${from.slice(0, 7)}-01`
+  const [rows, before] = await Promise.all([
+    db.dailyStat.groupBy({
+      by: ['date'],
+      where: { AND: [scope, { date: { gte: monthStart, lte: to } }] },
+      _sum: { mau_new: true, bandwidth: true, storage_delta: true },
+    }),
+    db.dailyStat.aggregate({ where: { AND: [scope, { date: { lt: monthStart } }] }, _sum: { storage_delta: true } }),
+  ])
+  const byDay = new Map(rows.map((r) => [r.date, r._sum]))
+  let storage = Number(before._sum.storage_delta ?? 0)
+  let mau = 0
+  const out: DayStats[] = []
+  for (const date of daysBetween(monthStart, to)) {
+    if (date.endsWith('-01')) mau = 0 // a new calendar month: MAU counts afresh
+    const s = byDay.get(date)
+    mau += s?.mau_new ?? 0
+    storage += Number(s?.storage_delta ?? 0)
+    if (date >= from) out.push({ date, mau, storage: Math.max(0, storage), bandwidth: Number(s?.bandwidth ?? 0) })
+  }
+  return out
 }
