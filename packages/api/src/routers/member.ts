@@ -157,14 +157,12 @@ export const memberRouter = router({
     .mutation(async ({ ctx, input }) => {
       const p = ctx.principal
       if (p.limitedToOrgs.length && !p.limitedToOrgs.includes(input.orgId)) throw new ApiError('invite_not_found')
-      await ctx.db.$transaction(async (tx) => {
-        const m = await tx.orgMember.findUnique({ where: { org_id_user_id: { org_id: input.orgId, user_id: p.userId } }, select: { id: true, role: true } })
-        const role = m?.role.startsWith('invite_') ? baseRole(m.role) : null
-        if (!m || !role) throw new ApiError('invite_not_found')
-        // conditional on the role still being the invite: a concurrent change wins, not this one
-        const { count } = await tx.orgMember.updateMany({ where: { id: m.id, role: m.role }, data: { role } })
-        if (!count) throw new ApiError('invite_not_found')
-      })
+      const m = await ctx.db.orgMember.findUnique({ where: { org_id_user_id: { org_id: input.orgId, user_id: p.userId } }, select: { id: true, role: true } })
+      const role = m?.role.startsWith('invite_') ? baseRole(m.role) : null
+      if (!m || !role) throw new ApiError('invite_not_found')
+      // conditional on the role still being that invite: a concurrent change or removal wins, not this one
+      const { count } = await ctx.db.orgMember.updateMany({ where: { id: m.id, role: m.role }, data: { role } })
+      if (!count) throw new ApiError('invite_not_found')
       return ok
     }),
 })

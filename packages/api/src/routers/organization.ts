@@ -100,6 +100,8 @@ export const organizationRouter = router({
     .mutation(async ({ ctx, input }) => {
       await requireWholeOrg(ctx, input.orgId, 'super_admin')
       await ctx.db.$transaction(async (tx) => {
+        // write first: locks the organization (PostgreSQL) and takes SQLite's write lock before any read
+        await tx.$executeRaw`UPDATE "Organization" SET "name" = "name" WHERE "id" = ${input.orgId}`
         const apps = (await tx.app.findMany({ where: { owner_org: input.orgId }, select: { app_id: true } })).map((a) => a.app_id)
         await tx.organization.delete({ where: { id: input.orgId } })
         await pruneKeyLimits(tx, input.orgId, apps)
