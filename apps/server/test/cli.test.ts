@@ -86,12 +86,12 @@ describe('pnpm cli (operator tool)', { timeout: 120_000 }, () => {
   it('fails with an error on stderr and exit code 1 on bad input, changing nothing', async () => {
     const t = await createTenant()
     const { database } = await getApp()
-    const users = await database.db.user.count()
+    const emails = [1, 2, 3].map(() => `x-${uid()}@example.com`)
     const cases = [
-      ['user:create', '--email', `x-${uid()}@example.com`, '--org', `no-such-org-${uid()}`],
+      ['user:create', '--email', emails[0]!, '--org', `no-such-org-${uid()}`],
       ['user:create', '--email', 'not-an-email', '--org', t.orgId],
-      ['user:create', '--email', `x-${uid()}@example.com`, '--org', t.orgId, '--role', 'owner'],
-      ['user:create', '--email', `x-${uid()}@example.com`, '--org', t.orgId, '--mode', 'root'],
+      ['user:create', '--email', emails[1]!, '--org', t.orgId, '--role', 'owner'],
+      ['user:create', '--email', emails[2]!, '--org', t.orgId, '--mode', 'root'],
       ['user:create', '--email', t.owner.email, '--org', t.orgId, '--role', 'admin'], // last super_admin
       ['key:revoke', 'abc'],
       ['no-such-command'],
@@ -103,10 +103,11 @@ describe('pnpm cli (operator tool)', { timeout: 120_000 }, () => {
       expect(res.stdout).not.toMatch(/cap_/)
     }
     // the same through a real process: exit code 1 and the message on stderr
-    const real = await cli('user:create', '--email', `x-${uid()}@example.com`, '--org', `no-such-org-${uid()}`)
+    const real = await cli('user:create', '--email', emails[0]!, '--org', `no-such-org-${uid()}`)
     expect(real).toMatchObject({ code: 1, stdout: '' })
     expect(real.stderr).toMatch(/^error: no organization with id or name "no-such-org-\w+" \(see org:list\)\n$/)
-    expect(await database.db.user.count()).toBe(users)
+    expect(await database.db.user.count({ where: { email: { in: emails } } })).toBe(0)
+    expect(await database.db.apiKey.count({ where: { user_id: t.owner.userId } })).toBe(4)
     expect((await database.db.orgMember.findFirstOrThrow({ where: { org_id: t.orgId, user_id: t.owner.userId } })).role).toBe('super_admin')
   })
 })
