@@ -89,4 +89,17 @@ describe('/apikey happy paths', () => {
     expect((await caller.apikey.update({ id: apikey.id, name: 'x' })).name).toBe('x')
     expect(await caller.apikey.delete({ id: apikey.id })).toEqual({ success: true })
   })
+
+  it('/openapi.json describes the organization, member and API key operations', async () => {
+    const doc = (await rest('GET', '/openapi.json')).body
+    const names = Object.entries(doc.paths).flatMap(([path, item]: [string, any]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
+    for (const op of [
+      'GET /organization', 'POST /organization', 'PUT /organization', 'DELETE /organization',
+      'GET /organization/members', 'POST /organization/members', 'PUT /organization/members', 'DELETE /organization/members', 'POST /organization/members/accept',
+      'GET /apikey', 'POST /apikey', 'GET /apikey/{id}', 'PUT /apikey/{id}', 'DELETE /apikey/{id}',
+    ]) expect(names).toContain(op)
+    expect(doc.components.schemas).toHaveProperty('ApiKey')
+    expect(doc.components.schemas).toHaveProperty('Organization')
+    expect(doc.components.schemas).toHaveProperty('Member')
+  })
 })
