@@ -48,9 +48,9 @@ describe('/apikey happy paths', () => {
     const expires = new Date(Date.now() + 86_400_000).toISOString()
     const res = await rest('POST', '/apikey', { key: t.keys.all, body: { org_id: t.orgId, mode: 'write', limited_to_apps: [t.appId], expires_at: expires } })
     expect(res.body.apikey).toMatchObject({ mode: 'write', limited_to_orgs: [t.orgId], limited_to_apps: [t.appId], expires_at: expires })
-    const q = await rest('POST', '/apikey', { key: t.keys.all, query: { org_id: t.orgId, mode: 'read', name: 'from query' } })
+    const q = await rest('POST', '/apikey', { key: t.keys.all, query: { org_id: t.orgId, mode: 'read', name: 'from query', limited_to_apps: t.appId } })
     expect(q.status).toBe(200)
-    expect(q.body.apikey).toMatchObject({ mode: 'read', name: 'from query', limited_to_orgs: [t.orgId] })
+    expect(q.body.apikey).toMatchObject({ mode: 'read', name: 'from query', limited_to_orgs: [t.orgId], limited_to_apps: [t.appId] })
     expect((await rest('GET', '/organization', { key: q.body.apikey.key })).body.map((o: any) => o.id)).toEqual([t.orgId])
   })
 
