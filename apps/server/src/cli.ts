@@ -74,6 +74,9 @@ export function buildCli(io: CliOutput = consoleOutput) {
         const org = await findOrg(db, o.org)
         const key = newApiKey()
         return db.$transaction(async (tx) => {
+          // write first: locks the organization against concurrent membership changes (as the API does)
+          // and takes SQLite's write lock before any read
+          await tx.$executeRaw`UPDATE "Organization" SET "name" = "name" WHERE "id" = ${org.id}`
           const user = await tx.user.upsert({ where: { email: o.email }, create: { email: o.email }, update: {}, select: { id: true } })
           const current = await tx.orgMember.findUnique({ where: { org_id_user_id: { org_id: org.id, user_id: user.id } }, select: { role: true } })
           if (current?.role === 'super_admin' && o.role !== 'super_admin' && (await tx.orgMember.count({ where: { org_id: org.id, role: 'super_admin' } })) <= 1) {
