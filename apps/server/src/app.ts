@@ -119,6 +119,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (req.method === 'DELETE' && req.body && typeof req.body === 'object' && !Array.isArray(req.body)) {
         req.query = { ...(req.body as Record<string, unknown>), ...(req.query as Record<string, unknown>) }
       }
+      // POST /apikey may carry its fields as query parameters (documented so): merge them under the body.
+      const plainBody = req.body === undefined || (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body))
+      if (req.method === 'POST' && req.url.split('?')[0] === '/apikey' && plainBody && req.query && Object.keys(req.query).length) {
+        req.body = { ...(req.query as Record<string, unknown>), ...(req.body as Record<string, unknown> | undefined) }
+        req.headers['content-type'] = 'application/json'
+      }
     })
     // trpc-to-openapi writes its own error body; reshape it into the contract's envelope.
     rest.addHook('onSend', async (req, reply, payload) => {

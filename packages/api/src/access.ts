@@ -23,6 +23,8 @@ export interface Principal {
   limitedToOrgs: string[]
   limitedToApps: string[]
   expiresAt: Date | null
+  /** for a key limited to apps: the organizations owning those apps (the only orgs it may see) */
+  limitedAppOrgs?: string[]
   /** org_id → accepted role (pending invites are left out: they carry no rights) */
   roles: Map<string, Role>
 }
@@ -61,12 +63,18 @@ export async function authenticate(db: Db, rawKey: string | undefined): Promise<
   if (key.expires_at && key.expires_at.getTime() <= Date.now()) throw new ApiError('invalid_apikey')
   const roles = new Map<string, Role>()
   for (const m of key.user.members) if (isRole(m.role)) roles.set(m.org_id, m.role)
+  const limitedToApps = parseIdList(key.limited_to_apps)
+  // a key limited to apps sees only the organizations that own them
+  const limitedAppOrgs = limitedToApps.length
+    ? [...new Set((await db.app.findMany({ where: { app_id: { in: limitedToApps } }, select: { owner_org: true } })).map((a) => a.owner_org))]
+    : undefined
   return {
     userId: key.user_id,
     keyId: key.id,
     mode: (KEY_MODES as readonly string[]).includes(key.mode) ? (key.mode as KeyMode) : 'read',
     limitedToOrgs: parseIdList(key.limited_to_orgs),
-    limitedToApps: parseIdList(key.limited_to_apps),
+    limitedToApps,
+    limitedAppOrgs,
     expiresAt: key.expires_at,
     roles,
   }
@@ -79,6 +87,7 @@ export function requireMode(p: Principal, mode: KeyMode) {
 /** The caller's role in an org it may see, else null (not a member, invite only, or outside key limits). */
 export function visibleRole(p: Principal, orgId: string): Role | null {
   if (p.limitedToOrgs.length && !p.limitedToOrgs.includes(orgId)) return null
+  if (p.limitedToApps.length && !(p.limitedAppOrgs ?? []).includes(orgId)) return null
   return p.roles.get(orgId) ?? null
 }
 
@@ -129,3 +138,38 @@ export function requireRole(p: Principal, orgId: string, min: Role) {
   if (!role) throw new ApiError('org_not_found')
   requireRank(role, min)
 }
+
+/**
+ * Like requireOrg, for changes that reach the whole organization (settings, members, deletion):
+ * a key limited to some apps may see their organization but not act on all of it (403).
+ */
+export async function requireWholeOrg(ctx: Ctx, orgId: string, min: Role) {
+  const org = await requireOrg(ctx, orgId, min)
+  if (ctx.principal.limitedToApps.length) throw new ApiError('insufficient_permissions')
+  return org
+}
+
+/** What a key may do, to compare two keys: mode, limits and expiry. */
+export interface KeyPower {
+  mode: KeyMode
+  limitedToOrgs: string[]
+  limitedToApps: string[]
+  expiresAt: Date | null
+}
+
+/**
+ * Why `k` would have more power than the caller's key, or null when it has no more: a mode no
+ * higher, limits within the caller's (non-empty when the caller is limited), an expiry no later.
+ * A key may only create, see, change or delete keys within itself.
+ */
+export function keyExceeds(p: Principal, k: KeyPower): string | null {
+  if (modeRank(k.mode) > modeRank(p.mode)) return `mode ${k.mode} is above this key's mode ${p.mode}`
+  const within = (mine: string[], theirs: string[]) => !mine.length || (theirs.length > 0 && theirs.every((id) => mine.includes(id)))
+  if (!within(p.limitedToOrgs, k.limitedToOrgs)) return 'limited_to_orgs must be a non-empty subset of this key\'s limited_to_orgs'
+  if (!within(p.limitedToApps, k.limitedToApps)) return 'limited_to_apps must be a non-empty subset of this key\'s limited_to_apps'
+  if (p.expiresAt && (!k.expiresAt || k.expiresAt.getTime() > p.expiresAt.getTime())) return `expires_at must be set, no later than this key's (${p.expiresAt.toISOString()})`
+  return null
+}
+
+/** True when the caller's key may manage `k` (a key of its owner within its own power). */
+export const keyWithin = (p: Principal, k: KeyPower & { userId: string }) => k.userId === p.userId && keyExceeds(p, k) === null

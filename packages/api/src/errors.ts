@@ -14,6 +14,7 @@ export const ERRORS = {
   invalid_date: [400, 'Dates must be YYYY-MM-DD or an ISO-8601 date-time such as 2026-01-01T00:00:00Z.'],
   missing_channel_or_version: [400, 'Give a channel or a version_id.'],
   missing_owner_org: [400, 'owner_org is required when the key can see more than one organization.'],
+  invalid_expires_at: [400, 'expires_at must be a date in the future.'],
   // 401
   no_key_provided: [401, 'No API key was provided: send it in the authorization header.'],
   invalid_apikey: [401, 'The API key is unknown, revoked or expired.'],
@@ -32,6 +33,7 @@ export const ERRORS = {
   apikey_not_found: [404, 'API key not found.'],
   member_not_found: [404, 'Member not found.'],
   user_not_found: [404, 'User not found.'],
+  invite_not_found: [404, 'No pending invitation to this organization.'],
   // 405/409/413/415/429
   method_not_allowed: [405, 'This method is not allowed on this endpoint.'],
   app_already_exists: [409, 'An app with this app_id already exists.'],

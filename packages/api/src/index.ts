@@ -4,6 +4,7 @@ export { createContextInner, type Context } from './context.ts'
 export { ApiError, describeError, envelope, ERRORS, fromZodIssues, isDatabaseUnavailable, messageOf, type ErrorCode } from './errors.ts'
 export { readApiKey, hashKey, KEY_MODES, ROLES, type KeyMode, type Role } from './access.ts'
 export { bootstrap } from './bootstrap.ts'
+export { newApiKey } from './lib/keys.ts'
 export { errorEnvelope } from './schemas/common.ts'
 
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'

@@ -5,6 +5,9 @@ import { bundleRouter as bundle, versionsRouter as versions } from './routers/bu
 import { deviceRouter as device } from './routers/device.ts'
 import { pluginRouter as plugin } from './routers/plugin.ts'
 import { statisticsRouter as statistics } from './routers/statistics.ts'
+import { organizationRouter as organization } from './routers/organization.ts'
+import { memberRouter as member } from './routers/member.ts'
+import { apikeyRouter as apikey } from './routers/apikey.ts'
 import { router } from './trpc.ts'
 
 export const appRouter = router({
@@ -15,6 +18,9 @@ export const appRouter = router({
   versions,
   plugin,
   statistics,
+  organization,
+  member,
+  apikey,
 })
 
 export type AppRouter = typeof appRouter
