@@ -1,0 +1,24 @@
+// The bench server: the production app (buildApp, as main.ts builds it) plus bare Fastify routes
+// in the same process that run the same Prisma queries without auth, tRPC, validation or
+// OpenAPI — the ceiling our stack is measured against.
+import { channelSelect, toChannel } from '@capgo-api/api/bench'
+import { createDb } from '@capgo-api/db'
+import { buildApp } from '../src/app.ts'
+
+const database = await createDb(process.env.DATABASE_URL)
+const { db } = database
+const app = await buildApp({ database, logger: { level: 'warn' } })
+
+app.get('/__bare/channel', async (req) => {
+  const { app_id } = req.query as { app_id: string }
+  const rows = await db.channel.findMany({ where: { app_id }, orderBy: [{ created_at: 'asc' }, { id: 'asc' }], select: channelSelect, take: 50 })
+  return rows.map(toChannel)
+})
+
+const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' })
+process.send?.({ address })
+process.on('SIGTERM', async () => {
+  await app.close()
+  await db.$disconnect()
+  process.exit(0)
+})
