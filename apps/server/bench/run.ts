@@ -1,7 +1,7 @@
 // `pnpm bench [--quick] [--db sqlite|postgres|all]`: builds a dataset, starts the production
 // server, drives it with autocannon and prints each figure as a ratio against a baseline
 // measured in the same run. Not part of `pnpm test`.
-import { fork } from 'node:child_process'
+import { execFileSync, fork } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -43,9 +43,10 @@ async function freshDatabase(kind: 'sqlite' | 'postgres') {
 }
 
 function startServer(url: string) {
-  const child = fork(path.join(import.meta.dirname, 'server.ts'), [], {
+  // the production build (pnpm start runs the same bundle), plus the bare baseline routes
+  const child = fork(path.join(import.meta.dirname, '../dist/bench-server.mjs'), [], {
     env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'production' },
-    execArgv: ['--import', 'tsx'],
+    execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   let maxRss = 0
@@ -118,6 +119,7 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
   return rows
 }
 
+execFileSync(process.execPath, [path.join(import.meta.dirname, '../scripts/build.mjs')], { cwd: path.join(import.meta.dirname, '..'), stdio: 'inherit' })
 const kinds = dbArg === 'all' ? (['sqlite', 'postgres'] as const) : ([dbArg as 'sqlite' | 'postgres'] as const)
 const all: Row[] = []
 for (const kind of kinds) all.push(...(await benchDatabase(kind)))

@@ -15,6 +15,8 @@ app.get('/__bare/channel', async (req) => {
   return rows.map(toChannel)
 })
 
+app.get('/__bare/memory', async (req) => { if ((req.query as any).gc) (globalThis as any).gc?.(); return process.memoryUsage() })
+
 const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' })
 process.send?.({ address })
 process.on('SIGTERM', async () => {
