@@ -1,5 +1,6 @@
 import { ApiError } from '../errors.ts'
 import { requireApp, requireRole, visibleAppsWhere, visibleOrgIds } from '../access.ts'
+import { invalidateAccess } from '../lib/access-cache.ts'
 import { isUniqueViolation } from '../lib/tx.ts'
 import { appCreateInput, appIdInput, appListInput, appOutput, appUpdateInput } from '../schemas/app.ts'
 import { iso, ok, okOutput, pageArgs } from '../schemas/common.ts'
@@ -36,7 +37,12 @@ export const appRouter = router({
     .meta({ openapi: { method: 'GET', path: '/app/{app_id}', tags, summary: 'Get an app' } })
     .input(appIdInput)
     .output(appOutput)
-    .query(async ({ ctx, input }) => toApp(await requireApp(ctx, input.app_id, 'read'))),
+    .query(async ({ ctx, input }) => {
+      await requireApp(ctx, input.app_id, 'read')
+      const app = await ctx.db.app.findUnique({ where: { app_id: input.app_id } })
+      if (!app) throw new ApiError('app_not_found')
+      return toApp(app)
+    }),
 
   create: writeProcedure
     .meta({ openapi: { method: 'POST', path: '/app', tags, summary: 'Create an app', description: '`owner_org` may be left out when the key can see exactly one organization. Needs role write in it.' } })
@@ -71,7 +77,9 @@ export const appRouter = router({
     .mutation(async ({ ctx, input }) => {
       await requireApp(ctx, input.app_id, 'write')
       const { app_id, ...data } = input
-      return toApp(await ctx.db.app.update({ where: { app_id }, data }))
+      const app = await ctx.db.app.update({ where: { app_id }, data })
+      invalidateAccess(ctx.db)
+      return toApp(app)
     }),
 
   delete: writeProcedure
@@ -81,6 +89,7 @@ export const appRouter = router({
     .mutation(async ({ ctx, input }) => {
       await requireApp(ctx, input.app_id, 'admin')
       await ctx.db.app.delete({ where: { app_id: input.app_id } })
+      invalidateAccess(ctx.db)
       return ok
     }),
 })
