@@ -11,5 +11,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // the access cache is off so tests may change keys and roles through Prisma directly;
+    // access-cache.test.ts turns it on and tests it
+    env: { CAPGO_ACCESS_CACHE_TTL_MS: '0' },
   },
 })

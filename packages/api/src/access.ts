@@ -3,6 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Db, Prisma } from '@capgo-api/db'
 import { ApiError } from './errors.ts'
+import { accessCache, type AppAccess } from './lib/access-cache.ts'
 
 export const KEY_MODES = ['read', 'upload', 'write', 'all'] as const
 export type KeyMode = (typeof KEY_MODES)[number]
@@ -51,6 +52,12 @@ export const parseIdList = (json: string): string[] => {
 export async function authenticate(db: Db, rawKey: string | undefined): Promise<Principal> {
   if (!rawKey) throw new ApiError('no_key_provided')
   const hash = hashKey(rawKey)
+  const cache = accessCache(db)
+  const cached = cache?.principals.get(hash)
+  if (cached) {
+    if (cached.expiresAt && cached.expiresAt.getTime() <= Date.now()) throw new ApiError('invalid_apikey')
+    return cached
+  }
   const key = await db.apiKey.findUnique({
     where: { key_hash: hash },
     select: {
@@ -68,7 +75,7 @@ export async function authenticate(db: Db, rawKey: string | undefined): Promise<
   const limitedAppOrgs = limitedToApps.length
     ? [...new Set((await db.app.findMany({ where: { app_id: { in: limitedToApps } }, select: { owner_org: true } })).map((a) => a.owner_org))]
     : undefined
-  return {
+  const principal: Principal = {
     userId: key.user_id,
     keyId: key.id,
     mode: (KEY_MODES as readonly string[]).includes(key.mode) ? (key.mode as KeyMode) : 'read',
@@ -78,6 +85,8 @@ export async function authenticate(db: Db, rawKey: string | undefined): Promise<
     expiresAt: key.expires_at,
     roles,
   }
+  cache?.principals.set(hash, principal)
+  return principal
 }
 
 export function requireMode(p: Principal, mode: KeyMode) {
@@ -115,9 +124,14 @@ interface Ctx {
   principal: Principal
 }
 
-/** The app, if the caller may see it (else 404 app_not_found) and has `min` role in its org (else 403). */
-export async function requireApp(ctx: Ctx, appId: string, min: Role) {
-  const app = await ctx.db.app.findUnique({ where: { app_id: appId } })
+/** The app's id and owner, if the caller may see it (else 404 app_not_found) and has `min` role in its org (else 403). */
+export async function requireApp(ctx: Ctx, appId: string, min: Role): Promise<AppAccess> {
+  const cache = accessCache(ctx.db)
+  let app = cache?.apps.get(appId)
+  if (!app) {
+    app = (await ctx.db.app.findUnique({ where: { app_id: appId }, select: { app_id: true, owner_org: true } })) ?? undefined
+    if (app) cache?.apps.set(appId, app)
+  }
   if (!app || !canSeeApp(ctx.principal, app)) throw new ApiError('app_not_found')
   requireRank(visibleRole(ctx.principal, app.owner_org)!, min)
   return app

@@ -4,6 +4,7 @@ import { initTRPC } from '@trpc/server'
 import type { OpenApiMeta } from 'trpc-to-openapi'
 import { authenticate, requireMode, type KeyMode } from './access.ts'
 import type { Context } from './context.ts'
+import { invalidateAccess } from './lib/access-cache.ts'
 import { ApiError, describeError } from './errors.ts'
 
 // ---- init -------------------------------------------------------------------------------
@@ -44,9 +45,14 @@ const mapErrors = t.middleware(async ({ next }) => {
 // ---- procedures ---------------------------------------------------------------------------
 export const publicProcedure = t.procedure.use(mapErrors)
 
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/** Mutations of these domains can change who sees what: they clear the access cache. */
+const ACCESS_DOMAINS = /^(app|organization|member|apikey)\./
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next, path, type }) => {
   const principal = await authenticate(ctx.db, ctx.apiKey)
-  return next({ ctx: { principal } })
+  const result = await next({ ctx: { principal } })
+  if (type === 'mutation' && ACCESS_DOMAINS.test(path)) invalidateAccess(ctx.db)
+  return result
 })
 
 const withMode = (mode: KeyMode) =>

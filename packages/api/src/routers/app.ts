@@ -36,7 +36,12 @@ export const appRouter = router({
     .meta({ openapi: { method: 'GET', path: '/app/{app_id}', tags, summary: 'Get an app', description: 'One app the key may see.', errorResponses: errorResponses('app_not_found') } })
     .input(appIdInput)
     .output(appOutput)
-    .query(async ({ ctx, input }) => toApp(await requireApp(ctx, input.app_id, 'read'))),
+    .query(async ({ ctx, input }) => {
+      await requireApp(ctx, input.app_id, 'read')
+      const app = await ctx.db.app.findUnique({ where: { app_id: input.app_id } })
+      if (!app) throw new ApiError('app_not_found')
+      return toApp(app)
+    }),
 
   create: writeProcedure
     .meta({ openapi: { method: 'POST', path: '/app', tags, summary: 'Create an app', description: '`owner_org` may be left out when the key can see exactly one organization. Needs role write in it.', errorResponses: errorResponses('missing_owner_org', 'org_not_found', 'insufficient_role', 'insufficient_permissions', 'app_already_exists') } })
@@ -71,7 +76,8 @@ export const appRouter = router({
     .mutation(async ({ ctx, input }) => {
       await requireApp(ctx, input.app_id, 'write')
       const { app_id, ...data } = input
-      return toApp(await ctx.db.app.update({ where: { app_id }, data }))
+      const app = await ctx.db.app.update({ where: { app_id }, data })
+      return toApp(app)
     }),
 
   delete: writeProcedure

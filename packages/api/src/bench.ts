@@ -1,0 +1,2 @@
+// What the benchmark's bare baseline routes need: the very queries and mappers the routers use.
+export { channelSelect, toChannel } from './routers/channel.ts'
