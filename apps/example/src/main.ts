@@ -1,5 +1,5 @@
 // An internal app on @capgo-api/client: lists the apps the key can see with their channels
-// (and their statistics once the statistics domain is merged).
+// and the last 7 days of their statistics.
 //
 //   CAPGO_URL=http://127.0.0.1:3000 CAPGO_API_KEY=… pnpm --filter @capgo-api/example start
 //
@@ -39,6 +39,8 @@ const describeChannel = (c: Channel) => {
   return `${c.name} → ${c.version ? c.version.name : 'no bundle'} (${flags})`
 }
 
+const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`)
+
 async function main() {
   const apps = await allApps()
   console.log(`${apps.length} app(s) at ${url}`)
@@ -51,12 +53,15 @@ async function main() {
     for (const c of list) console.log(`  channel ${describeChannel(c)}`)
   })
 
-  // ---- statistics ----------------------------------------------------------------------------
-  // STATISTICS: filled in by the lead once the statistics domain is merged. Print, per app, the
-  // last 7 days from `capgo.statistics.<procedure>.query({ app_id, from, to })`, e.g.
-  //   console.log(`  ${day.date}  mau ${day.mau}  storage ${day.storage} B  bandwidth ${day.bandwidth} B`)
-  // The test apps/server/test/example.test.ts has the matching place for its assertions.
-  // ---- end of statistics ---------------------------------------------------------------------
+  // ---- statistics: the last 7 days of each app, one batched request -------------------------
+  const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10)
+  const [from, to] = [day(6), day(0)]
+  const stats = await Promise.all(apps.map((a) => capgo.statistics.app.query({ app_id: a.app_id, from, to })))
+  console.log(`\nstatistics ${from} → ${to}`)
+  apps.forEach((app, i) => {
+    console.log(`\n${app.app_id}`)
+    for (const d of stats[i] ?? []) console.log(`  ${d.date}  mau ${d.mau}  storage ${bytes(d.storage)}  bandwidth ${bytes(d.bandwidth)}`)
+  })
 }
 
 main().catch((e: unknown) => {

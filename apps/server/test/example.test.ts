@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 import { createClient } from '@capgo-api/client'
 import { describe, expect, it } from 'vitest'
 import { listenUrl, REPO_ROOT, SLOW } from './docs-helpers.ts'
-import { createTenant, getApp } from './harness.ts'
+import { createTenant } from './harness.ts'
 
 const EXAMPLE = path.join(REPO_ROOT, 'apps/example')
 const TSX = path.join(EXAMPLE, 'node_modules/.bin/tsx')
@@ -26,11 +26,17 @@ describe('apps/example', () => {
     const url = await listenUrl()
     const t = await createTenant()
     const second = await t.addApp()
-    const { database } = await getApp()
-    await database.db.bundle.create({ data: { app_id: t.appId, name: '1.4.0', owner_org: t.orgId, user_id: t.owner.userId, checksum: 'abc' } })
     const admin = createClient({ url, apiKey: t.keys.write })
+    await admin.bundle.create.mutate({ app_id: t.appId, version: '1.4.0', external_url: 'https://cdn.example.com/1.4.0.zip', checksum: 'abc', size: 2 * 1048576 })
     await admin.channel.upsert.mutate({ app_id: t.appId, channel: 'production', public: true, version: '1.4.0' })
     await admin.channel.upsert.mutate({ app_id: t.appId, channel: 'beta', ios: false })
+
+    const checkin = await fetch(`${url}/updates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ app_id: t.appId, device_id: 'example-device', platform: 'ios', version_name: 'builtin', version_build: '1.0.0', plugin_version: '8.0.0', version_os: '17.0' }),
+    })
+    expect(checkin.status).toBe(200)
 
     const run = await runExample({ CAPGO_URL: url, CAPGO_API_KEY: t.keys.read })
     expect(run.stderr).toBe('')
@@ -43,7 +49,11 @@ describe('apps/example', () => {
     expect(out).toContain('  channel beta → no bundle (android)')
     // the second app comes with no channel
     expect(out).toMatch(new RegExp(`${second.replace(/\./g, '\\.')}  "[^"]+"  \\(organization ${t.orgId}, created \\d{4}-\\d\\d-\\d\\d\\)\\n  no channels`))
-    // STATISTICS: the lead adds the assertions on the printed statistics here after the merge.
+    // statistics: today's check-in and storage show on the last line of the app's 7 days
+    const today = new Date().toISOString().slice(0, 10)
+    expect(out).toContain(`statistics ${new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10)} → ${today}`)
+    expect(out).toContain(`  ${today}  mau 1  storage 2.0 MB  bandwidth 0 B`)
+    expect(out.split('\n').filter((l) => /^  \d{4}-\d\d-\d\d  mau /.test(l))).toHaveLength(14)
   }, SLOW)
 
   it('reports the contract error code of a refused key and exits non-zero', async () => {
