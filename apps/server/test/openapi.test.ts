@@ -209,3 +209,13 @@ describe('/openapi.json', () => {
     }
   })
 })
+
+describe('/openapi.json charts', () => {
+  it('documents the SVG answer of the statistics operations', async () => {
+    const doc = await openApiDocument()
+    for (const path of ['/statistics/app/{app_id}', '/statistics/org/{org_id}', '/statistics/user']) {
+      const content = doc.paths[path].get.responses['200'].content
+      expect(Object.keys(content).sort(), path).toEqual(['application/json', 'image/svg+xml'])
+    }
+  })
+})
