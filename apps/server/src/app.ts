@@ -9,18 +9,32 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi'
 import { buildOpenApiDocument } from './openapi.ts'
+import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts'
 
 export interface AppOptions {
   database: DbHandle
   logger?: FastifyServerOptions['logger']
   /** how long /ok waits for the database before answering 503 */
   healthTimeoutMs?: number
+  /** shared rate-limit state for several servers (else in memory) */
+  redisUrl?: string
+  /** rate-limit settings (generous defaults), or false to turn limits off */
+  rateLimit?: RateLimitOptions | false
 }
 
 export const BODY_LIMIT = 1024 * 1024
 
 /** Header names that may carry a key: never logged. */
 export const SECRET_HEADERS = ['authorization', 'capgkey', 'x-api-key']
+
+/** The server's pino options: headers that may carry a key are redacted wherever they are logged. */
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
+  return {
+    level,
+    redact: { paths: SECRET_HEADERS.flatMap((h) => [`req.headers.${h}`, `req.headers["${h}"]`, `headers.${h}`, `headers["${h}"]`]), censor: '[redacted]' },
+    ...(stream ? { stream } : {}),
+  }
+}
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { db, provider } = opts.database
@@ -41,6 +55,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 86400,
   })
+
+  // before any route: the limiter attaches itself to routes as they are added
+  if (opts.rateLimit !== false) await registerRateLimit(app, opts.rateLimit ?? {}, opts.redisUrl)
 
   // JSON bodies: an empty body (some clients send one with DELETE) is no body.
   const parseJson = app.getDefaultJsonParser('error', 'error')
