@@ -55,6 +55,23 @@ describe('concurrency', () => {
     }
   })
 
+  it('writes racing the deletion of their app answer 200, 404 or 409, never 500', async () => {
+    for (let round = 0; round < 5; round++) {
+      const t = await createTenant()
+      const rs = await Promise.all([
+        ...Array.from({ length: 6 }, (_, j) => rest('POST', '/channel', { key: t.keys.all, body: { app_id: t.appId, channel: `c${j}`, public: j % 2 === 0 } })),
+        ...Array.from({ length: 3 }, () => rest('PUT', `/app/${t.appId}`, { key: t.keys.all, body: { name: 'renamed' } })),
+        rest('DELETE', `/app/${t.appId}`, { key: t.keys.all }),
+      ])
+      for (const r of rs) {
+        expect([200, 404, 409], JSON.stringify(r.body)).toContain(r.status)
+        if (r.status !== 200) expect(r.body).toMatchObject({ status: 'KO', error: expect.stringMatching(/^(app_not_found|conflict)$/) })
+      }
+      expect(rs.at(-1)!.status).toBe(200)
+      expect(await db.channel.count({ where: { app_id: t.appId } })).toBe(0)
+    }
+  })
+
   if (has('POST', '/updates')) {
     it('parallel check-ins of one device leave one device row', async () => {
       const t = await createTenant()

@@ -142,6 +142,19 @@ export function isUnstorableText(e: unknown): boolean {
   return false
 }
 
+/**
+ * True when a write lost a race with a concurrent change (the row it needed was deleted meanwhile,
+ * a foreign key vanished, a deadlock or serialization failure): a 409, never a 500.
+ */
+export function isConcurrentChange(e: unknown): boolean {
+  for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
+    if (['P2025', 'P2003', 'P2034'].includes(cur.code)) return true
+    const original = cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode
+    if (['40001', '40P01', '23503'].includes(original)) return true
+  }
+  return false
+}
+
 /** Whatever was thrown → our code, HTTP status and public message (never internals). */
 export function describeError(e: unknown): { error: ErrorCode; status: number; message: string; issues?: Issue[]; moreInfo?: Record<string, unknown> } {
   if (e instanceof ApiError) return { error: e.error, status: httpStatusOf(e.error), message: e.message, moreInfo: e.moreInfo }
@@ -158,6 +171,7 @@ export function describeError(e: unknown): { error: ErrorCode; status: number; m
   }
   if (isDatabaseUnavailable(e)) return { error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }
   if (isUnstorableText(e)) return { error: 'invalid_characters', status: 400, message: messageOf('invalid_characters') }
+  if (isConcurrentChange(e)) return { error: 'conflict', status: 409, message: messageOf('conflict') }
   return { error: 'unknown_error', status: 500, message: messageOf('unknown_error') }
 }
 
