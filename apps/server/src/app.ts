@@ -10,12 +10,17 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, 
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi'
 import { buildOpenApiDocument } from './openapi.ts'
 import { statisticsCharts } from './routes/statistics-charts.ts'
+import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts'
 
 export interface AppOptions {
   database: DbHandle
   logger?: FastifyServerOptions['logger']
   /** how long /ok waits for the database before answering 503 */
   healthTimeoutMs?: number
+  /** shared rate-limit state for several servers (else in memory) */
+  redisUrl?: string
+  /** rate-limit settings (generous defaults), or false to turn limits off */
+  rateLimit?: RateLimitOptions | false
 }
 
 export const BODY_LIMIT = 1024 * 1024
@@ -24,6 +29,15 @@ const DOCS_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="180" height="4
 
 /** Header names that may carry a key: never logged. */
 export const SECRET_HEADERS = ['authorization', 'capgkey', 'x-api-key']
+
+/** The server's pino options: headers that may carry a key are redacted wherever they are logged. */
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
+  return {
+    level,
+    redact: { paths: SECRET_HEADERS.flatMap((h) => [`req.headers.${h}`, `req.headers["${h}"]`, `headers.${h}`, `headers["${h}"]`]), censor: '[redacted]' },
+    ...(stream ? { stream } : {}),
+  }
+}
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { db, provider } = opts.database
@@ -44,6 +58,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 86400,
   })
+
+  // before any route: the limiter attaches itself to routes as they are added
+  if (opts.rateLimit !== false) await registerRateLimit(app, opts.rateLimit ?? {}, opts.redisUrl)
 
   // JSON bodies: an empty body (some clients send one with DELETE) is no body.
   const parseJson = app.getDefaultJsonParser('error', 'error')
@@ -84,7 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   // ---- docs ---------------------------------------------------------------------------------
-  const document = buildOpenApiDocument('/')
+  const document = buildOpenApiDocument('/', { rateLimited: opts.rateLimit !== false })
   app.get('/openapi.json', { logLevel: 'warn' }, async () => document)
   await app.register(swagger, { mode: 'static', specification: { document: document as never } })
   // everything /docs loads is served from here (no validator badge, no CDN): it works offline

@@ -13,6 +13,12 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** requests a minute per API key (or per IP without one); 0 turns rate limits off */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(0).optional(),
+  /** requests a minute per device on the device-facing endpoints */
+  RATE_LIMIT_DEVICE_MAX: z.coerce.number().int().min(1).optional(),
+  /** failed authentications a minute per IP */
+  RATE_LIMIT_AUTH_FAIL_MAX: z.coerce.number().int().min(1).optional(),
   CAPGO_BOOTSTRAP_API_KEY: z.string().min(8).max(256).optional(),
 })
 

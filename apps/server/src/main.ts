@@ -2,7 +2,7 @@
 import { bootstrap } from '@capgo-api/api'
 import { createDb } from '@capgo-api/db'
 import { applyMigrations } from '@capgo-api/db/migrate'
-import { buildApp, SECRET_HEADERS } from './app.ts'
+import { buildApp, loggerOptions } from './app.ts'
 import { EnvError, parseEnv } from './env.ts'
 
 let env
@@ -20,10 +20,12 @@ const applied = await applyMigrations(env.DATABASE_URL)
 const database = await createDb(env.DATABASE_URL)
 const app = await buildApp({
   database,
-  logger: {
-    level: env.LOG_LEVEL,
-    redact: { paths: SECRET_HEADERS.flatMap((h) => [`req.headers.${h}`, `req.headers["${h}"]`]), censor: '[redacted]' },
-  },
+  logger: loggerOptions(env.LOG_LEVEL),
+  redisUrl: env.REDIS_URL,
+  rateLimit:
+    env.RATE_LIMIT_MAX === 0
+      ? false
+      : { max: env.RATE_LIMIT_MAX, deviceMax: env.RATE_LIMIT_DEVICE_MAX, authFailMax: env.RATE_LIMIT_AUTH_FAIL_MAX },
 })
 if (applied.length) app.log.info({ applied }, 'migrations applied')
 

@@ -1,11 +1,15 @@
 // Shared test harness: one app per test file on the run's database, and tenants with keys of
 // every mode and members of every role, so tests (and the security suite) need no set-up code.
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { appRouter, createCallerFactory, createContextInner, describeError, hashKey, type KeyMode, type Role } from '@capgo-api/api'
 import { createDb, type DbHandle } from '@capgo-api/db'
+import { applyMigrations } from '@capgo-api/db/migrate'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { afterAll } from 'vitest'
-import { buildApp } from '../src/app.ts'
+import { buildApp, type AppOptions } from '../src/app.ts'
 
 let shared: Promise<{ app: FastifyInstance; database: DbHandle }> | undefined
 
@@ -65,9 +69,9 @@ async function insertUser(database: DbHandle) {
   return database.db.user.create({ data: { email: `user-${id}@test.local`, name: `User ${id}` } })
 }
 
-/** A new organization with an owner (super_admin), keys of each mode and one app. */
-export async function createTenant(): Promise<Tenant> {
-  const { database } = await getApp()
+/** A new organization with an owner (super_admin), keys of each mode and one app (on `database`, default the run's). */
+export async function createTenant(opts: { database?: DbHandle } = {}): Promise<Tenant> {
+  const database = opts.database ?? (await getApp()).database
   const db = database.db
   const suffix = uid()
   const user = await insertUser(database)
@@ -104,13 +108,20 @@ export interface RestResponse<T = any> {
   headers: Record<string, unknown>
 }
 
+export interface RestOptions {
+  key?: string
+  query?: Record<string, string | number | boolean | undefined>
+  body?: unknown
+  headers?: Record<string, string | undefined>
+}
+
 /** REST call through app.inject: `rest('GET', '/channel', { key, query })`. */
-export async function rest<T = any>(
-  method: InjectOptions['method'],
-  url: string,
-  opts: { key?: string; query?: Record<string, string | number | boolean | undefined>; body?: unknown; headers?: Record<string, string | undefined> } = {},
-): Promise<RestResponse<T>> {
-  const { app } = await getApp()
+export async function rest<T = any>(method: InjectOptions['method'], url: string, opts: RestOptions = {}): Promise<RestResponse<T>> {
+  return restOn((await getApp()).app, method, url, opts)
+}
+
+/** `rest()` against another app instance (one built with `buildTestApp`). */
+export async function restOn<T = any>(app: FastifyInstance, method: InjectOptions['method'], url: string, opts: RestOptions = {}): Promise<RestResponse<T>> {
   const res = await app.inject({
     method,
     url,
@@ -142,4 +153,77 @@ export async function trpcError(fn: () => Promise<unknown>) {
     return { code: e.code as string, error: d.error, status: d.status, message: d.message }
   }
   throw new Error('expected the call to throw')
+}
+
+// ---- for the reliability and security suites ----------------------------------------------
+
+/** The database id of a key (to address it at /apikey/{id}). */
+export async function keyId(plain: string, database?: DbHandle): Promise<number> {
+  const db = (database ?? (await getApp()).database).db
+  const row = await db.apiKey.findUnique({ where: { key_hash: hashKey(plain) }, select: { id: true } })
+  if (!row) throw new Error('no such key')
+  return row.id
+}
+
+/**
+ * A fresh, migrated database of the run's kind (a temporary SQLite file, or a new PostgreSQL
+ * database beside the run's), dropped after the file. For tests that compare whole-database
+ * snapshots or kill servers, which must not see other files' writes.
+ */
+export async function isolatedDatabase(): Promise<{ url: string; database: DbHandle }> {
+  const runUrl = process.env.DATABASE_URL ?? ''
+  let url: string
+  let drop: () => Promise<void>
+  if (/^postgres(ql)?:\/\//.test(runUrl)) {
+    const name = `iso_${process.pid}_${uid()}`
+    const admin = await createDb(runUrl)
+    await admin.db.$executeRawUnsafe(`CREATE DATABASE "${name}"`)
+    const u = new URL(runUrl)
+    u.pathname = `/${name}`
+    url = u.toString()
+    drop = async () => {
+      await admin.db.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      await admin.db.$disconnect()
+    }
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-iso-'))
+    url = `file:${path.join(dir, 'test.db')}`
+    drop = async () => fs.rmSync(dir, { recursive: true, force: true })
+  }
+  await applyMigrations(url)
+  const database = await createDb(url)
+  afterAll(async () => {
+    await database.db.$disconnect()
+    await drop()
+  })
+  return { url, database }
+}
+
+/** Another app instance on `database` with options (closed after the file). */
+export async function buildTestApp(database: DbHandle, opts: Omit<AppOptions, 'database'> = {}): Promise<FastifyInstance> {
+  const app = await buildApp({ database, ...opts })
+  await app.ready()
+  afterAll(() => app.close())
+  return app
+}
+
+/** Table names of the database (Prisma's own bookkeeping left out). */
+export async function tableNames(database: DbHandle): Promise<string[]> {
+  const rows: { name: string }[] =
+    database.provider === 'postgres'
+      ? await database.db.$queryRawUnsafe(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
+      : await database.db.$queryRawUnsafe(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+  return rows.map((r) => r.name).filter((n) => !n.startsWith('_prisma')).sort()
+}
+
+/** Row count and a checksum of every table: equal snapshots mean an unchanged database. */
+export async function snapshotDb(database: DbHandle): Promise<Record<string, { rows: number; checksum: string }>> {
+  const out: Record<string, { rows: number; checksum: string }> = {}
+  const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x))
+  for (const name of await tableNames(database)) {
+    const rows: unknown[] = await database.db.$queryRawUnsafe(`SELECT * FROM "${name}"`)
+    const lines = rows.map(json).sort()
+    out[name] = { rows: rows.length, checksum: createHash('sha256').update(lines.join('\n')).digest('hex') }
+  }
+  return out
 }

@@ -15,6 +15,7 @@ export const ERRORS = {
   missing_channel_or_version: [400, 'Give a channel or a version_id.'],
   missing_owner_org: [400, 'owner_org is required when the key can see more than one organization.'],
   invalid_expires_at: [400, 'expires_at must be a date in the future.'],
+  invalid_characters: [400, 'The request contains characters that cannot be stored (such as NUL).'],
   // 401
   no_key_provided: [401, 'No API key was provided: send it in the authorization header.'],
   invalid_apikey: [401, 'The API key is unknown, revoked or expired.'],
@@ -136,6 +137,28 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   return false
 }
 
+/** True when the database refused text it cannot store (PostgreSQL and NUL characters). */
+export function isUnstorableText(e: unknown): boolean {
+  for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
+    const codes = [cur.code, cur.originalCode, cur.meta?.driverAdapterError?.cause?.originalCode, cur.meta?.code]
+    if (codes.some((c) => c === '22021' || c === '22P05')) return true
+  }
+  return false
+}
+
+/**
+ * True when a write lost a race with a concurrent change (the row it needed was deleted meanwhile,
+ * a foreign key vanished, a deadlock or serialization failure): a 409, never a 500.
+ */
+export function isConcurrentChange(e: unknown): boolean {
+  for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
+    if (['P2025', 'P2003', 'P2034'].includes(cur.code)) return true
+    const original = cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode
+    if (['40001', '40P01', '23503'].includes(original)) return true
+  }
+  return false
+}
+
 /** Whatever was thrown → our code, HTTP status and public message (never internals). */
 export function describeError(e: unknown): { error: ErrorCode; status: number; message: string; issues?: Issue[]; moreInfo?: Record<string, unknown> } {
   if (e instanceof ApiError) return { error: e.error, status: httpStatusOf(e.error), message: e.message, moreInfo: e.moreInfo }
@@ -151,6 +174,8 @@ export function describeError(e: unknown): { error: ErrorCode; status: number; m
     return { error: code, status: httpStatusOf(code), message: messageOf(code) }
   }
   if (isDatabaseUnavailable(e)) return { error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }
+  if (isUnstorableText(e)) return { error: 'invalid_characters', status: 400, message: messageOf('invalid_characters') }
+  if (isConcurrentChange(e)) return { error: 'conflict', status: 409, message: messageOf('conflict') }
   return { error: 'unknown_error', status: 500, message: messageOf('unknown_error') }
 }
 
