@@ -61,6 +61,9 @@ const RULES: Record<string, Rule> = {
   'GET /organization/members': { mode: 'read', role: 'read', scope: 'tenant' },
   'POST /organization/members': { mode: 'all', role: 'admin', scope: 'tenant' },
   'DELETE /organization/members': { mode: 'all', role: 'admin', scope: 'tenant' },
+  'PUT /organization/members': { mode: 'all', role: 'admin', scope: 'tenant' },
+  // acts on the caller's own pending invite only: anyone else gets invite_not_found
+  'POST /organization/members/accept': { mode: 'all', role: null, scope: 'self' },
 
   'GET /apikey': { mode: 'all', role: null, scope: 'self' },
   'POST /apikey': { mode: 'all', role: null, scope: 'self', fill: () => ({ org_id: undefined, limited_to_orgs: undefined, limited_to_apps: undefined }) },
