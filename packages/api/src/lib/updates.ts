@@ -3,6 +3,7 @@
 import semver from 'semver'
 import type { Db } from '@capgo-api/db'
 import type { DeviceInfo } from '../schemas/plugin.ts'
+import { checkIn } from './devices.ts'
 
 /** The non-update answers: error code → [kind, message]. */
 export const NO_UPDATE = {
@@ -135,4 +136,11 @@ export async function resolveUpdate(db: Db, info: DeviceInfo): Promise<UpdateAva
     checksum: target.checksum ?? '',
     ...(target.session_key ? { session_key: target.session_key } : {}),
   }
+}
+
+/** POST /updates as a whole: records the check-in, then answers (the bench's bare route runs this too). */
+export async function answerUpdates(db: Db, info: DeviceInfo): Promise<UpdateAvailable | NoUpdate> {
+  if (!(await db.app.findUnique({ where: { app_id: info.app_id }, select: { app_id: true } }))) return noUpdate('app_not_found')
+  await checkIn(db, info)
+  return resolveUpdate(db, info)
 }
