@@ -10,7 +10,6 @@ const { db, provider } = database
 const app = await buildApp({ database, logger: { level: 'warn' } })
 
 type Query = Record<string, string>
-if (process.env.DEBUG_GC) app.addHook('onRequest', async () => { console.log('arrive', performance.now().toFixed(1)) })
 
 app.get('/__bare/channel', async (req) => {
   const { app_id } = req.query as Query
@@ -30,9 +29,6 @@ app.get('/__bare/statistics/org/:org_id', async (req) => {
   const { from, to } = req.query as Query
   return readDailyStats(db, { app: { owner_org: org_id } }, from!, to!)
 })
-
-app.post('/__bare/sleep', async () => { await new Promise((r) => setTimeout(r, 2)); return { ok: 1 } })
-app.post('/__bare/cpu', async () => { const t = performance.now(); while (performance.now() - t < 2); return { ok: 1 } })
 
 app.get('/__bare/memory', async (req) => {
   if ((req.query as Query).gc) (globalThis as { gc?: () => void }).gc?.()

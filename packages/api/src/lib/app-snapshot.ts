@@ -31,7 +31,6 @@ export interface AppSnapshot {
 }
 
 async function load(db: Db, appId: string): Promise<AppSnapshot> {
-  if (process.env.DEBUG_GC) console.log('load', appId)
   const [app, channels, bundles, overrides] = await Promise.all([
     db.app.findUnique({ where: { app_id: appId }, select: { app_id: true } }),
     db.channel.findMany({ where: { app_id: appId }, select: channelSelect, orderBy: { id: 'asc' } }),

@@ -51,7 +51,8 @@ class GroupCommit {
   write(write: CheckInWrite): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, resolve, reject })
-      if (process.env.DEBUG_GC) console.log('enqueue', performance.now().toFixed(1), this.flushing)
+      // the first check-in of a quiet spell waits for the requests already read in this turn of
+      // the event loop (setImmediate), then each flush takes all that queued during the last one
       if (!this.flushing) {
         this.flushing = true
         setImmediate(() => void this.flush())
@@ -65,10 +66,7 @@ class GroupCommit {
       while (this.queue.length) {
         const batch = this.queue.splice(0, MAX_BATCH)
         try {
-          const t0 = performance.now()
-          if (process.env.DEBUG_GC) console.log('flush', t0.toFixed(1), batch.length)
           await commit(this.db, batch.map((p) => p.write))
-          if (process.env.DEBUG_GC) console.log('batch', batch.length, (performance.now() - t0).toFixed(1))
           for (const p of batch) p.resolve()
         } catch (e) {
           if (batch.length === 1) batch[0]!.reject(e)
