@@ -32,7 +32,7 @@ const MAX_BATCH = 500
 const counted = new WeakMap<object, LRUCache<string, true>>()
 const countedOf = (db: object) => {
   let c = counted.get(db)
-  if (!c) counted.set(db, (c = new LRUCache<string, true>({ max: 200_000 })))
+  if (!c) counted.set(db, (c = new LRUCache<string, true>({ max: 50_000 })))
   return c
 }
 export const forgetCounted = (db: object) => counted.get(db)?.clear()
