@@ -111,7 +111,7 @@ async function load(base: string, p: string, extra: Partial<autocannon.Options> 
 }
 
 async function warm(base: string, p: string) {
-  await autocannon({ url: base + p, connections: 4, amount: 300, headers })
+  await autocannon({ url: base + p, connections: 4, amount: quick ? 60 : 300, headers })
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
