@@ -14,7 +14,7 @@ export const deviceId = (i: number) => `dev-${String(i).padStart(8, '0')}`
 
 const USER = 'bench-user'
 const ORG = 'bench-org'
-const STATS_ORG = 'bench-stats-org'
+export const STATS_ORG = 'bench-stats-org'
 const DAY = 86_400_000
 
 export interface DatasetInfo {

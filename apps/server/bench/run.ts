@@ -1,6 +1,8 @@
-// `pnpm bench [--quick] [--db sqlite|postgres|all]`: builds a dataset, starts the production
-// server, drives it with autocannon and prints each figure as a ratio against a baseline
-// measured in the same run. Not part of `pnpm test`.
+// `pnpm bench [--quick] [--db sqlite|postgres|all] [--only <text>] [--rounds n] [--node-flags "<flags>"] [--cpu-prof]`:
+// builds a dataset, starts the production server, drives it with autocannon and prints each
+// figure as a ratio against a baseline measured in the same run (bare routes of the same process
+// running the same functions). Throughput ratios are the median of alternating runs (bare,
+// measured, bare, measured, …): the machine is shared and noisy. Not part of `pnpm test`.
 import { execFileSync, fork } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -8,14 +10,27 @@ import path from 'node:path'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { applyMigrations } from '@capgo-api/db/migrate'
-import { BENCH_KEY, buildDataset, DEVICE_APP } from './dataset.ts'
+import { BENCH_KEY, buildDataset, DEVICE_APP, deviceId, STATS_ORG } from './dataset.ts'
 
 const args = process.argv.slice(2)
+const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
 const quick = args.includes('--quick')
-const dbArg = args[args.indexOf('--db') + 1] && args.includes('--db') ? args[args.indexOf('--db') + 1]! : 'all'
+const dbArg = opt('--db') ?? 'all'
+const only = opt('--only')
+const cpuProf = args.includes('--cpu-prof')
 const PG_BASE = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
-const DURATION = quick ? 3 : 10
+const DURATION = quick ? 2 : 6
+const ROUNDS = Number(opt('--rounds') ?? (quick ? 1 : 3))
 const CONNECTIONS = 32
+const DEVICES = quick ? 200_000 : 1_000_000
+/** check-ins go to this many distinct devices per run (a fresh slice of the dataset each run) */
+const UPDATE_DEVICES = 100_000
+const PAGE = 50
+const serverDir = path.join(import.meta.dirname, '..')
+
+// The server runs with the V8 flags of `pnpm start` (apps/server/package.json), unless told otherwise.
+const startScript: string = JSON.parse(fs.readFileSync(path.join(serverDir, 'package.json'), 'utf8')).scripts.start
+const NODE_FLAGS = (opt('--node-flags') ?? startScript.match(/--max-[\w-]+=\d+/g)?.join(' ') ?? '').split(/\s+/).filter(Boolean)
 
 interface Row {
   db: string
@@ -39,14 +54,21 @@ async function freshDatabase(kind: 'sqlite' | 'postgres') {
   await admin.query(`CREATE DATABASE "${name}"`)
   const u = new URL(PG_BASE)
   u.pathname = `/${name}`
-  return { url: u.toString(), drop: async () => { await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`); await admin.end() } }
+  return {
+    url: u.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      await admin.end()
+    },
+  }
 }
 
-function startServer(url: string) {
+function startServer(url: string, kind: string) {
   // the production build (pnpm start runs the same bundle), plus the bare baseline routes
-  const child = fork(path.join(import.meta.dirname, '../dist/bench-server.mjs'), [], {
+  const profDir = path.join(serverDir, 'bench-profiles')
+  const child = fork(path.join(serverDir, 'dist/bench-server.mjs'), [], {
     env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'production' },
-    execArgv: [],
+    execArgv: [...NODE_FLAGS, '--enable-source-maps', ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   let maxRss = 0
@@ -57,7 +79,7 @@ function startServer(url: string) {
     } catch {}
   }, 100)
   const ready = new Promise<string>((resolve, reject) => {
-    child.once('message', (m: any) => resolve(m.address))
+    child.once('message', (m: { address: string }) => resolve(m.address))
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)))
   })
   return {
@@ -67,49 +89,133 @@ function startServer(url: string) {
       clearInterval(sampler)
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
+      if (cpuProf) console.log(`[${kind}] CPU profile in ${profDir} (open it in Chrome DevTools → Performance)`)
     },
   }
 }
 
-type Load = Omit<autocannon.Options, 'url'> & { path: string }
+interface Result {
+  rps: number
+  mean: number
+  p50: number
+  p99: number
+}
 
-async function load(base: string, opts: Load) {
-  const { path: p, ...rest } = opts
-  const r = await autocannon({ url: base + p, connections: CONNECTIONS, duration: DURATION, headers: { authorization: BENCH_KEY, 'content-type': 'application/json' }, ...rest })
+const headers = { authorization: BENCH_KEY, 'content-type': 'application/json' }
+
+async function load(base: string, p: string, extra: Partial<autocannon.Options> = {}): Promise<Result> {
+  const r = await autocannon({ url: base + p, connections: CONNECTIONS, duration: DURATION, headers, ...extra })
   const bad = r.non2xx + r.errors + r.timeouts
   if (bad) throw new Error(`${p}: ${bad} failed requests (non2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts})`)
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 }
+  return { rps: r.requests.average, mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99 }
 }
 
-async function warm(base: string, p: string, method: 'GET' | 'POST' = 'GET') {
-  await autocannon({ url: base + p, connections: 4, amount: 200, method, headers: { authorization: BENCH_KEY } })
+async function warm(base: string, p: string) {
+  await autocannon({ url: base + p, connections: 4, amount: quick ? 60 : 300, headers })
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2))
+const wanted = (what: string) => !only || what.toLowerCase().includes(only.toLowerCase())
+
+/** Runs `runs` alternately `ROUNDS` times; the median of each. */
+async function alternate(runs: (() => Promise<Result>)[]): Promise<Result[]> {
+  const all: Result[][] = runs.map(() => [])
+  for (let r = 0; r < ROUNDS; r++) for (const [i, run] of runs.entries()) all[i]!.push(await run())
+  return all.map((rs) => {
+    const rps = median(rs.map((x) => x.rps))
+    return rs.find((x) => x.rps === rps)!
+  })
+}
 
 async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
-  const devices = quick ? 100_000 : 1_000_000
   const { url, drop } = await freshDatabase(kind)
   const rows: Row[] = []
+  const row = (r: Omit<Row, 'db'>) => {
+    rows.push({ db: kind, ...r })
+    console.log(`[${kind}] ${r.what}: ${r.value} vs ${r.baseline} → ${r.ratio.toFixed(2)}× (${r.target}) ${r.pass ? 'ok' : 'MISSED'}`)
+  }
   try {
     await applyMigrations(url)
     const t0 = Date.now()
-    await buildDataset(url, devices)
-    console.log(`[${kind}] dataset: ${devices.toLocaleString('en-US')} devices, 100 apps × 366 days of statistics in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-    const server = startServer(url)
+    const data = await buildDataset(url, DEVICES)
+    console.log(`[${kind}] dataset: ${DEVICES.toLocaleString('en-US')} devices, 100 apps × ${data.statsDays} days of statistics in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    const server = startServer(url, kind)
     const base = await server.ready
     try {
-      const ratioRow = async (what: string, p: string, bare: string, target = 0.8, extra: Partial<Load> = {}) => {
-        await warm(base, p)
-        await warm(base, bare)
-        const b = await load(base, { path: bare, ...extra })
-        const m = await load(base, { path: p, ...extra })
-        rows.push({ db: kind, what, value: `${fmt(m.rps)} req/s`, baseline: `${fmt(b.rps)} req/s (bare)`, ratio: m.rps / b.rps, target: `≥ ${target}×`, pass: m.rps / b.rps >= target })
+      // ---- throughput against the bare route ----
+      const throughput = async (bare: string, measured: [string, string][]) => {
+        const todo = measured.filter(([what]) => wanted(what))
+        if (!todo.length) return
+        for (const p of [bare, ...todo.map(([, p]) => p)]) await warm(base, p)
+        const [b, ...ms] = await alternate([() => load(base, bare), ...todo.map(([, p]) => () => load(base, p))])
+        todo.forEach(([what], i) => {
+          const m = ms[i]!
+          const ratio = m.rps / b!.rps
+          row({ what, value: `${fmt(m.rps)} req/s`, baseline: `${fmt(b!.rps)} req/s (bare)`, ratio, target: '≥ 0.8×', pass: ratio >= 0.8 })
+        })
       }
-      const channelQuery = `?app_id=${DEVICE_APP}`
-      await ratioRow('REST GET /channel', `/channel${channelQuery}`, `/__bare/channel${channelQuery}`)
-      await ratioRow('tRPC channel.get', `/trpc/channel.get?input=${encodeURIComponent(JSON.stringify({ app_id: DEVICE_APP }))}`, `/__bare/channel${channelQuery}`)
-      rows.push({ db: kind, what: 'server RSS under load (max)', value: `${(server.maxRss() / 1048576).toFixed(0)} MB`, baseline: '250 MB', ratio: server.maxRss() / (250 * 1048576), target: '≤ 1×', pass: server.maxRss() <= 250 * 1048576 })
+      const trpc = (proc: string, input: unknown) => `/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`
+      const q = `?app_id=${DEVICE_APP}`
+      await throughput(`/__bare/channel${q}`, [['REST GET /channel', `/channel${q}`], ['tRPC channel.get', trpc('channel.get', { app_id: DEVICE_APP })]])
+      await throughput(`/__bare/device${q}`, [['REST GET /device (page 1)', `/device${q}`], ['tRPC device.get (page 1)', trpc('device.get', { app_id: DEVICE_APP })]])
+
+      // ---- a deep device page against page 1 (latency, one connection) ----
+      if (wanted('device page')) {
+        const page = Math.floor(DEVICES / PAGE)
+        // the last row of the previous page: device i has updated_at = base - i ms
+        const last = (page - 1) * PAGE - 1
+        const cursor = `${new Date(data.baseTime - last).toISOString()}|${deviceId(last)}`
+        const deep = `/device${q}&cursor=${encodeURIComponent(cursor)}`
+        const body = (await (await fetch(base + deep, { headers })).json()) as { data: { device_id: string }[] }
+        if (body.data.length !== PAGE || body.data[0]!.device_id !== deviceId(last + 1)) throw new Error(`page ${page} is not rows ${last + 1}…: ${JSON.stringify(body).slice(0, 200)}`)
+        await warm(base, deep)
+        const [p1, pN] = await alternate([() => load(base, `/device${q}`, { connections: 1 }), () => load(base, deep, { connections: 1 })])
+        const ratio = pN!.mean / p1!.mean
+        row({ what: `REST device page ${page.toLocaleString('en-US')} of ${DEVICES.toLocaleString('en-US')} (latency)`, value: `${pN!.mean.toFixed(2)} ms`, baseline: `${p1!.mean.toFixed(2)} ms (page 1)`, ratio, target: '≤ 1.5×', pass: ratio <= 1.5 })
+      }
+
+      // ---- statistics: 366 days × 100 apps ----
+      if (wanted('statistics')) {
+        const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+        const range = `?from=${day(data.baseTime - (data.statsDays - 1) * 86_400_000)}&to=${day(data.baseTime)}`
+        const measured = `/statistics/org/${STATS_ORG}${range}`
+        const bare = `/__bare/statistics/org/${STATS_ORG}${range}`
+        const [a, b] = await Promise.all([fetch(base + measured, { headers }).then((r) => r.json()), fetch(base + bare, { headers }).then((r) => r.json())])
+        if (JSON.stringify(a) !== JSON.stringify(b) || (a as unknown[]).length !== data.statsDays) throw new Error('statistics: the bare and the REST answers differ')
+        await warm(base, measured)
+        await warm(base, bare)
+        const [sb, sm] = await alternate([() => load(base, bare, { connections: 1 }), () => load(base, measured, { connections: 1 })])
+        row({ what: `REST GET /statistics/org (${data.statsDays} days × 100 apps)`, value: `${sm!.mean.toFixed(1)} ms (p99 ${sm!.p99} ms)`, baseline: `${sb!.mean.toFixed(1)} ms (bare)`, ratio: sm!.mean / sb!.mean, target: '≤ 50 ms', pass: sm!.mean <= 50 })
+      }
+
+      // ---- POST /updates: check-ins of UPDATE_DEVICES distinct devices per run ----
+      if (wanted('updates')) {
+        let slice = 0
+        const checkIns = (p: string) => () => {
+          const first = (slice++ * UPDATE_DEVICES) % DEVICES
+          let i = 0
+          return load(base, p, {
+            method: 'POST',
+            requests: [{
+              method: 'POST',
+              setupRequest: (req) => ({
+                ...req,
+                body: JSON.stringify({ app_id: DEVICE_APP, device_id: deviceId(first + (i++ % UPDATE_DEVICES)), platform: 'ios', version_name: '1.0.0', version_build: '1.0.0', plugin_version: '6.0.0', version_os: '17.0', is_emulator: false, is_prod: true }),
+              }),
+            }],
+          })
+        }
+        const probe = await (await fetch(`${base}/updates`, { method: 'POST', headers, body: JSON.stringify({ app_id: DEVICE_APP, device_id: 'probe', platform: 'ios', version_name: '1.0.0', version_build: '1.0.0' }) })).json()
+        if ((probe as { version?: string }).version !== '1.0.19') throw new Error(`/updates does not serve an update: ${JSON.stringify(probe)}`)
+        const [ub, um] = await alternate([checkIns('/__bare/updates'), checkIns('/updates')])
+        const ratio = um!.rps / ub!.rps
+        row({ what: `REST POST /updates (${UPDATE_DEVICES.toLocaleString('en-US')} devices) vs bare`, value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`, baseline: `${fmt(ub!.rps)} req/s (bare)`, ratio, target: '≥ 0.8×', pass: ratio >= 0.8 })
+        row({ what: 'REST POST /updates absolute', value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`, baseline: '5,000 req/s, p99 20 ms', ratio: um!.rps / 5000, target: '≥ 1×, p99 ≤ 20 ms', pass: um!.rps >= 5000 && um!.p99 <= 20 })
+      }
+
+      const rss = server.maxRss()
+      row({ what: 'server RSS under load (max)', value: `${(rss / 1048576).toFixed(0)} MB`, baseline: '250 MB', ratio: rss / (250 * 1048576), target: '≤ 1×', pass: rss <= 250 * 1048576 })
     } finally {
       await server.stop()
     }
@@ -119,7 +225,8 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
   return rows
 }
 
-execFileSync(process.execPath, [path.join(import.meta.dirname, '../scripts/build.mjs')], { cwd: path.join(import.meta.dirname, '..'), stdio: 'inherit' })
+const started = Date.now()
+execFileSync(process.execPath, [path.join(serverDir, 'scripts/build.mjs')], { cwd: serverDir, stdio: 'inherit' })
 const kinds = dbArg === 'all' ? (['sqlite', 'postgres'] as const) : ([dbArg as 'sqlite' | 'postgres'] as const)
 const all: Row[] = []
 for (const kind of kinds) all.push(...(await benchDatabase(kind)))
@@ -128,7 +235,11 @@ const header = ['db', 'what', 'measured', 'baseline (same run)', 'ratio', 'targe
 const lines = all.map((r) => [r.db, r.what, r.value, r.baseline, `${r.ratio.toFixed(2)}×`, r.target, r.pass ? 'ok' : 'MISSED'])
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
 const printRow = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
-console.log(`\n${quick ? 'quick' : 'full'} run on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}\n`)
+const cpu = os.cpus()
+console.log(
+  `\n${quick ? 'quick' : 'full'} run (${DURATION} s runs, ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds) on ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ` +
+    `${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, server flags \`${NODE_FLAGS.join(' ') || 'none'}\`, ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`,
+)
 console.log(printRow(header))
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
 for (const l of lines) console.log(printRow(l))

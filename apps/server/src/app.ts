@@ -11,6 +11,7 @@ import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi'
 import { buildOpenApiDocument } from './openapi.ts'
 import { statisticsCharts } from './routes/statistics-charts.ts'
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts'
+import { updatesRoute } from './routes/updates.ts'
 
 export interface AppOptions {
   database: DbHandle
@@ -130,6 +131,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // ---- REST ---------------------------------------------------------------------------------
   await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the wildcard REST routes
+  await app.register(updatesRoute, { createContext }) // the hot device check-in, see routes/updates.ts
   await app.register(async (rest) => {
     // DELETE may carry its fields as a JSON body (older clients): merge it into the query.
     rest.addHook('preHandler', async (req) => {

@@ -5,10 +5,8 @@ import { ApiError } from '../errors.ts'
 import { iso } from '../schemas/common.ts'
 import { PLATFORMS } from '../schemas/device.ts'
 import type { DeviceInfo } from '../schemas/plugin.ts'
-import { recordDeviceSeen } from './stats.ts'
-import { retryOnUniqueViolation } from './tx.ts'
-
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0]
+import { appSnapshot, type AppSnapshot } from './app-snapshot.ts'
+import { writeCheckIn, type DeviceFields } from './checkins.ts'
 
 export const deviceSelect = {
   app_id: true, device_id: true, custom_id: true, platform: true, plugin_version: true, os_version: true, version_build: true,
@@ -91,20 +89,20 @@ export async function listDevices(db: Db, provider: Provider, appId: string, lim
 // ---- check-in ----------------------------------------------------------------------------
 
 /**
- * Upserts the device from what the plugin sent and counts it toward the day's MAU.
- * `version_id` is the bundle named `version_name`, when the app has one.
+ * Upserts the device from what the plugin sent and counts it toward the day's MAU, written with
+ * the other check-ins in flight (group commit, lib/checkins.ts); resolves once committed.
+ * `version_id` is the bundle named `version_name`, when the app has one (from the app's snapshot).
  */
 export async function checkIn(
   db: Db,
   info: Omit<DeviceInfo, 'version_build' | 'defaultChannel'> & { version_build?: string },
-  opts: { setVersion?: boolean } = {},
+  opts: { setVersion?: boolean; app?: AppSnapshot } = {},
 ) {
-  const now = new Date() // millisecond precision on both databases: the cursor's ISO round-trips
+  const at = new Date() // millisecond precision on both databases: the cursor's ISO round-trips
   const setVersion = opts.setVersion ?? true
-  const bundle = setVersion && info.version_name && info.version_name !== 'builtin'
-    ? await db.bundle.findFirst({ where: { app_id: info.app_id, name: info.version_name, deleted: false }, select: { id: true } })
-    : null
-  const fields = {
+  const named = setVersion && info.version_name && info.version_name !== 'builtin'
+  const versionId = named ? ((opts.app ?? (await appSnapshot(db, info.app_id))).bundleIdByName.get(info.version_name) ?? null) : null
+  const set: DeviceFields = {
     platform: info.platform,
     ...(info.plugin_version !== undefined ? { plugin_version: info.plugin_version } : {}),
     ...(info.version_os !== undefined ? { os_version: info.version_os } : {}),
@@ -112,18 +110,12 @@ export async function checkIn(
     ...(info.custom_id !== undefined ? { custom_id: info.custom_id } : {}),
     ...(info.is_prod !== undefined ? { is_prod: info.is_prod } : {}),
     ...(info.is_emulator !== undefined ? { is_emulator: info.is_emulator } : {}),
-    ...(setVersion ? { version_name: info.version_name, version_id: bundle?.id ?? null } : {}),
-    updated_at: now,
+    ...(setVersion ? { version_name: info.version_name, version_id: versionId } : {}),
   }
-  await retryOnUniqueViolation(() =>
-    db.$transaction(async (tx: Tx) => {
-      await tx.device.upsert({
-        where: { app_id_device_id: { app_id: info.app_id, device_id: info.device_id } },
-        create: { app_id: info.app_id, device_id: info.device_id, version_name: info.version_name, version_id: bundle?.id ?? null, ...fields, created_at: now },
-        update: fields,
-        select: { device_id: true },
-      })
-      await recordDeviceSeen(tx, info.app_id, info.device_id, now)
-    }),
-  )
+  const create = {
+    platform: info.platform, plugin_version: '', os_version: '', version_build: '', custom_id: '', is_prod: true, is_emulator: false,
+    version_name: info.version_name, version_id: versionId,
+    ...set,
+  }
+  await writeCheckIn(db, { app_id: info.app_id, device_id: info.device_id, at, set, create })
 }

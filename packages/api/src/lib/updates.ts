@@ -1,8 +1,10 @@
-// POST /updates: which bundle a device should run (SPEC section 3). Pure resolution over rows
-// read up front, so every policy is one readable step.
+// POST /updates: which bundle a device should run (SPEC section 3). Pure resolution over the
+// app's snapshot (lib/app-snapshot.ts), so every policy is one readable step.
 import semver from 'semver'
 import type { Db } from '@capgo-api/db'
 import type { DeviceInfo } from '../schemas/plugin.ts'
+import { appSnapshot, type AppSnapshot, type ChannelRow } from './app-snapshot.ts'
+import { checkIn } from './devices.ts'
 
 /** The non-update answers: error code → [kind, message]. */
 export const NO_UPDATE = {
@@ -50,46 +52,30 @@ export const noUpdate = (error: NoUpdateCode, extra: Pick<NoUpdate, 'version' | 
   ...extra,
 })
 
-const bundleSelect = { id: true, name: true, external_url: true, checksum: true, session_key: true, minUpdateVersion: true, deleted: true } as const
-const channelSelect = {
-  id: true, name: true, public: true, ios: true, android: true, allow_device_self_set: true, disableAutoUpdate: true,
-  disableAutoUpdateUnderNative: true, allow_emulator: true, allow_dev: true, allow_prod: true, allow_device: true,
-  version: { select: bundleSelect },
-} as const
-
 type Platform = DeviceInfo['platform']
 
 /** The channel a device falls into without an override: `defaultChannel` if usable, else the platform's public one. */
 export async function defaultChannelOf(db: Db, appId: string, platform: Platform, defaultChannel?: string) {
-  if (defaultChannel) {
-    // usable when public or self-settable, for the device's platform (SPEC section 3)
-    const named = await db.channel.findFirst({
-      where: { app_id: appId, name: defaultChannel, [platform]: true, OR: [{ public: true }, { allow_device_self_set: true }] },
-      select: channelSelect,
-    })
-    if (named) return named
-  }
-  return db.channel.findFirst({ where: { app_id: appId, public: true, [platform]: true }, orderBy: { id: 'asc' }, select: channelSelect })
+  return defaultChannelIn(await appSnapshot(db, appId), platform, defaultChannel)
 }
 
 /**
- * The answer to a check-in. Order: override (version beats channel), else defaultChannel,
- * else the platform's public channel; then "already there"; then the channel's policies,
- * which a device-level version override bypasses (an operator pinned that bundle).
+ * The answer to a check-in, from the app's snapshot (no query). Order: override (version beats
+ * channel), else defaultChannel, else the platform's public channel; then "already there"; then
+ * the channel's policies, which a device-level version override bypasses (an operator pinned that bundle).
  */
-export async function resolveUpdate(db: Db, info: DeviceInfo): Promise<UpdateAvailable | NoUpdate> {
+export function resolveUpdate(app: AppSnapshot, info: DeviceInfo): UpdateAvailable | NoUpdate {
+  if (!app.exists) return noUpdate('app_not_found')
   const native = semver.coerce(info.version_build, { includePrerelease: true })
   if (!native) return noUpdate('unknown_version_build')
   const current = !info.version_name || info.version_name === 'builtin' ? native.version : info.version_name
 
-  const override = await db.deviceOverride.findUnique({
-    where: { app_id_device_id: { app_id: info.app_id, device_id: info.device_id } },
-    select: { version: { select: bundleSelect }, channel: { select: channelSelect } },
-  })
-  const pinned = override?.version ?? null
-  const channel = pinned ? null : (override?.channel ?? (await defaultChannelOf(db, info.app_id, info.platform, info.defaultChannel)))
+  const override = app.overrides.get(info.device_id)
+  const pinned = override?.version_id != null ? (app.bundleById.get(override.version_id) ?? null) : null
+  const overrideChannel = override?.channel_id != null ? app.channelById.get(override.channel_id) : undefined
+  const channel = pinned ? null : (overrideChannel ?? defaultChannelIn(app, info.platform, info.defaultChannel))
   if (!pinned && !channel) return noUpdate('no_channel')
-  const target = pinned ?? channel!.version
+  const target = pinned ?? (channel!.version_id != null ? app.bundleById.get(channel!.version_id) : undefined)
   if (!target || target.deleted || !target.external_url) return noUpdate('no_bundle')
   if (target.name === current) return noUpdate('no_new_version_available')
 
@@ -135,4 +121,25 @@ export async function resolveUpdate(db: Db, info: DeviceInfo): Promise<UpdateAva
     checksum: target.checksum ?? '',
     ...(target.session_key ? { session_key: target.session_key } : {}),
   }
+}
+
+/** defaultChannelOf over a snapshot: the same rules, no query. */
+export function defaultChannelIn(app: AppSnapshot, platform: Platform, defaultChannel?: string): ChannelRow | undefined {
+  if (defaultChannel) {
+    // usable when public or self-settable, for the device's platform (SPEC section 3)
+    const named = app.channels.find((c) => c.name === defaultChannel && c[platform] && (c.public || c.allow_device_self_set))
+    if (named) return named
+  }
+  return app.channels.find((c) => c.public && c[platform])
+}
+
+/**
+ * POST /updates as a whole (the bench's bare route runs this too): records the check-in (group
+ * commit: answered once written) and answers from the app's cached snapshot.
+ */
+export async function answerUpdates(db: Db, info: DeviceInfo): Promise<UpdateAvailable | NoUpdate> {
+  const app = await appSnapshot(db, info.app_id)
+  if (!app.exists) return noUpdate('app_not_found')
+  await checkIn(db, info, { app })
+  return resolveUpdate(app, info)
 }

@@ -4,7 +4,7 @@ import { ApiError, errorResponses } from '../errors.ts'
 import { checkIn } from '../lib/devices.ts'
 import { recordBandwidth } from '../lib/stats.ts'
 import { retryOnUniqueViolation } from '../lib/tx.ts'
-import { defaultChannelOf, noUpdate, resolveUpdate } from '../lib/updates.ts'
+import { answerUpdates, defaultChannelOf } from '../lib/updates.ts'
 import { ok, okOutput } from '../schemas/common.ts'
 import {
   channelSelfDeleteInput, channelSelfGetOutput, channelSelfListInput, channelSelfListOutput, channelSelfSetInput, deviceInfo,
@@ -40,9 +40,7 @@ export const pluginRouter = router({
     .input(deviceInfo)
     .output(updatesOutput)
     .mutation(async ({ ctx, input }) => {
-      if (!(await appExists(ctx.db, input.app_id))) return noUpdate('app_not_found')
-      await checkIn(ctx.db, input)
-      return resolveUpdate(ctx.db, input)
+      return answerUpdates(ctx.db, input)
     }),
 
   stats: publicProcedure
