@@ -7,7 +7,8 @@ import { buildApp } from '../src/app.ts'
 
 const database = await createDb(process.env.DATABASE_URL)
 const { db, provider } = database
-const app = await buildApp({ database, logger: { level: 'warn' } })
+// rate limits off: one bench key sends far more than the default 6000/min per key
+const app = await buildApp({ database, logger: { level: 'warn' }, rateLimit: false })
 
 type Query = Record<string, string>
 
