@@ -65,3 +65,14 @@ describe('device-facing endpoints: errors', () => {
     expect((await checkIn(info)).body).toMatchObject({ error: 'no_channel', kind: 'failed' })
   })
 })
+
+describe('device ids that are not text', () => {
+  it('a lone UTF-16 surrogate in device_id is a 400 invalid_characters, not a 500', async () => {
+    const t = await createTenant()
+    const body = { app_id: t.appId, device_id: '\ud800', platform: 'ios', version_name: '1.2.3', version_build: '1.0.0' }
+    for (const method of ['POST', 'PUT'] as const) {
+      const res = await rest(method, method === 'POST' ? '/updates' : '/channel_self', { body })
+      expect(res, method).toMatchObject({ status: 400, body: { status: 'KO', error: 'invalid_characters' } })
+    }
+  })
+})

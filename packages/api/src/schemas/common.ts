@@ -10,10 +10,14 @@ export const appId = z
   .regex(APP_ID_RE, 'invalid_app_id')
   .meta({ description: 'Reverse-domain app id', example: 'com.example.app' })
 
+/** A UTF-16 surrogate without its pair: not text, and drivers refuse it. */
+const LONE_SURROGATE = /\p{Surrogate}/u
+
 export const deviceId = z
   .string()
   .min(1)
   .max(255)
+  .refine((s) => !LONE_SURROGATE.test(s), 'invalid_characters')
   .transform((s) => s.toLowerCase())
   .meta({ description: 'Device id (lower-cased on input)', example: '6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f' })
 
