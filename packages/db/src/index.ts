@@ -5,6 +5,9 @@ import { PrismaClient } from './generated/sqlite/client.ts'
 export { Prisma } from './generated/sqlite/client.ts'
 export type * from './generated/sqlite/models.ts'
 
+import type { CachingBetterSqlite3, SqliteRaw } from './sqlite.ts'
+
+export type { SqliteRaw } from './sqlite.ts'
 export type Db = InstanceType<typeof PrismaClient>
 export type Provider = 'sqlite' | 'postgres'
 
@@ -19,6 +22,11 @@ export interface DbHandle {
   provider: Provider
   url: string
 }
+
+const sqliteAdapters = new WeakMap<object, CachingBetterSqlite3>()
+
+/** The raw SQLite connection behind a client made by createDb (undefined on PostgreSQL or before it connected). */
+export const sqliteRawOf = (db: object): SqliteRaw | undefined => sqliteAdapters.get(db)?.raw
 
 export async function createDb(url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Promise<DbHandle> {
   const provider = providerOf(url)
@@ -35,14 +43,16 @@ export async function createDb(url = process.env.DATABASE_URL ?? DEFAULT_DATABAS
     })
     return { db: new PgClient({ adapter }) as unknown as Db, provider, url }
   }
-  const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3')
+  const { CachingBetterSqlite3 } = await import('./sqlite.ts')
   const file = sqliteFile(url)
   if (file !== ':memory:') {
     const fs = await import('node:fs')
     const path = await import('node:path')
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   }
-  const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) })
+  const adapter = new CachingBetterSqlite3({ url: file, timeout: 10_000 })
+  const db = new PrismaClient({ adapter })
+  sqliteAdapters.set(db, adapter)
   // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL')
