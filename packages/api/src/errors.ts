@@ -130,7 +130,7 @@ export function fromZodIssues(zodIssues: readonly ZodLikeIssue[]): { error: Erro
 export function isDatabaseUnavailable(e: unknown): boolean {
   for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
     const code = cur.code ?? cur.kind
-    if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08003'].includes(code)) return true
+    if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'SQLITE_BUSY', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08003'].includes(code)) return true
     if (['DatabaseNotReachable', 'DatabaseDoesNotExist', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'].includes(cur.kind ?? cur.originalCode)) return true
     if (typeof cur.message === 'string' && /ECONNREFUSED|Connection terminated|connection timeout|Can't reach database|Closed the connection|terminating connection/i.test(cur.message)) return true
   }
@@ -152,7 +152,7 @@ export function isUnstorableText(e: unknown): boolean {
  */
 export function isConcurrentChange(e: unknown): boolean {
   for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
-    if (['P2025', 'P2003', 'P2034'].includes(cur.code)) return true
+    if (['P2025', 'P2003', 'P2034', 'SQLITE_CONSTRAINT_FOREIGNKEY'].includes(cur.code)) return true
     const original = cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode
     if (['40001', '40P01', '23503'].includes(original)) return true
   }

@@ -3,9 +3,11 @@
 // INSERT … ON CONFLICT DO UPDATE for the devices, one for their DeviceMonth rows (MAU) and one
 // DailyStat bump per app and day. Each caller's promise settles once its batch committed, so no
 // acknowledged check-in is lost. A batch that fails is retried one check-in at a time, so one bad
-// row (say, its app was just deleted) fails alone.
+// row (say, its app was just deleted) fails alone. On SQLite the batch is written synchronously on
+// the raw connection with cached single-row statements (Prisma's per-query cost was most of a
+// check-in's); on PostgreSQL with multi-row statements through Prisma.
 import { LRUCache } from 'lru-cache'
-import { Prisma, type Db } from '@capgo-api/db'
+import { Prisma, sqliteRawOf, type Db, type SqliteRaw } from '@capgo-api/db'
 import { dayOf } from './stats.ts'
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0]
@@ -90,6 +92,30 @@ export function writeCheckIn(db: Db, write: CheckInWrite): Promise<void> {
 
 const id = (name: string) => Prisma.raw(`"${name}"`)
 
+interface MonthRow {
+  app_id: string
+  month: string
+  device_id: string
+  day: string
+}
+interface Bump {
+  app_id: string
+  day: string
+  n: number
+}
+
+/** One DailyStat bump per app and day, by the number of devices new in their month. */
+function bumpsOf(inserted: MonthRow[]): Bump[] {
+  const perDay = new Map<string, Bump>()
+  for (const m of inserted) {
+    const key = `${m.app_id}\u0000${m.day}`
+    const e = perDay.get(key) ?? { app_id: m.app_id, day: m.day, n: 0 }
+    e.n++
+    perDay.set(key, e)
+  }
+  return [...perDay.values()].sort((a, b) => (a.app_id + a.day < b.app_id + b.day ? -1 : 1))
+}
+
 async function commit(db: Db, writes: CheckInWrite[]) {
   // one row per device (the later check-in wins, field by field), in key order: two servers
   // flushing overlapping batches lock rows in the same order
@@ -103,7 +129,7 @@ async function commit(db: Db, writes: CheckInWrite[]) {
   const devices = [...byDevice.values()].sort((a, b) => (a.app_id < b.app_id ? -1 : a.app_id > b.app_id ? 1 : a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0))
   // MAU: each (app, month, device) once, on its first day in the batch, unless already counted
   const seen = countedOf(db)
-  const months = new Map<string, { app_id: string; month: string; device_id: string; day: string }>()
+  const months = new Map<string, MonthRow>()
   for (const w of writes) {
     const day = dayOf(w.at)
     const key = `${w.app_id}\u0000${day.slice(0, 7)}\u0000${w.device_id}`
@@ -111,6 +137,57 @@ async function commit(db: Db, writes: CheckInWrite[]) {
   }
   const monthRows = [...months.values()].sort((a, b) => (a.app_id + a.month + a.device_id < b.app_id + b.month + b.device_id ? -1 : 1))
 
+  const raw = sqliteRawOf(db)
+  if (raw) {
+    const write = () => writeSqlite(raw, devices, monthRows)
+    // Synchronous, so nothing else runs on the connection meanwhile. If a Prisma interactive
+    // transaction is open on it (it awaits between statements), wait for our turn through Prisma,
+    // which runs one transaction at a time, instead of writing into someone else's transaction.
+    if (!raw.connection.inTransaction) raw.connection.transaction(write).immediate()
+    else await db.$transaction(async () => write())
+  } else {
+    await writePrisma(db, devices, monthRows, months)
+  }
+  for (const key of months.keys()) seen.set(key, true)
+}
+
+// ---- SQLite: cached single-row statements on the raw connection -----------------------------
+
+/** How Prisma's SQLite adapter stores DateTime and Boolean, so the API reads these rows as its own. */
+const sqliteValue = (v: unknown) => (v instanceof Date ? v.toISOString().replace('Z', '+00:00') : typeof v === 'boolean' ? (v ? 1 : 0) : v)
+
+const upserts = new Map<string, string>()
+const deviceUpsertSql = (cols: string[]) => {
+  const key = cols.join(',')
+  let sql = upserts.get(key)
+  if (!sql) upserts.set(key, (sql = upsertSql(cols)))
+  return sql
+}
+const upsertSql = (cols: string[]) => {
+  const update = [...cols, 'updated_at'].map((c) => `"${c}" = excluded."${c}"`).join(', ')
+  return `INSERT INTO "Device" ("app_id", "device_id", ${DEVICE_FIELDS.map((f) => `"${f}"`).join(', ')}, "created_at", "updated_at")
+    VALUES (${Array(DEVICE_FIELDS.length + 4).fill('?').join(', ')})
+    ON CONFLICT ("app_id", "device_id") DO UPDATE SET ${update}`
+}
+const MONTH_SQL = 'INSERT INTO "DeviceMonth" ("app_id", "month", "device_id") VALUES (?, ?, ?) ON CONFLICT DO NOTHING'
+const BUMP_SQL = `INSERT INTO "DailyStat" ("app_id", "date", "mau_new", "bandwidth", "storage_delta") VALUES (?, ?, ?, 0, 0)
+  ON CONFLICT ("app_id", "date") DO UPDATE SET "mau_new" = "DailyStat"."mau_new" + excluded."mau_new"`
+
+function writeSqlite(raw: SqliteRaw, devices: CheckInWrite[], monthRows: MonthRow[]) {
+  for (const d of devices) {
+    const cols = DEVICE_FIELDS.filter((f) => f in d.set)
+    const values = DEVICE_FIELDS.map((f) => sqliteValue(f in d.set ? d.set[f] : d.create[f]))
+    raw.prepare(deviceUpsertSql(cols)).run([d.app_id, d.device_id, ...values, sqliteValue(d.at), sqliteValue(d.at)])
+  }
+  const month = raw.prepare(MONTH_SQL)
+  const inserted = monthRows.filter((m) => month.run([m.app_id, m.month, m.device_id]).changes > 0)
+  const bump = raw.prepare(BUMP_SQL)
+  for (const b of bumpsOf(inserted)) bump.run([b.app_id, b.day, b.n])
+}
+
+// ---- PostgreSQL: multi-row statements through Prisma -----------------------------------------
+
+async function writePrisma(db: Db, devices: CheckInWrite[], monthRows: MonthRow[], months: Map<string, MonthRow>) {
   await db.$transaction(async (tx: Tx) => {
     // devices, one statement per set of columns updated
     const shapes = new Map<string, CheckInWrite[]>()
@@ -133,20 +210,11 @@ async function commit(db: Db, writes: CheckInWrite[]) {
       VALUES ${Prisma.join(monthRows.map((m) => Prisma.sql`(${m.app_id}, ${m.month}, ${m.device_id})`))}
       ON CONFLICT DO NOTHING
       RETURNING "app_id", "month", "device_id"`
-    const perDay = new Map<string, { app_id: string; day: string; n: number }>()
-    for (const r of inserted) {
-      const m = months.get(`${r.app_id}\u0000${r.month}\u0000${r.device_id}`)!
-      const key = `${m.app_id}\u0000${m.day}`
-      const e = perDay.get(key) ?? { app_id: m.app_id, day: m.day, n: 0 }
-      e.n++
-      perDay.set(key, e)
-    }
-    if (!perDay.size) return
-    const bumps = [...perDay.values()].sort((a, b) => (a.app_id + a.day < b.app_id + b.day ? -1 : 1))
+    const bumps = bumpsOf(inserted.map((r) => months.get(`${r.app_id}\u0000${r.month}\u0000${r.device_id}`)!))
+    if (!bumps.length) return
     await tx.$executeRaw`
       INSERT INTO "DailyStat" ("app_id", "date", "mau_new", "bandwidth", "storage_delta")
       VALUES ${Prisma.join(bumps.map((b) => Prisma.sql`(${b.app_id}, ${b.day}, ${b.n}, 0, 0)`))}
       ON CONFLICT ("app_id", "date") DO UPDATE SET "mau_new" = "DailyStat"."mau_new" + excluded."mau_new"`
   })
-  for (const key of months.keys()) seen.set(key, true)
 }
