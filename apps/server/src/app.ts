@@ -5,12 +5,12 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { appRouter, createContextInner, describeError, envelope, fromZodIssues, messageOf, readApiKey, type Context, type ErrorCode } from '@capgo-api/api'
 import type { DbHandle } from '@capgo-api/db'
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi'
 import { buildOpenApiDocument } from './openapi.ts'
 import { statisticsCharts } from './routes/statistics-charts.ts'
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts'
+import { trpcRoute } from './routes/trpc.ts'
 import { updatesRoute } from './routes/updates.ts'
 
 export interface AppOptions {
@@ -118,15 +118,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   // ---- tRPC ---------------------------------------------------------------------------------
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext,
-      onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed')
-      },
-    } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
+  await app.register(trpcRoute, {
+    router: appRouter,
+    createContext,
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed')
+    },
   })
 
   // ---- REST ---------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ export const deviceRouter = router({
       },
     })
     .input(deviceGetInput)
-    .output(z.union([deviceOutput, deviceListOutput]))
+    .output(z.union([deviceListOutput, deviceOutput])) // list first: a page is the common answer, and zod tries in order
     .query(async ({ ctx, input }) => {
       await requireApp(ctx, input.app_id, 'read')
       if (input.device_id !== undefined) {
