@@ -3,13 +3,13 @@
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { appRouter, createContextInner, describeError, envelope, fromZodIssues, messageOf, readApiKey, type Context, type ErrorCode } from '@capgo-api/api'
+import { appRouter, createContextInner, describeError, envelope, messageOf, readApiKey, type Context, type ErrorCode } from '@capgo-api/api'
 import type { DbHandle } from '@capgo-api/db'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
-import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi'
 import { buildOpenApiDocument } from './openapi.ts'
 import { statisticsCharts } from './routes/statistics-charts.ts'
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts'
+import { restRoutes } from './routes/rest.ts'
 import { trpcRoute } from './routes/trpc.ts'
 import { updatesRoute } from './routes/updates.ts'
 
@@ -127,45 +127,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   // ---- REST ---------------------------------------------------------------------------------
-  await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the wildcard REST routes
+  await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the generic REST routes
   await app.register(updatesRoute, { createContext }) // the hot device check-in, see routes/updates.ts
-  await app.register(async (rest) => {
-    // DELETE may carry its fields as a JSON body (older clients): merge it into the query.
-    rest.addHook('preHandler', async (req) => {
-      if (req.method === 'DELETE' && req.body && typeof req.body === 'object' && !Array.isArray(req.body)) {
-        req.query = { ...(req.body as Record<string, unknown>), ...(req.query as Record<string, unknown>) }
-      }
-      // POST /apikey may carry its fields as query parameters (documented so): merge them under the body.
-      const plainBody = req.body === undefined || (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body))
-      if (req.method === 'POST' && req.url.split('?')[0] === '/apikey' && plainBody && req.query && Object.keys(req.query).length) {
-        req.body = { ...(req.query as Record<string, unknown>), ...(req.body as Record<string, unknown> | undefined) }
-        req.headers['content-type'] = 'application/json'
-      }
-    })
-    // trpc-to-openapi writes its own error body; reshape it into the contract's envelope.
-    rest.addHook('onSend', async (req, reply, payload) => {
-      if (reply.statusCode < 400 || typeof payload !== 'string') return payload
-      try {
-        const body = JSON.parse(payload) as { error?: string; message?: string; issues?: unknown; moreInfo?: Record<string, unknown>; status?: string }
-        if (body.status !== 'KO' || typeof body.error !== 'string') return payload
-        if (Array.isArray(body.issues) && body.issues.some((i) => i && typeof i === 'object' && 'code' in i)) {
-          const z = fromZodIssues(body.issues as never)
-          return JSON.stringify(envelope({ ...z, status: reply.statusCode }))
-        }
-        if (reply.statusCode >= 500) req.log.error({ path: req.url }, 'request failed')
-        return JSON.stringify(envelope({ error: body.error as never, status: reply.statusCode, message: body.message ?? '', issues: Array.isArray(body.issues) ? (body.issues as never) : undefined, moreInfo: body.moreInfo }))
-      } catch {
-        return payload
-      }
-    })
-    await rest.register(fastifyTRPCOpenApiPlugin, {
-      router: appRouter,
-      createContext,
-      onError: ({ error }: { error: { code: string; cause?: unknown } }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error }, 'procedure failed')
-      },
-    })
-  })
+  await app.register(restRoutes, { createContext }) // every other operation of the router, see routes/rest.ts
 
   return app
 }

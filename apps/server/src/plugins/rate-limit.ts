@@ -112,9 +112,8 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
         .send(envelope({ error: 'rate_limited', status: 429, message: messageOf('rate_limited') }))
     }
   })
-  // Not awaited: trpc-to-openapi returns from its handler before the reply is sent, so an onSend
-  // hook that really waits makes Fastify send the reply a second time, empty. The count starts
-  // here synchronously enough (memory: at once; Redis: the command is queued before the answer).
+  // Not awaited: the 401 need not wait for the store. The count starts here synchronously enough
+  // (memory: at once; Redis: the command is queued before the answer).
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.statusCode === 401 && guarded(req) && !counted.has(req)) {
       counted.add(req)

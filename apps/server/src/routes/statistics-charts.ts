@@ -1,7 +1,7 @@
 // GET /statistics/{app/:app_id, org/:org_id, user}: the REST answers of the statistics procedures,
-// JSON or (with ?graph=) an SVG chart. trpc-to-openapi answers JSON only, so these specific routes
-// take precedence over its wildcard and call the same procedures through createCaller: auth,
-// validation and errors are exactly those of the router.
+// JSON or (with ?graph=) an SVG chart. The generic REST routes (routes/rest.ts) answer JSON only, so
+// these are registered first (rest.ts leaves their paths to them) and call the same procedures
+// through createCaller: auth, validation and errors are exactly those of the router.
 import { appRouter, createCallerFactory, describeError, envelope, GRAPHS, type Context, type Graph } from '@capgo-api/api'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { renderChart } from '../charts/svg.ts'

@@ -23,13 +23,13 @@ export const deviceId = z
 
 /**
  * A whole number that also accepts its decimal string (query parameters are strings).
- * A preprocess pipe, not z.coerce: trpc-to-openapi sets `coerce` on plain number schemas,
- * which would then turn any value (even `true`) into a number for tRPC callers too.
+ * A preprocess pipe, not z.coerce, which would turn any value (even `true`) into a number, for
+ * tRPC callers too. REST passes query values as they come (routes/rest.ts coerces nothing).
  */
 export const intParam = (min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min).max(max))
 
-/** A JSON boolean. The pipe keeps trpc-to-openapi from coercing "false" into true. */
+/** A JSON boolean (body fields only). The pipe dates from trpc-to-openapi's runtime, which coerced plain booleans ("false" into true). */
 export const bool = () => z.boolean().pipe(z.boolean())
 
 export const page = intParam(0, 1_000_000).optional().meta({ description: '0-based page number (50 items a page by default)', example: 0 })
