@@ -1,6 +1,9 @@
 // Concurrency: parallel writers of one thing leave exactly one thing, and the invariants of
 // SPEC section 2 (one row per channel name, one default channel per platform, one row per
 // device, keys valid exactly until revoked) hold whatever the interleaving.
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { sqliteFile } from '@capgo-api/db'
 import { describe, expect, it } from 'vitest'
 import { createTenant, getApp, keyId, rest, uid } from './harness.ts'
 
@@ -12,6 +15,39 @@ const has = (method: string, path: string) => Boolean(doc.paths?.[path]?.[method
 const statusCounts = (rs: { status: number }[]) => rs.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {})
 
 describe('concurrency', () => {
+  it('a transaction that reads, then writes after another process wrote, commits', async () => {
+    const a = await createTenant()
+    const b = await createTenant()
+    /** a write by another connection, as another server process or the CLI would make */
+    const otherProcessWrites = async () => {
+      if (database.provider === 'postgres') {
+        const client = new pg.Client({ connectionString: database.url })
+        await client.connect()
+        await client.query('UPDATE "Organization" SET "name" = $1 WHERE "id" = $2', ['other', b.orgId]).finally(() => client.end())
+        return 'written'
+      }
+      // SQLite has one writer: the other process waits for our transaction (here 50 ms, then gives up)
+      const other = new Database(sqliteFile(database.url), { timeout: 50 })
+      try {
+        other.prepare('UPDATE "Organization" SET "name" = ? WHERE "id" = ?').run('other', b.orgId)
+        return 'written'
+      } catch (e) {
+        return (e as { code?: string }).code
+      } finally {
+        other.close()
+      }
+    }
+    let other: string | undefined
+    await db.$transaction(async (tx) => {
+      await tx.organization.findUniqueOrThrow({ where: { id: a.orgId } })
+      other = await otherProcessWrites()
+      await tx.organization.update({ where: { id: a.orgId }, data: { name: 'renamed' } })
+    })
+    expect((await db.organization.findUniqueOrThrow({ where: { id: a.orgId } })).name).toBe('renamed')
+    // the deferred BEGIN let the other write in, and then failed ours with SQLITE_BUSY
+    expect(other).toBe(database.provider === 'postgres' ? 'written' : 'SQLITE_BUSY')
+  })
+
   it('100 parallel upserts of one channel leave one row, and every call succeeds', async () => {
     const t = await createTenant()
     const rs = await Promise.all(

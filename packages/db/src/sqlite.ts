@@ -2,6 +2,9 @@
 // - a prepared-statement cache: Prisma's better-sqlite3 adapter prepares every query afresh
 //   (`client.prepare(sql).bind(args)`), and preparing is a large share of a short query's cost.
 //   Statements are kept by SQL text (LRU) and re-run with new arguments.
+// - transactions that begin IMMEDIATE: the adapter's deferred BEGIN let a transaction that reads
+//   and then writes (Prisma runs an upsert so) fail at once with SQLITE_BUSY when another process
+//   wrote in between; IMMEDIATE takes the write lock first, waiting up to the busy timeout.
 // - the connection itself, for the check-in writer (packages/api/src/lib/checkins.ts), which
 //   writes its batches synchronously with cached single-row statements.
 import type BetterSqlite3 from 'better-sqlite3'
@@ -48,7 +51,7 @@ function cacheStatements(client: SqliteConnection, max: number): (sql: string) =
     }
     return stmt
   }
-  ;(client as unknown as { prepare: (sql: string) => StatementView }).prepare = (sql) => new StatementView(cached(sql))
+  ;(client as unknown as { prepare: (sql: string) => StatementView }).prepare = (sql) => new StatementView(cached(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql))
   return cached
 }
 
