@@ -2,6 +2,7 @@
 // the bare function (what /__bare/* runs), the tRPC caller (auth, validation, middlewares), and
 // the whole request through Fastify by app.inject for REST and tRPC. No sockets and no load
 // generator, so it shows where per-request time goes; `pnpm bench` gives the throughput figures.
+// `pnpm bench:layers [--only channel] [--layers caller,tRPC]`; add --cpu-prof to node to profile one layer.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +13,10 @@ import { applyMigrations } from '@capgo-api/db/migrate'
 import { buildApp } from '../src/app.ts'
 import { BENCH_KEY, buildDataset, DEVICE_APP, deviceId } from './dataset.ts'
 
+const args = process.argv.slice(2)
+const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
+const only = opt('--only')?.toLowerCase() // lines whose name contains this
+const onlyLayers = opt('--layers')?.split(',') // e.g. bare,tRPC
 const DEVICES = 20_000
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-layers-'))
 const url = `file:${path.join(dir, 'layers.db')}`
@@ -60,8 +65,9 @@ const lines: [string, Record<string, () => Promise<unknown>>, number, number][] 
 
 console.log(`µs per call (${os.cpus()[0]?.model}, Node ${process.version}); in brackets: × the bare function`)
 for (const [what, layers, n, concurrency] of lines) {
+  if (only && !what.toLowerCase().includes(only)) continue
   const us: Record<string, number> = {}
-  for (const [layer, fn] of Object.entries(layers)) us[layer] = await perCall(fn, n, concurrency)
+  for (const [layer, fn] of Object.entries(layers)) if (layer === 'bare' || !onlyLayers || onlyLayers.includes(layer)) us[layer] = await perCall(fn, n, concurrency)
   console.log(`${what.padEnd(22)} ${Object.entries(us).map(([k, v]) => `${k} ${v.toFixed(0)}${k === 'bare' ? '' : ` (${(v / us.bare!).toFixed(2)}×)`}`).join('   ')}`)
 }
 await app.close()

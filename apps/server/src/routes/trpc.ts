@@ -1,13 +1,19 @@
-// tRPC over HTTP at /trpc. The protocol (batching, methods, errors, status codes) is tRPC's own
-// `resolveResponse`; this route only hands it the request and writes its answer. The stock
-// Fastify adapter converts each IncomingMessage into a WHATWG Request (Headers, body stream) and
-// pipes the Response's web stream back through Fastify: measured with `--cpu-prof`, that glue cost
-// more than the procedure call itself on a small query (BENCHMARKS.md). Here a JSON call reads the
-// body Fastify already has and sends the answer as a string. Anything else (multipart, streamed
-// answers) takes the stock path.
+// tRPC over HTTP at /trpc. The stock Fastify adapter converts each IncomingMessage into a WHATWG
+// Request (Headers, body stream), and tRPC's resolveResponse builds AbortSignals (AbortSignal.any
+// is ~27 µs a call on Node 20) and a Response whose web stream is piped back: measured, about
+// 100 µs per call on a trivial procedure, against 4 µs for the call itself (BENCHMARKS.md).
+// Plain JSON calls of queries and mutations, single or batched, are answered here with tRPC's
+// own pieces (request parsing, error shapes, HTTP status, response transform) and no signal, as
+// a server-side caller runs. Everything else goes through resolveResponse (errors in the request
+// itself, wrong methods, unknown procedures, streaming and subscriptions) or the stock adapter
+// (multipart), so the protocol stays tRPC's.
 import type { AnyTRPCRouter } from '@trpc/server'
 import { fastifyRequestHandler } from '@trpc/server/adapters/fastify'
 import { resolveResponse } from '@trpc/server/http'
+import {
+  getErrorShape, getHTTPStatusCode, getRequestInfo, getTRPCErrorFromUnknown, transformTRPCResponse, urlPathToProcedurePath,
+  type TRPCError,
+} from '@trpc/server/unstable-core-do-not-import'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Context } from '@capgo-api/api'
 
@@ -71,9 +77,12 @@ export async function trpcRoute(app: FastifyInstance, opts: TrpcRouteOptions) {
     if (!isJsonCall(req)) {
       return fastifyRequestHandler({ router: opts.router, req, res: reply, path, createContext, onError: opts.onError })
     }
+    const light = new JsonRequest(req, reply)
+    const fast = await answerPlainCall(opts, req, light, path)
+    if (fast) return reply.code(fast.status).header('vary', 'trpc-accept, accept').header('content-type', 'application/json').send(fast.body)
     const response = await resolveResponse({
       router: opts.router,
-      req: new JsonRequest(req, reply) as unknown as Request,
+      req: light as unknown as Request,
       path,
       createContext,
       onError: opts.onError,
@@ -86,4 +95,47 @@ export async function trpcRoute(app: FastifyInstance, opts: TrpcRouteOptions) {
     for (const [key, value] of response.headers) reply.header(key, value)
     return reply.send(await response.text())
   })
+}
+
+const ACCEPTED_METHOD = { query: 'GET', mutation: 'POST' } as Record<string, string | undefined>
+
+/** A plain call answered without resolveResponse, or undefined when resolveResponse must answer it. */
+async function answerPlainCall(opts: TrpcRouteOptions, req: FastifyRequest, light: JsonRequest, urlPath: string) {
+  if (light.headers.get('trpc-accept') !== null || light.headers.get('accept')?.includes('application/jsonl')) return undefined
+  const router = opts.router
+  const config = router._def._config
+  let info: Awaited<ReturnType<typeof getRequestInfo>>
+  try {
+    const url = new URL(light.url)
+    const path = urlPathToProcedurePath(decodeURIComponent(urlPath), config.pathSeparator)
+    info = await getRequestInfo({ req: light as unknown as Request, path, router, searchParams: url.searchParams, headers: light.headers as unknown as Headers, url })
+  } catch {
+    return undefined // bad encoding, bad JSON, bad batch: resolveResponse answers it
+  }
+  if (!info.calls.every((c) => c.procedure && ACCEPTED_METHOD[c.procedure._def.type] === req.method)) return undefined
+  let ctx: Context
+  try {
+    ctx = await opts.createContext({ req })
+  } catch {
+    return undefined // resolveResponse reports it on every call
+  }
+  const errors: (TRPCError | null)[] = []
+  const results = await Promise.all(
+    info.calls.map(async (call, index) => {
+      const type = call.procedure!._def.type
+      try {
+        const data = await call.procedure!({ path: call.path, getRawInput: call.getRawInput, ctx, type, signal: undefined, batchIndex: call.batchIndex })
+        errors[index] = null
+        return { result: { data } }
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause)
+        errors[index] = error
+        const input = call.result()
+        opts.onError({ error, path: call.path })
+        return { error: getErrorShape({ config, ctx, error, input, path: call.path, type }) }
+      }
+    }),
+  )
+  const json = info.isBatchCall ? results : results[0]!
+  return { status: getHTTPStatusCode(json as never, errors as never), body: JSON.stringify(transformTRPCResponse(config, json as never)) }
 }
