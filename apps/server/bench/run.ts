@@ -214,6 +214,8 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         row({ what: 'REST POST /updates absolute', value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`, baseline: '5,000 req/s, p99 20 ms', ratio: um!.rps / 5000, target: '≥ 1×, p99 ≤ 20 ms', pass: um!.rps >= 5000 && um!.p99 <= 20 })
       }
 
+      const mem = (await (await fetch(`${base}/__bare/memory`)).json()) as Record<string, number>
+      console.log(`[${kind}] memory after the run: ${Object.entries(mem).map(([k, v]) => `${k} ${(v / 1048576).toFixed(0)} MB`).join(', ')}`)
       const rss = server.maxRss()
       row({ what: 'server RSS under load (max)', value: `${(rss / 1048576).toFixed(0)} MB`, baseline: '250 MB', ratio: rss / (250 * 1048576), target: '≤ 1×', pass: rss <= 250 * 1048576 })
     } finally {
