@@ -152,7 +152,8 @@ export function isUnstorableText(e: unknown): boolean {
  */
 export function isConcurrentChange(e: unknown): boolean {
   for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
-    if (['P2025', 'P2003', 'P2034', 'SQLITE_CONSTRAINT_FOREIGNKEY'].includes(cur.code)) return true
+    // Prisma's codes, and the drivers' own from writes made without Prisma (lib/checkins.ts)
+    if (['P2025', 'P2003', 'P2034', 'SQLITE_CONSTRAINT_FOREIGNKEY', '40001', '40P01', '23503'].includes(cur.code)) return true
     const original = cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode
     if (['40001', '40P01', '23503'].includes(original)) return true
   }

@@ -5,9 +5,11 @@ import { PrismaClient } from './generated/sqlite/client.ts'
 export { Prisma } from './generated/sqlite/client.ts'
 export type * from './generated/sqlite/models.ts'
 
+import type { PgPool, PoolKeepingPrismaPg } from './postgres.ts'
 import type { CachingBetterSqlite3, SqliteRaw } from './sqlite.ts'
 
 export type { SqliteRaw } from './sqlite.ts'
+export type { PgPool, PgPoolClient } from './postgres.ts'
 export type Db = InstanceType<typeof PrismaClient>
 export type Provider = 'sqlite' | 'postgres'
 
@@ -24,6 +26,10 @@ export interface DbHandle {
 }
 
 const sqliteAdapters = new WeakMap<object, CachingBetterSqlite3>()
+const pgAdapters = new WeakMap<object, PoolKeepingPrismaPg>()
+
+/** The pg pool behind a PostgreSQL client made by createDb (undefined on SQLite or before it connected). */
+export const pgPoolOf = (db: object): PgPool | undefined => pgAdapters.get(db)?.pool
 
 /** The raw SQLite connection behind a client made by createDb (undefined on PostgreSQL or before it connected). */
 export const sqliteRawOf = (db: object): SqliteRaw | undefined => sqliteAdapters.get(db)?.raw
@@ -31,17 +37,19 @@ export const sqliteRawOf = (db: object): SqliteRaw | undefined => sqliteAdapters
 export async function createDb(url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Promise<DbHandle> {
   const provider = providerOf(url)
   if (provider === 'postgres') {
-    const [{ PrismaClient: PgClient }, { PrismaPg }] = await Promise.all([
+    const [{ PrismaClient: PgClient }, { PoolKeepingPrismaPg }] = await Promise.all([
       import('./generated/postgres/client.ts'),
-      import('@prisma/adapter-pg'),
+      import('./postgres.ts'),
     ])
-    const adapter = new PrismaPg({
+    const adapter = new PoolKeepingPrismaPg({
       connectionString: url,
       max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
       // fail fast when the database is unreachable instead of hanging a request
       connectionTimeoutMillis: 5_000,
     })
-    return { db: new PgClient({ adapter }) as unknown as Db, provider, url }
+    const db = new PgClient({ adapter }) as unknown as Db
+    pgAdapters.set(db, adapter)
+    return { db, provider, url }
   }
   const { CachingBetterSqlite3 } = await import('./sqlite.ts')
   const file = sqliteFile(url)

@@ -1,16 +1,15 @@
-// Group commit of device check-ins. A check-in is queued; while one flush is writing, the next
-// ones queue up and the following flush writes them all in one transaction: one multi-row
-// INSERT … ON CONFLICT DO UPDATE for the devices, one for their DeviceMonth rows (MAU) and one
-// DailyStat bump per app and day. Each caller's promise settles once its batch committed, so no
-// acknowledged check-in is lost. A batch that fails is retried one check-in at a time, so one bad
-// row (say, its app was just deleted) fails alone. On SQLite the batch is written synchronously on
-// the raw connection with cached single-row statements (Prisma's per-query cost was most of a
-// check-in's); on PostgreSQL with multi-row statements through Prisma.
+// Group commit of device check-ins. A check-in is queued; the next flush writes all that queued
+// in one transaction: the device upserts (INSERT … ON CONFLICT DO UPDATE), their DeviceMonth rows
+// (MAU) and one DailyStat bump per app and day. Each caller's promise settles once its batch
+// committed, so no acknowledged check-in is lost; a batch that fails is retried one check-in at a
+// time, so one bad row (say, its app was just deleted) fails alone. Writes bypass Prisma, whose
+// per-query cost was most of a check-in's: on SQLite synchronously on the raw connection with
+// cached single-row statements; on PostgreSQL with multi-row statements on a connection of
+// Prisma's pool, a few batches at once (their commits overlap).
 import { LRUCache } from 'lru-cache'
-import { Prisma, sqliteRawOf, type Db, type SqliteRaw } from '@capgo-api/db'
+import { pgPoolOf, sqliteRawOf, type Db, type PgPool, type SqliteRaw } from '@capgo-api/db'
 import { dayOf } from './stats.ts'
 
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0]
 
 /** The Device columns a check-in may set besides the key and the timestamps. */
 export const DEVICE_FIELDS = ['platform', 'plugin_version', 'os_version', 'version_build', 'custom_id', 'is_prod', 'is_emulator', 'version_name', 'version_id'] as const
@@ -28,6 +27,7 @@ export interface CheckInWrite {
 }
 
 const MAX_BATCH = 500
+const PG_LANES = 4
 
 // "this device is already counted in this month": skips the DeviceMonth insert (exact: an entry
 // is added only once its row is committed; cleared with the app snapshots on app deletion).
@@ -47,36 +47,46 @@ interface Pending {
 
 class GroupCommit {
   private queue: Pending[] = []
-  private flushing = false
-  constructor(private db: Db) {}
+  private running = 0
+  private scheduled = false
+  /** `lanes` batches may be writing at once: one on SQLite (one writer), a few on PostgreSQL, whose commits overlap */
+  constructor(
+    private db: Db,
+    private lanes: number,
+  ) {}
 
   write(write: CheckInWrite): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, resolve, reject })
-      // the first check-in of a quiet spell waits for the requests already read in this turn of
-      // the event loop (setImmediate), then each flush takes all that queued during the last one
-      if (!this.flushing) {
-        this.flushing = true
-        setImmediate(() => void this.flush())
+      // a free lane waits for the requests already read in this turn of the event loop
+      // (setImmediate); a lane that finishes takes at once all that queued meanwhile
+      if (!this.scheduled && this.running < this.lanes) {
+        this.scheduled = true
+        setImmediate(() => {
+          this.scheduled = false
+          this.start()
+        })
       }
     })
   }
 
-  private async flush() {
-    this.flushing = true
-    try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, MAX_BATCH)
-        try {
-          await commit(this.db, batch.map((p) => p.write))
-          for (const p of batch) p.resolve()
-        } catch (e) {
-          if (batch.length === 1) batch[0]!.reject(e)
-          else for (const p of batch) await commit(this.db, [p.write]).then(p.resolve, p.reject)
-        }
+  private start() {
+    while (this.running < this.lanes && this.queue.length) {
+      this.running++
+      void this.lane().finally(() => this.running--)
+    }
+  }
+
+  private async lane() {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, MAX_BATCH)
+      try {
+        await commit(this.db, batch.map((p) => p.write))
+        for (const p of batch) p.resolve()
+      } catch (e) {
+        if (batch.length === 1) batch[0]!.reject(e)
+        else for (const p of batch) await commit(this.db, [p.write]).then(p.resolve, p.reject)
       }
-    } finally {
-      this.flushing = false
     }
   }
 }
@@ -86,11 +96,9 @@ const writers = new WeakMap<object, GroupCommit>()
 /** Writes a check-in with the others in flight; resolves once committed. */
 export function writeCheckIn(db: Db, write: CheckInWrite): Promise<void> {
   let w = writers.get(db)
-  if (!w) writers.set(db, (w = new GroupCommit(db)))
+  if (!w) writers.set(db, (w = new GroupCommit(db, sqliteRawOf(db) ? 1 : PG_LANES)))
   return w.write(write)
 }
-
-const id = (name: string) => Prisma.raw(`"${name}"`)
 
 interface MonthRow {
   app_id: string
@@ -146,7 +154,9 @@ async function commit(db: Db, writes: CheckInWrite[]) {
     if (!raw.connection.inTransaction) raw.connection.transaction(write).immediate()
     else await db.$transaction(async () => write())
   } else {
-    await writePrisma(db, devices, monthRows, months)
+    const pool = pgPoolOf(db)
+    if (!pool) await db.$queryRawUnsafe('SELECT 1') // Prisma connects lazily: the pool exists once it has
+    await writePg(pool ?? pgPoolOf(db)!, devices, monthRows, months)
   }
   for (const key of months.keys()) seen.set(key, true)
 }
@@ -185,10 +195,19 @@ function writeSqlite(raw: SqliteRaw, devices: CheckInWrite[], monthRows: MonthRo
   for (const b of bumpsOf(inserted)) bump.run([b.app_id, b.day, b.n])
 }
 
-// ---- PostgreSQL: multi-row statements through Prisma -----------------------------------------
+// ---- PostgreSQL: multi-row statements on a pool connection ------------------------------------
 
-async function writePrisma(db: Db, devices: CheckInWrite[], monthRows: MonthRow[], months: Map<string, MonthRow>) {
-  await db.$transaction(async (tx: Tx) => {
+/** `($1, $2, …), (…)` for `rows` rows of `width` values. */
+const valuesList = (rows: number, width: number) =>
+  Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ')
+
+// Prisma stores DateTime as timestamp(3) in UTC: an ISO string's wall time, its Z ignored by the column type
+const pgValue = (v: unknown) => (v instanceof Date ? v.toISOString() : v)
+
+async function writePg(pool: PgPool, devices: CheckInWrite[], monthRows: MonthRow[], months: Map<string, MonthRow>) {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
     // devices, one statement per set of columns updated
     const shapes = new Map<string, CheckInWrite[]>()
     for (const d of devices) {
@@ -196,25 +215,37 @@ async function writePrisma(db: Db, devices: CheckInWrite[], monthRows: MonthRow[
       shapes.set(cols, [...(shapes.get(cols) ?? []), d])
     }
     for (const [cols, rows] of shapes) {
-      const update = [...(cols ? cols.split(',') : []), 'updated_at'].map((c) => Prisma.raw(`"${c}" = excluded."${c}"`))
-      const values = rows.map((d) => Prisma.sql`(${d.app_id}, ${d.device_id}, ${Prisma.join(DEVICE_FIELDS.map((f) => (f in d.set ? d.set[f] : d.create[f])))}, ${d.at}, ${d.at})`)
-      await tx.$executeRaw`
-        INSERT INTO "Device" ("app_id", "device_id", ${Prisma.join(DEVICE_FIELDS.map(id))}, "created_at", "updated_at")
-        VALUES ${Prisma.join(values)}
-        ON CONFLICT ("app_id", "device_id") DO UPDATE SET ${Prisma.join(update)}`
+      const update = [...(cols ? cols.split(',') : []), 'updated_at'].map((c) => `"${c}" = excluded."${c}"`).join(', ')
+      const params = rows.flatMap((d) => [d.app_id, d.device_id, ...DEVICE_FIELDS.map((f) => pgValue(f in d.set ? d.set[f] : d.create[f])), pgValue(d.at), pgValue(d.at)])
+      await client.query(
+        `INSERT INTO "Device" ("app_id", "device_id", ${DEVICE_FIELDS.map((f) => `"${f}"`).join(', ')}, "created_at", "updated_at")
+         VALUES ${valuesList(rows.length, DEVICE_FIELDS.length + 4)}
+         ON CONFLICT ("app_id", "device_id") DO UPDATE SET ${update}`,
+        params,
+      )
     }
-    if (!monthRows.length) return
-    // DeviceMonth: the rows actually inserted are the devices new in their month
-    const inserted = await tx.$queryRaw<{ app_id: string; month: string; device_id: string }[]>`
-      INSERT INTO "DeviceMonth" ("app_id", "month", "device_id")
-      VALUES ${Prisma.join(monthRows.map((m) => Prisma.sql`(${m.app_id}, ${m.month}, ${m.device_id})`))}
-      ON CONFLICT DO NOTHING
-      RETURNING "app_id", "month", "device_id"`
-    const bumps = bumpsOf(inserted.map((r) => months.get(`${r.app_id}\u0000${r.month}\u0000${r.device_id}`)!))
-    if (!bumps.length) return
-    await tx.$executeRaw`
-      INSERT INTO "DailyStat" ("app_id", "date", "mau_new", "bandwidth", "storage_delta")
-      VALUES ${Prisma.join(bumps.map((b) => Prisma.sql`(${b.app_id}, ${b.day}, ${b.n}, 0, 0)`))}
-      ON CONFLICT ("app_id", "date") DO UPDATE SET "mau_new" = "DailyStat"."mau_new" + excluded."mau_new"`
-  })
+    if (monthRows.length) {
+      // DeviceMonth: the rows actually inserted are the devices new in their month
+      const { rows: inserted } = await client.query<{ app_id: string; month: string; device_id: string }>(
+        `INSERT INTO "DeviceMonth" ("app_id", "month", "device_id") VALUES ${valuesList(monthRows.length, 3)}
+         ON CONFLICT DO NOTHING RETURNING "app_id", "month", "device_id"`,
+        monthRows.flatMap((m) => [m.app_id, m.month, m.device_id]),
+      )
+      const bumps = bumpsOf(inserted.map((r) => months.get(`${r.app_id}\u0000${r.month}\u0000${r.device_id}`)!))
+      if (bumps.length) {
+        await client.query(
+          `INSERT INTO "DailyStat" ("app_id", "date", "mau_new", "bandwidth", "storage_delta")
+           SELECT d.app_id, d.date, d.n, 0, 0 FROM unnest($1::text[], $2::text[], $3::int[]) AS d(app_id, date, n)
+           ON CONFLICT ("app_id", "date") DO UPDATE SET "mau_new" = "DailyStat"."mau_new" + excluded."mau_new"`,
+          [bumps.map((b) => b.app_id), bumps.map((b) => b.day), bumps.map((b) => b.n)],
+        )
+      }
+    }
+    await client.query('COMMIT')
+    client.release()
+  } catch (e) {
+    // a connection whose ROLLBACK fails is not given back to the pool
+    await client.query('ROLLBACK').then(() => client.release(), (err: Error) => client.release(err))
+    throw e
+  }
 }
