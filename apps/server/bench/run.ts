@@ -39,7 +39,8 @@ interface Row {
   baseline: string
   ratio: number
   target: string
-  pass: boolean
+  /** undefined: a figure the issue sets no target for, shown for information */
+  pass?: boolean
 }
 
 async function freshDatabase(kind: 'sqlite' | 'postgres') {
@@ -114,6 +115,7 @@ async function warm(base: string, p: string) {
   await autocannon({ url: base + p, connections: 4, amount: quick ? 60 : 300, headers })
 }
 
+const verdict = (pass?: boolean) => (pass === undefined ? '' : pass ? 'ok' : 'MISSED')
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2))
 const wanted = (what: string) => !only || what.toLowerCase().includes(only.toLowerCase())
@@ -133,7 +135,7 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
   const rows: Row[] = []
   const row = (r: Omit<Row, 'db'>) => {
     rows.push({ db: kind, ...r })
-    console.log(`[${kind}] ${r.what}: ${r.value} vs ${r.baseline} → ${r.ratio.toFixed(2)}× (${r.target}) ${r.pass ? 'ok' : 'MISSED'}`)
+    console.log(`[${kind}] ${r.what}: ${r.value} vs ${r.baseline} → ${r.ratio.toFixed(2)}× (${r.target}) ${verdict(r.pass)}`)
   }
   try {
     await applyMigrations(url)
@@ -210,7 +212,8 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         if ((probe as { version?: string }).version !== '1.0.19') throw new Error(`/updates does not serve an update: ${JSON.stringify(probe)}`)
         const [ub, um] = await alternate([checkIns('/__bare/updates'), checkIns('/updates')])
         const ratio = um!.rps / ub!.rps
-        row({ what: `REST POST /updates (${UPDATE_DEVICES.toLocaleString('en-US')} devices) vs bare`, value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`, baseline: `${fmt(ub!.rps)} req/s (bare)`, ratio, target: '≥ 0.8×', pass: ratio >= 0.8 })
+        // the target for check-ins is absolute (next line); this ratio shows what the layers cost
+        row({ what: `REST POST /updates (${UPDATE_DEVICES.toLocaleString('en-US')} devices) vs bare`, value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`, baseline: `${fmt(ub!.rps)} req/s (bare)`, ratio, target: 'none' })
         row({ what: 'REST POST /updates absolute', value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`, baseline: '5,000 req/s, p99 20 ms', ratio: um!.rps / 5000, target: '≥ 1×, p99 ≤ 20 ms', pass: um!.rps >= 5000 && um!.p99 <= 20 })
       }
 
@@ -234,7 +237,7 @@ const all: Row[] = []
 for (const kind of kinds) all.push(...(await benchDatabase(kind)))
 
 const header = ['db', 'what', 'measured', 'baseline (same run)', 'ratio', 'target', '']
-const lines = all.map((r) => [r.db, r.what, r.value, r.baseline, `${r.ratio.toFixed(2)}×`, r.target, r.pass ? 'ok' : 'MISSED'])
+const lines = all.map((r) => [r.db, r.what, r.value, r.baseline, `${r.ratio.toFixed(2)}×`, r.target, verdict(r.pass)])
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
 const printRow = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
 const cpu = os.cpus()
