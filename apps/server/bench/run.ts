@@ -30,6 +30,8 @@ const serverDir = path.join(import.meta.dirname, '..')
 
 // The server runs with the V8 flags of `pnpm start` (apps/server/package.json), unless told otherwise.
 const startScript: string = JSON.parse(fs.readFileSync(path.join(serverDir, 'package.json'), 'utf8')).scripts.start
+// …and the environment it sets (MALLOC_ARENA_MAX)
+const START_ENV = Object.fromEntries([...startScript.matchAll(/\b([A-Z_]+)=(\S+) node\b/g)].map((m) => [m[1]!, m[2]!]))
 const NODE_FLAGS = (opt('--node-flags') ?? startScript.match(/--max-[\w-]+=\d+/g)?.join(' ') ?? '').split(/\s+/).filter(Boolean)
 
 interface Row {
@@ -68,7 +70,7 @@ function startServer(url: string, kind: string) {
   // the production build (pnpm start runs the same bundle), plus the bare baseline routes
   const profDir = path.join(serverDir, 'bench-profiles')
   const child = fork(path.join(serverDir, 'dist/bench-server.mjs'), [], {
-    env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'production' },
+    env: { ...process.env, ...START_ENV, DATABASE_URL: url, NODE_ENV: 'production' },
     execArgv: [...NODE_FLAGS, '--enable-source-maps', ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -243,7 +245,7 @@ const printRow = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i
 const cpu = os.cpus()
 console.log(
   `\n${quick ? 'quick' : 'full'} run (${DURATION} s runs, ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds) on ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ` +
-    `${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, server flags \`${NODE_FLAGS.join(' ') || 'none'}\`, ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`,
+    `${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, server flags \`${[...Object.entries(START_ENV).map(([k, v]) => `${k}=${v}`), ...NODE_FLAGS].join(' ') || 'none'}\`, ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`,
 )
 console.log(printRow(header))
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
