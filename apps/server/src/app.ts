@@ -128,7 +128,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // ---- REST ---------------------------------------------------------------------------------
   await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the generic REST routes
-  await app.register(updatesRoute, { createContext }) // the hot device check-in, see routes/updates.ts
+  await app.register(updatesRoute, { db }) // the hot device check-in, see routes/updates.ts
   await app.register(restRoutes, { createContext }) // every other operation of the router, see routes/rest.ts
 
   return app

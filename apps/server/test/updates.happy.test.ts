@@ -1,5 +1,7 @@
+import { describeError, deviceInfo as deviceInfoSchema, envelope } from '@capgo-api/api'
+import { updatesOutput } from '../../../packages/api/src/schemas/plugin.ts'
 import { describe, expect, it } from 'vitest'
-import { createTenant, getApp, rest, type Tenant } from './harness.ts'
+import { createTenant, getApp, rest, trpc, type Tenant } from './harness.ts'
 import { bundleUrl, checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride, type Info } from './device-helpers.ts'
 
 interface Case {
@@ -138,12 +140,28 @@ describe('POST /updates resolution and policies', () => {
     await c.setup(t, info.device_id)
     const res = await checkIn(info)
     expect(res.status).toBe(200)
+    // the REST route runs the procedure's schema and function itself: same answer as the procedure, and in its output schema
+    expect(await (await trpc()).plugin.updates(deviceInfoSchema.parse(info))).toEqual(res.body)
+    expect(updatesOutput.parse(res.body)).toEqual(res.body)
     if ('version' in c.expect) {
       expect(res.body).toEqual({ version: c.expect.version, url: bundleUrl(c.expect.version), checksum: `sum-${c.expect.version}` })
     } else {
       expect(res.body).toMatchObject(c.expect)
       expect(typeof res.body.message).toBe('string')
       expect(res.body.status).toBeUndefined()
+    }
+  })
+
+  it('refuses bad input as the procedure does: same status, code and issues', async () => {
+    const t = await createTenant()
+    const good = deviceInfo(t)
+    const bodies: unknown[] = [undefined, [], { ...good, app_id: 'nope' }, { ...good, platform: 'windows' }, { ...good, device_id: '' }, { ...good, is_prod: 'yes' }, { app_id: t.appId }]
+    const caller = await trpc()
+    for (const body of bodies) {
+      const res = await rest('POST', '/updates', body === undefined ? {} : { body })
+      const procedure = await caller.plugin.updates(body as never).then(() => undefined, (e: unknown) => describeError(e))
+      expect(procedure, JSON.stringify(body)).toBeDefined()
+      expect({ status: res.status, body: res.body }).toEqual({ status: procedure!.status, body: envelope(procedure!) })
     }
   })
 
