@@ -1,8 +1,9 @@
 // `pnpm bench [--quick] [--db sqlite|postgres|all] [--only <text>] [--rounds n] [--node-flags "<flags>"] [--cpu-prof]`:
 // builds a dataset, starts the production server, drives it with autocannon and prints each
 // figure as a ratio against a baseline measured in the same run (bare routes of the same process
-// running the same functions). Throughput ratios are the median of alternating runs (bare,
-// measured, bare, measured, …): the machine is shared and noisy. Not part of `pnpm test`.
+// running the same functions). Runs alternate (bare, measured, bare, measured, …) and a ratio is
+// the median over the rounds of each round's own ratio: the machine is shared and its speed
+// drifts, which a round's pair shares. Not part of `pnpm test`.
 import { execFileSync, fork } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -122,14 +123,19 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2))
 const wanted = (what: string) => !only || what.toLowerCase().includes(only.toLowerCase())
 
-/** Runs `runs` alternately `ROUNDS` times; the median of each. */
-async function alternate(runs: (() => Promise<Result>)[]): Promise<Result[]> {
+/**
+ * Runs `runs` alternately `ROUNDS` times: the median result of each (by throughput), and
+ * `ratio(i, j, f)`, the median over the rounds of f(run i) / f(run j) measured in the same round.
+ */
+async function alternate(runs: (() => Promise<Result>)[]) {
   const all: Result[][] = runs.map(() => [])
   for (let r = 0; r < ROUNDS; r++) for (const [i, run] of runs.entries()) all[i]!.push(await run())
-  return all.map((rs) => {
+  const medians = all.map((rs) => {
     const rps = median(rs.map((x) => x.rps))
     return rs.find((x) => x.rps === rps)!
   })
+  const ratio = (i: number, j: number, f: (r: Result) => number) => median(all[i]!.map((x, r) => f(x) / f(all[j]![r]!)))
+  return Object.assign(medians, { ratio })
 }
 
 async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
@@ -152,10 +158,11 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         const todo = measured.filter(([what]) => wanted(what))
         if (!todo.length) return
         for (const p of [bare, ...todo.map(([, p]) => p)]) await warm(base, p)
-        const [b, ...ms] = await alternate([() => load(base, bare), ...todo.map(([, p]) => () => load(base, p))])
+        const results = await alternate([() => load(base, bare), ...todo.map(([, p]) => () => load(base, p))])
+        const [b, ...ms] = results
         todo.forEach(([what], i) => {
           const m = ms[i]!
-          const ratio = m.rps / b!.rps
+          const ratio = results.ratio(i + 1, 0, (r) => r.rps)
           row({ what, value: `${fmt(m.rps)} req/s`, baseline: `${fmt(b!.rps)} req/s (bare)`, ratio, target: '≥ 0.8×', pass: ratio >= 0.8 })
         })
       }
@@ -174,8 +181,9 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         const body = (await (await fetch(base + deep, { headers })).json()) as { data: { device_id: string }[] }
         if (body.data.length !== PAGE || body.data[0]!.device_id !== deviceId(last + 1)) throw new Error(`page ${page} is not rows ${last + 1}…: ${JSON.stringify(body).slice(0, 200)}`)
         await warm(base, deep)
-        const [p1, pN] = await alternate([() => load(base, `/device${q}`, { connections: 1 }), () => load(base, deep, { connections: 1 })])
-        const ratio = pN!.mean / p1!.mean
+        const pages = await alternate([() => load(base, `/device${q}`, { connections: 1 }), () => load(base, deep, { connections: 1 })])
+        const [p1, pN] = pages
+        const ratio = pages.ratio(1, 0, (r) => r.mean)
         row({ what: `REST device page ${page.toLocaleString('en-US')} of ${DEVICES.toLocaleString('en-US')} (latency)`, value: `${pN!.mean.toFixed(2)} ms`, baseline: `${p1!.mean.toFixed(2)} ms (page 1)`, ratio, target: '≤ 1.5×', pass: ratio <= 1.5 })
       }
 
@@ -189,8 +197,9 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         if (JSON.stringify(a) !== JSON.stringify(b) || (a as unknown[]).length !== data.statsDays) throw new Error('statistics: the bare and the REST answers differ')
         await warm(base, measured)
         await warm(base, bare)
-        const [sb, sm] = await alternate([() => load(base, bare, { connections: 1 }), () => load(base, measured, { connections: 1 })])
-        row({ what: `REST GET /statistics/org (${data.statsDays} days × 100 apps)`, value: `${sm!.mean.toFixed(1)} ms (p99 ${sm!.p99} ms)`, baseline: `${sb!.mean.toFixed(1)} ms (bare)`, ratio: sm!.mean / sb!.mean, target: '≤ 50 ms', pass: sm!.mean <= 50 })
+        const stats = await alternate([() => load(base, bare, { connections: 1 }), () => load(base, measured, { connections: 1 })])
+        const [sb, sm] = stats
+        row({ what: `REST GET /statistics/org (${data.statsDays} days × 100 apps)`, value: `${sm!.mean.toFixed(1)} ms (p99 ${sm!.p99} ms)`, baseline: `${sb!.mean.toFixed(1)} ms (bare)`, ratio: stats.ratio(1, 0, (r) => r.mean), target: '≤ 50 ms', pass: sm!.mean <= 50 })
       }
 
       // ---- POST /updates: check-ins of UPDATE_DEVICES distinct devices per run ----
@@ -212,8 +221,9 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         }
         const probe = await (await fetch(`${base}/updates`, { method: 'POST', headers, body: JSON.stringify({ app_id: DEVICE_APP, device_id: 'probe', platform: 'ios', version_name: '1.0.0', version_build: '1.0.0' }) })).json()
         if ((probe as { version?: string }).version !== '1.0.19') throw new Error(`/updates does not serve an update: ${JSON.stringify(probe)}`)
-        const [ub, um] = await alternate([checkIns('/__bare/updates'), checkIns('/updates')])
-        const ratio = um!.rps / ub!.rps
+        const updates = await alternate([checkIns('/__bare/updates'), checkIns('/updates')])
+        const [ub, um] = updates
+        const ratio = updates.ratio(1, 0, (r) => r.rps)
         // the target for check-ins is absolute (next line); this ratio shows what the layers cost
         row({ what: `REST POST /updates (${UPDATE_DEVICES.toLocaleString('en-US')} devices) vs bare`, value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`, baseline: `${fmt(ub!.rps)} req/s (bare)`, ratio, target: 'none' })
         row({ what: 'REST POST /updates absolute', value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`, baseline: '5,000 req/s, p99 20 ms', ratio: um!.rps / 5000, target: '≥ 1×, p99 ≤ 20 ms', pass: um!.rps >= 5000 && um!.p99 <= 20 })
@@ -244,7 +254,7 @@ const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!
 const printRow = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
 const cpu = os.cpus()
 console.log(
-  `\n${quick ? 'quick' : 'full'} run (${DURATION} s runs, ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds) on ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ` +
+  `\n${quick ? 'quick' : 'full'} run (${DURATION} s runs, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds: figures are medians, ratios the median of each round's ratio) on ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ` +
     `${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, server flags \`${[...Object.entries(START_ENV).map(([k, v]) => `${k}=${v}`), ...NODE_FLAGS].join(' ') || 'none'}\`, ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`,
 )
 console.log(printRow(header))
