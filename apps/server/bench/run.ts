@@ -124,12 +124,18 @@ const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n
 const wanted = (what: string) => !only || what.toLowerCase().includes(only.toLowerCase())
 
 /**
- * Runs `runs` alternately `ROUNDS` times: the median result of each (by throughput), and
+ * Runs `runs` alternately `ROUNDS` times, in a rotating order: the median result of each (by throughput), and
  * `ratio(i, j, f)`, the median over the rounds of f(run i) / f(run j) measured in the same round.
  */
 async function alternate(runs: (() => Promise<Result>)[]) {
   const all: Result[][] = runs.map(() => [])
-  for (let r = 0; r < ROUNDS; r++) for (const [i, run] of runs.entries()) all[i]!.push(await run())
+  // each round starts one run later (bare, REST, tRPC; REST, tRPC, bare; …): no line always runs last
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < runs.length; k++) {
+      const i = (k + r) % runs.length
+      all[i]![r] = await runs[i]!()
+    }
+  }
   const medians = all.map((rs) => {
     const rps = median(rs.map((x) => x.rps))
     return rs.find((x) => x.rps === rps)!
