@@ -161,34 +161,42 @@ async function commit(db: Db, writes: CheckInWrite[]) {
   for (const key of months.keys()) seen.set(key, true)
 }
 
+// ---- the device upsert, shared by both writers --------------------------------------------------
+
+/** The columns a check-in sets on a device already known (the others keep their value). */
+const updatedColumns = (d: CheckInWrite) => DEVICE_FIELDS.filter((f) => f in d.set)
+
+/** A device row's values in the order of upsertSql's columns, each in the driver's format. */
+const deviceRow = (d: CheckInWrite, value: (v: unknown) => unknown) => [
+  d.app_id, d.device_id, ...DEVICE_FIELDS.map((f) => value(f in d.set ? d.set[f] : d.create[f])), value(d.at), value(d.at),
+]
+const DEVICE_ROW_WIDTH = DEVICE_FIELDS.length + 4
+
+/** INSERT … ON CONFLICT DO UPDATE of the `values` rows, updating `cols` and updated_at. */
+const upsertSql = (cols: readonly string[], values: string) =>
+  `INSERT INTO "Device" ("app_id", "device_id", ${DEVICE_FIELDS.map((f) => `"${f}"`).join(', ')}, "created_at", "updated_at")
+    VALUES ${values}
+    ON CONFLICT ("app_id", "device_id") DO UPDATE SET ${[...cols, 'updated_at'].map((c) => `"${c}" = excluded."${c}"`).join(', ')}`
+
 // ---- SQLite: cached single-row statements on the raw connection -----------------------------
 
 /** How Prisma's SQLite adapter stores DateTime and Boolean, so the API reads these rows as its own. */
 const sqliteValue = (v: unknown) => (v instanceof Date ? v.toISOString().replace('Z', '+00:00') : typeof v === 'boolean' ? (v ? 1 : 0) : v)
 
-const upserts = new Map<string, string>()
-const deviceUpsertSql = (cols: string[]) => {
+// one statement text per set of updated columns, so the connection's statement cache finds it
+const sqliteUpserts = new Map<string, string>()
+const sqliteUpsertSql = (cols: readonly string[]) => {
   const key = cols.join(',')
-  let sql = upserts.get(key)
-  if (!sql) upserts.set(key, (sql = upsertSql(cols)))
+  let sql = sqliteUpserts.get(key)
+  if (!sql) sqliteUpserts.set(key, (sql = upsertSql(cols, `(${Array(DEVICE_ROW_WIDTH).fill('?').join(', ')})`)))
   return sql
-}
-const upsertSql = (cols: string[]) => {
-  const update = [...cols, 'updated_at'].map((c) => `"${c}" = excluded."${c}"`).join(', ')
-  return `INSERT INTO "Device" ("app_id", "device_id", ${DEVICE_FIELDS.map((f) => `"${f}"`).join(', ')}, "created_at", "updated_at")
-    VALUES (${Array(DEVICE_FIELDS.length + 4).fill('?').join(', ')})
-    ON CONFLICT ("app_id", "device_id") DO UPDATE SET ${update}`
 }
 const MONTH_SQL = 'INSERT INTO "DeviceMonth" ("app_id", "month", "device_id") VALUES (?, ?, ?) ON CONFLICT DO NOTHING'
 const BUMP_SQL = `INSERT INTO "DailyStat" ("app_id", "date", "mau_new", "bandwidth", "storage_delta") VALUES (?, ?, ?, 0, 0)
   ON CONFLICT ("app_id", "date") DO UPDATE SET "mau_new" = "DailyStat"."mau_new" + excluded."mau_new"`
 
 function writeSqlite(raw: SqliteRaw, devices: CheckInWrite[], monthRows: MonthRow[]) {
-  for (const d of devices) {
-    const cols = DEVICE_FIELDS.filter((f) => f in d.set)
-    const values = DEVICE_FIELDS.map((f) => sqliteValue(f in d.set ? d.set[f] : d.create[f]))
-    raw.prepare(deviceUpsertSql(cols)).run([d.app_id, d.device_id, ...values, sqliteValue(d.at), sqliteValue(d.at)])
-  }
+  for (const d of devices) raw.prepare(sqliteUpsertSql(updatedColumns(d))).run(deviceRow(d, sqliteValue))
   const month = raw.prepare(MONTH_SQL)
   const inserted = monthRows.filter((m) => month.run([m.app_id, m.month, m.device_id]).changes > 0)
   const bump = raw.prepare(BUMP_SQL)
@@ -209,20 +217,16 @@ async function writePg(pool: PgPool, devices: CheckInWrite[], monthRows: MonthRo
   try {
     await client.query('BEGIN')
     // devices, one statement per set of columns updated
-    const shapes = new Map<string, CheckInWrite[]>()
+    const shapes = new Map<string, { cols: DeviceField[]; rows: CheckInWrite[] }>()
     for (const d of devices) {
-      const cols = DEVICE_FIELDS.filter((f) => f in d.set).join(',')
-      shapes.set(cols, [...(shapes.get(cols) ?? []), d])
+      const cols = updatedColumns(d)
+      const key = cols.join(',')
+      const shape = shapes.get(key)
+      if (shape) shape.rows.push(d)
+      else shapes.set(key, { cols, rows: [d] })
     }
-    for (const [cols, rows] of shapes) {
-      const update = [...(cols ? cols.split(',') : []), 'updated_at'].map((c) => `"${c}" = excluded."${c}"`).join(', ')
-      const params = rows.flatMap((d) => [d.app_id, d.device_id, ...DEVICE_FIELDS.map((f) => pgValue(f in d.set ? d.set[f] : d.create[f])), pgValue(d.at), pgValue(d.at)])
-      await client.query(
-        `INSERT INTO "Device" ("app_id", "device_id", ${DEVICE_FIELDS.map((f) => `"${f}"`).join(', ')}, "created_at", "updated_at")
-         VALUES ${valuesList(rows.length, DEVICE_FIELDS.length + 4)}
-         ON CONFLICT ("app_id", "device_id") DO UPDATE SET ${update}`,
-        params,
-      )
+    for (const { cols, rows } of shapes.values()) {
+      await client.query(upsertSql(cols, valuesList(rows.length, DEVICE_ROW_WIDTH)), rows.flatMap((d) => deviceRow(d, pgValue)))
     }
     if (monthRows.length) {
       // DeviceMonth: the rows actually inserted are the devices new in their month
