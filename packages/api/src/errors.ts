@@ -146,16 +146,17 @@ export function isUnstorableText(e: unknown): boolean {
   return false
 }
 
+const CONCURRENT_CHANGE_CODES = ['P2025', 'P2003', 'P2034', 'SQLITE_CONSTRAINT_FOREIGNKEY', '40001', '40P01', '23503']
+
 /**
  * True when a write lost a race with a concurrent change (the row it needed was deleted meanwhile,
  * a foreign key vanished, a deadlock or serialization failure): a 409, never a 500.
  */
 export function isConcurrentChange(e: unknown): boolean {
   for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
-    // Prisma's codes, and the drivers' own from writes made without Prisma (lib/checkins.ts)
-    if (['P2025', 'P2003', 'P2034', 'SQLITE_CONSTRAINT_FOREIGNKEY', '40001', '40P01', '23503'].includes(cur.code)) return true
-    const original = cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode
-    if (['40001', '40P01', '23503'].includes(original)) return true
+    // Prisma's codes, the drivers' own under Prisma's errors, and theirs from writes made without Prisma (lib/checkins.ts)
+    const codes = [cur.code, cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode]
+    if (codes.some((c) => CONCURRENT_CHANGE_CODES.includes(c))) return true
   }
   return false
 }
