@@ -9,9 +9,10 @@
 // otherwise), path parameters over either; errors in the contract's envelope; a wildcard that
 // matched paths case-insensitively and without their trailing slash, answered 404 in the envelope
 // for unknown paths (rate-limited like any route) and 204 to HEAD.
-import { appRouter, createCallerFactory, describeError, envelope, messageOf, type Context } from '@capgo-api/api'
+import { appRouter, createCallerFactory, envelope, messageOf, type Context } from '@capgo-api/api'
 import type { AnyRouter } from '@trpc/server'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
+import { describeFailure } from './failure.ts'
 
 type Params = Record<string, string>
 
@@ -136,8 +137,7 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions) 
       try {
         data = await call(createCaller(opts.createContext({ req })), input)
       } catch (e) {
-        const d = describeError(e)
-        if (d.status >= 500) req.log.error({ err: e, path: req.url }, 'request failed')
+        const d = describeFailure(req, e)
         return sendJson(reply, d.status, envelope(d))
       }
       return sendJson(reply, 200, data)

@@ -85,7 +85,7 @@ export async function trpcRoute(app: FastifyInstance, opts: TrpcRouteOptions) {
       return fastifyRequestHandler({ router: opts.router, req, res: reply, path, createContext, onError: opts.onError })
     }
     const light = new JsonRequest(req, reply)
-    const fast = await answerPlainCall(opts, req, light, path)
+    const fast = await answerPlainCall(opts, req, light, path, createContext)
     if (fast) return reply.code(fast.status).header('vary', 'trpc-accept, accept').header('content-type', 'application/json').send(fast.body)
     const response = await resolveResponse({
       router: opts.router,
@@ -109,7 +109,7 @@ const ACCEPTED_METHOD = { query: 'GET', mutation: 'POST' } as Record<string, str
 const NEVER_ABORTED = new AbortController().signal
 
 /** A plain call answered without resolveResponse, or undefined when resolveResponse must answer it. */
-async function answerPlainCall(opts: TrpcRouteOptions, req: FastifyRequest, light: JsonRequest, urlPath: string) {
+async function answerPlainCall(opts: TrpcRouteOptions, req: FastifyRequest, light: JsonRequest, urlPath: string, createContext: () => Promise<Context>) {
   if (light.headers.get('trpc-accept') !== null || light.headers.get('accept')?.includes('application/jsonl')) return undefined
   const router = opts.router
   const config = router._def._config
@@ -125,7 +125,7 @@ async function answerPlainCall(opts: TrpcRouteOptions, req: FastifyRequest, ligh
   if (!info.calls.every((c) => c.procedure && ACCEPTED_METHOD[c.procedure._def.type] === req.method)) return undefined
   let ctx: Context
   try {
-    ctx = await opts.createContext({ req })
+    ctx = await createContext()
   } catch {
     return undefined // resolveResponse reports it on every call
   }

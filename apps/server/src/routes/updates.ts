@@ -4,9 +4,10 @@
 // is the procedure's: errors go through the same catalogue, the procedure's middlewares do nothing
 // for this path (it changes no snapshot), and test/updates.happy.test.ts checks that the REST and
 // tRPC answers are the same. The route is documented by the procedure's OpenAPI meta.
-import { answerUpdates, deviceInfo, describeError, envelope, fromZodIssues } from '@capgo-api/api'
+import { answerUpdates, deviceInfo, envelope, fromZodIssues } from '@capgo-api/api'
 import type { Db } from '@capgo-api/db'
 import type { FastifyInstance } from 'fastify'
+import { describeFailure } from './failure.ts'
 
 export async function updatesRoute(app: FastifyInstance, opts: { db: Db }) {
   app.post('/updates', async (req, reply) => {
@@ -15,8 +16,7 @@ export async function updatesRoute(app: FastifyInstance, opts: { db: Db }) {
     try {
       return await answerUpdates(opts.db, input.data)
     } catch (e) {
-      const d = describeError(e)
-      if (d.status >= 500) req.log.error({ err: e, path: req.url }, 'request failed')
+      const d = describeFailure(req, e)
       return reply.code(d.status).type('application/json; charset=utf-8').send(envelope(d))
     }
   })
