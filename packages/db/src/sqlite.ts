@@ -1,4 +1,4 @@
-// The SQLite driver adapter with two additions:
+// The SQLite driver adapter with three additions:
 // - a prepared-statement cache: Prisma's better-sqlite3 adapter prepares every query afresh
 //   (`client.prepare(sql).bind(args)`), and preparing is a large share of a short query's cost.
 //   Statements are kept by SQL text (LRU) and re-run with new arguments.
@@ -39,7 +39,7 @@ class StatementView {
   }
 }
 
-/** Replaces `client.prepare` by a cached one; returns the uncached original. */
+/** Replaces `client.prepare` by a cached one; returns the cache's lookup (real better-sqlite3 statements). */
 function cacheStatements(client: SqliteConnection, max: number): (sql: string) => Statement {
   const prepare = client.prepare.bind(client) as (sql: string) => Statement
   const cache = new LRUCache<string, Statement>({ max })
