@@ -1,0 +1,7 @@
+// Vitest global setup: builds the production bundle once per run, for the tests that spawn it.
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
+
+export default function setup() {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: 'inherit' })
+}
