@@ -5,8 +5,8 @@
 import path from 'node:path'
 import { hashKey } from '../packages/api/src/access.ts'
 import { bootstrap } from '../packages/api/src/bootstrap.ts'
-import { newApiKey } from '../packages/api/src/lib/keys.ts'
-import { dayOf, recordBandwidth, recordDeviceSeen, recordStorage } from '../packages/api/src/lib/stats.ts'
+import { newApiKey } from '../packages/api/src/domains/apikey/keys.ts'
+import { dayOf, recordBandwidth, recordDeviceSeen, recordStorage } from '../packages/api/src/infra/daily-stats.ts'
 import { createDb, DEFAULT_DATABASE_URL, type Db } from '../packages/db/src/index.ts'
 import { applyMigrations } from '../packages/db/src/migrate.ts'
 

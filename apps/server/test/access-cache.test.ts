@@ -29,7 +29,7 @@ describe('access cache', () => {
     await database.db.orgMember.deleteMany({ where: { user_id: member.userId } })
     // still served from the cache: proves the cache is in use
     expect((await rest('GET', `/app/${t.appId}`, { key: member.key })).status).toBe(200)
-    const { invalidateAccess } = await import('../../../packages/api/src/lib/access-cache.ts')
+    const { invalidateAccess } = await import('../../../packages/api/src/infra/access-cache.ts')
     invalidateAccess(database.db)
     expect((await rest('GET', `/app/${t.appId}`, { key: member.key })).status).toBe(404)
   })

@@ -1,5 +1,5 @@
-// POST /updates' fast path: the per-app snapshot cache (lib/app-snapshot.ts) and the group
-// commit of check-ins (lib/checkins.ts). The cache is on with a long TTL here, so any change the
+// POST /updates' fast path: the per-app snapshot cache (infra/snapshots.ts) and the group
+// commit of check-ins (infra/checkins.ts). The cache is on with a long TTL here, so any change the
 // API forgot to invalidate would show as a stale answer.
 process.env.CAPGO_UPDATES_CACHE_TTL_MS = '60000'
 
@@ -63,7 +63,7 @@ describe('/updates snapshot cache', () => {
     const { database } = await getApp()
     await database.db.channel.updateMany({ where: { app_id: t.appId }, data: { ios: false } })
     expect((await checkIn(info)).body).toMatchObject({ version: '1.1.0' }) // the snapshot: proves the cache is in use
-    const { invalidateApp } = await import('../../../packages/api/src/lib/app-snapshot.ts')
+    const { invalidateApp } = await import('../../../packages/api/src/infra/snapshots.ts')
     invalidateApp(database.db, t.appId)
     expect((await checkIn(info)).body).toMatchObject({ error: 'no_channel' })
   })
@@ -102,7 +102,7 @@ describe('group commit of check-ins', () => {
     const t = await createTenant()
     const { database } = await getApp()
     const { db } = database
-    const { writeCheckIn } = await import('../../../packages/api/src/lib/checkins.ts')
+    const { writeCheckIn } = await import('../../../packages/api/src/infra/checkins.ts')
     const row = (app_id: string, device_id: string) => {
       const fields = { platform: 'ios', plugin_version: '', os_version: '', version_build: '1.0.0', custom_id: '', is_prod: true, is_emulator: false, version_name: 'builtin', version_id: null }
       return { app_id, device_id, at: new Date(), set: fields, create: fields }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createTenant, getApp, rest, trpc, type Tenant } from './harness.ts'
 import { checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride } from './device-helpers.ts'
-import { deviceListParams, deviceListSql } from '../../../packages/api/src/lib/devices.ts'
+import { deviceListParams, deviceListSql } from '../../../packages/api/src/domains/device/devices.ts'
 
 /** Arranges `n` devices with updated_at descending by index, three devices per millisecond (ties). */
 async function seedDevices(t: Tenant, n: number) {

@@ -1,7 +1,7 @@
 // Helpers of the statistics tests: events fed through the aggregate writers (what /updates, /stats
 // and /bundle call), bundles arranged with Prisma, and SVG documents parsed strictly.
 import { DOMParser, onErrorStopParsing, type Document, type Element } from '@xmldom/xmldom'
-import { recordBandwidth, recordDeviceSeen, recordStorage } from '../../../packages/api/src/lib/stats.ts'
+import { recordBandwidth, recordDeviceSeen, recordStorage } from '../../../packages/api/src/infra/daily-stats.ts'
 import { getApp, uid } from './harness.ts'
 
 const at = (day: string) => new Date(`${day}T12:00:00Z`)

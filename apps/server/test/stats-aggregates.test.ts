@@ -3,7 +3,7 @@ import { createTenant, getApp } from './harness.ts'
 
 describe('daily aggregates (lib/stats)', () => {
   it('counts a device once a month and sums bytes atomically under concurrency', async () => {
-    const { recordDeviceSeen, recordBandwidth, recordStorage } = await import('../../../packages/api/src/lib/stats.ts')
+    const { recordDeviceSeen, recordBandwidth, recordStorage } = await import('../../../packages/api/src/infra/daily-stats.ts')
     const t = await createTenant()
     const { database } = await getApp()
     const db = database.db

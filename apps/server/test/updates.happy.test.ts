@@ -1,5 +1,5 @@
 import { describeError, deviceInfo as deviceInfoSchema, envelope } from '@capgo-api/api'
-import { updatesOutput } from '../../../packages/api/src/schemas/plugin.ts'
+import { updatesOutput } from '../../../packages/api/src/domains/plugin/schema.ts'
 import { describe, expect, it } from 'vitest'
 import { createTenant, getApp, rest, trpc, type Tenant } from './harness.ts'
 import { bundleUrl, checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride, type Info } from './device-helpers.ts'

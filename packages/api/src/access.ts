@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Db, Prisma } from '@capgo-api/db'
 import { ApiError } from './errors.ts'
-import { accessCache, type AppAccess } from './lib/access-cache.ts'
+import { accessCache, type AppAccess } from './infra/access-cache.ts'
 
 export const KEY_MODES = ['read', 'upload', 'write', 'all'] as const
 export type KeyMode = (typeof KEY_MODES)[number]

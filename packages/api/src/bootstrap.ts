@@ -1,6 +1,6 @@
 // First start on an empty database: an admin, "Default organization" and a key of mode `all`.
 import type { Db } from '@capgo-api/db'
-import { newApiKey } from './lib/keys.ts'
+import { newApiKey } from './domains/apikey/keys.ts'
 
 export interface BootstrapResult {
   userId: string

@@ -154,7 +154,7 @@ const CONCURRENT_CHANGE_CODES = ['P2025', 'P2003', 'P2034', 'SQLITE_CONSTRAINT_F
  */
 export function isConcurrentChange(e: unknown): boolean {
   for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
-    // Prisma's codes, the drivers' own under Prisma's errors, and theirs from writes made without Prisma (lib/checkins.ts)
+    // Prisma's codes, the drivers' own under Prisma's errors, and theirs from writes made without Prisma (infra/checkins.ts)
     const codes = [cur.code, cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode]
     if (codes.some((c) => CONCURRENT_CHANGE_CODES.includes(c))) return true
   }

@@ -4,9 +4,9 @@ import { initTRPC } from '@trpc/server'
 import type { OpenApiMeta } from 'trpc-to-openapi'
 import { authenticate, requireMode, type KeyMode } from './access.ts'
 import type { Context } from './context.ts'
-import { invalidateAccess } from './lib/access-cache.ts'
-import { invalidateApp } from './lib/app-snapshot.ts'
-import { forgetCounted } from './lib/checkins.ts'
+import { invalidateAccess } from './infra/access-cache.ts'
+import { invalidateApp } from './infra/snapshots.ts'
+import { forgetCounted } from './infra/checkins.ts'
 import { ApiError, describeError } from './errors.ts'
 
 // ---- init -------------------------------------------------------------------------------

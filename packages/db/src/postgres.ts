@@ -1,5 +1,5 @@
 // The PostgreSQL driver adapter, keeping hold of its pg pool for the check-in writer
-// (packages/api/src/lib/checkins.ts), which writes its batches with plain multi-row statements.
+// (packages/api/src/infra/checkins.ts), which writes its batches with plain multi-row statements.
 import { PrismaPg } from '@prisma/adapter-pg'
 
 /** The part of a pg Pool the check-in writer uses (the adapter's own @types/pg may differ from ours). */

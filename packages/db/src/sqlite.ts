@@ -5,7 +5,7 @@
 // - transactions that begin IMMEDIATE: the adapter's deferred BEGIN let a transaction that reads
 //   and then writes (Prisma runs an upsert so) fail at once with SQLITE_BUSY when another process
 //   wrote in between; IMMEDIATE takes the write lock first, waiting up to the busy timeout.
-// - the connection itself, for the check-in writer (packages/api/src/lib/checkins.ts), which
+// - the connection itself, for the check-in writer (packages/api/src/infra/checkins.ts), which
 //   writes its batches synchronously with cached single-row statements.
 import type BetterSqlite3 from 'better-sqlite3'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'

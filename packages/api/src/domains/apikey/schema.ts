@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { KEY_MODES } from '../access.ts'
-import { APP_ID_RE, intParam, isoDate, limit, page } from './common.ts'
+import { KEY_MODES } from '../../access.ts'
+import { APP_ID_RE, intParam, isoDate, limit, page } from '../common.ts'
 
 export const apikeyOutput = z
   .object({

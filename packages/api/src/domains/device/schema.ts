@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { appId, deviceId, intParam, isoDate } from './common.ts'
+import { appId, deviceId, intParam, isoDate } from '../common.ts'
 
 export const PLATFORMS = ['ios', 'android'] as const
 

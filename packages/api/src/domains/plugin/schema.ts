@@ -1,7 +1,7 @@
 // What the Capacitor updater plugin sends and receives (no key; see SPEC section 3).
 import { z } from 'zod'
-import { appId, bool, deviceId } from './common.ts'
-import { PLATFORMS } from './device.ts'
+import { appId, bool, deviceId } from '../common.ts'
+import { PLATFORMS } from '../device/schema.ts'
 
 const str = (max: number, description: string, example: string) => z.string().max(max).meta({ description, example })
 

@@ -8,7 +8,7 @@
 // Prisma's pool, a few batches at once (their commits overlap).
 import { LRUCache } from 'lru-cache'
 import { pgPoolOf, sqliteRawOf, type Db, type PgPool, type SqliteRaw } from '@capgo-api/db'
-import { dayOf } from './stats.ts'
+import { dayOf } from './daily-stats.ts'
 
 
 /** The Device columns a check-in may set besides the key and the timestamps. */

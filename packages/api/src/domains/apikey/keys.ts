@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { hashKey } from '../access.ts'
+import { hashKey } from '../../access.ts'
 
 /** A fresh random key: the plaintext (shown once), its stored hash and a masked hint. */
 export function newApiKey(plain = `cap_${randomBytes(24).toString('base64url')}`) {

@@ -1,16 +1,16 @@
 // The endpoints the Capacitor updater plugin calls (no key; SPEC section 3).
 import type { Db } from '@capgo-api/db'
-import { ApiError, errorResponses } from '../errors.ts'
-import { checkIn } from '../lib/devices.ts'
-import { recordBandwidth } from '../lib/stats.ts'
-import { retryOnUniqueViolation } from '../lib/tx.ts'
-import { answerUpdates, defaultChannelOf } from '../lib/updates.ts'
-import { ok, okOutput } from '../schemas/common.ts'
+import { ApiError, errorResponses } from '../../errors.ts'
+import { checkIn } from '../device/devices.ts'
+import { recordBandwidth } from '../../infra/daily-stats.ts'
+import { retryOnUniqueViolation } from '../../infra/tx.ts'
+import { answerUpdates, defaultChannelOf } from './resolve-update.ts'
+import { ok, okOutput } from '../common.ts'
 import {
   channelSelfDeleteInput, channelSelfGetOutput, channelSelfListInput, channelSelfListOutput, channelSelfSetInput, deviceInfo,
   statsInput, updatesOutput,
-} from '../schemas/plugin.ts'
-import { publicProcedure, router } from '../trpc.ts'
+} from './schema.ts'
+import { publicProcedure, router } from '../../trpc.ts'
 
 const tags = ['plugin']
 const appExists = async (db: Db, app_id: string) => !!(await db.app.findUnique({ where: { app_id }, select: { app_id: true } }))

@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import type { Prisma } from '@capgo-api/db'
-import { requireApp } from '../access.ts'
-import { ApiError, errorResponses } from '../errors.ts'
-import { lockApp, retryOnUniqueViolation } from '../lib/tx.ts'
-import { channelDeleteInput, channelGetInput, channelOutput, channelSetInput, DISABLE_AUTO_UPDATE } from '../schemas/channel.ts'
-import { iso, ok, okOutput, pageArgs } from '../schemas/common.ts'
-import { readProcedure, router, writeProcedure } from '../trpc.ts'
+import { requireApp } from '../../access.ts'
+import { ApiError, errorResponses } from '../../errors.ts'
+import { lockApp, retryOnUniqueViolation } from '../../infra/tx.ts'
+import { channelDeleteInput, channelGetInput, channelOutput, channelSetInput, DISABLE_AUTO_UPDATE } from './schema.ts'
+import { iso, ok, okOutput, pageArgs } from '../common.ts'
+import { readProcedure, router, writeProcedure } from '../../trpc.ts'
 
 export const channelSelect = {
   id: true, created_at: true, updated_at: true, name: true, app_id: true, created_by: true, public: true,

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { appId, isoDate, limit, page } from './common.ts'
+import { appId, isoDate, limit, page } from '../common.ts'
 
 export const appOutput = z
   .object({

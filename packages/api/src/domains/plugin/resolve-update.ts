@@ -1,10 +1,10 @@
 // POST /updates: which bundle a device should run (SPEC section 3). Pure resolution over the
-// app's snapshot (lib/app-snapshot.ts), so every policy is one readable step.
+// app's snapshot (infra/snapshots.ts), so every policy is one readable step.
 import semver from 'semver'
 import type { Db } from '@capgo-api/db'
-import type { DeviceInfo } from '../schemas/plugin.ts'
-import { appSnapshot, type AppSnapshot, type ChannelRow } from './app-snapshot.ts'
-import { checkIn } from './devices.ts'
+import type { DeviceInfo } from './schema.ts'
+import { appSnapshot, type AppSnapshot, type ChannelRow } from '../../infra/snapshots.ts'
+import { checkIn } from '../device/devices.ts'
 
 /** The non-update answers: error code → [kind, message]. */
 export const NO_UPDATE = {

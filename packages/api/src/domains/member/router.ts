@@ -1,14 +1,14 @@
 import type { Prisma } from '@capgo-api/db'
 import { z } from 'zod'
-import { isRole, requireOrg, requireWholeOrg, roleRank, type Principal, type Role } from '../access.ts'
-import type { Context } from '../context.ts'
-import { ApiError } from '../errors.ts'
-import { isUniqueViolation, retryOnUniqueViolation } from '../lib/tx.ts'
-import { ok, okOutput, pageArgs } from '../schemas/common.ts'
+import { isRole, requireOrg, requireWholeOrg, roleRank, type Principal, type Role } from '../../access.ts'
+import type { Context } from '../../context.ts'
+import { ApiError } from '../../errors.ts'
+import { isUniqueViolation, retryOnUniqueViolation } from '../../infra/tx.ts'
+import { ok, okOutput, pageArgs } from '../common.ts'
 import {
   MEMBER_ROLES, memberAcceptInput, memberDeleteInput, memberInviteInput, memberListInput, memberOutput, memberUpdateInput, statusOK,
-} from '../schemas/member.ts'
-import { allProcedure, readProcedure, router } from '../trpc.ts'
+} from './schema.ts'
+import { allProcedure, readProcedure, router } from '../../trpc.ts'
 
 const memberSelect = {
   role: true,

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { appId, intParam, isoDate, limit, page } from './common.ts'
+import { appId, intParam, isoDate, limit, page } from '../common.ts'
 
 export const bundleOutput = z
   .object({

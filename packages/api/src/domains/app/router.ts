@@ -1,9 +1,9 @@
-import { ApiError, errorResponses } from '../errors.ts'
-import { requireApp, requireRole, visibleAppsWhere, visibleOrgIds } from '../access.ts'
-import { isUniqueViolation } from '../lib/tx.ts'
-import { appCreateInput, appIdInput, appListInput, appOutput, appUpdateInput } from '../schemas/app.ts'
-import { iso, ok, okOutput, pageArgs } from '../schemas/common.ts'
-import { readProcedure, router, writeProcedure } from '../trpc.ts'
+import { ApiError, errorResponses } from '../../errors.ts'
+import { requireApp, requireRole, visibleAppsWhere, visibleOrgIds } from '../../access.ts'
+import { isUniqueViolation } from '../../infra/tx.ts'
+import { appCreateInput, appIdInput, appListInput, appOutput, appUpdateInput } from './schema.ts'
+import { iso, ok, okOutput, pageArgs } from '../common.ts'
+import { readProcedure, router, writeProcedure } from '../../trpc.ts'
 import { z } from 'zod'
 
 const toApp = (a: { app_id: string; name: string; icon_url: string; owner_org: string; created_at: Date; updated_at: Date; retention: number }) => ({

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { appId, bool, isoDate, limit, page } from './common.ts'
+import { appId, bool, isoDate, limit, page } from '../common.ts'
 
 export const DISABLE_AUTO_UPDATE = ['major', 'minor', 'patch', 'version_number', 'none'] as const
 

@@ -1,14 +1,14 @@
 import type { Prisma } from '@capgo-api/db'
 import { z } from 'zod'
-import { canSeeApp, KEY_MODES, keyExceeds, keyWithin, parseIdList, visibleRole, type KeyMode, type KeyPower, type Principal } from '../access.ts'
-import type { Context } from '../context.ts'
-import { ApiError } from '../errors.ts'
-import { newApiKey } from '../lib/keys.ts'
+import { canSeeApp, KEY_MODES, keyExceeds, keyWithin, parseIdList, visibleRole, type KeyMode, type KeyPower, type Principal } from '../../access.ts'
+import type { Context } from '../../context.ts'
+import { ApiError } from '../../errors.ts'
+import { newApiKey } from './keys.ts'
 import {
   apikeyCreated, apikeyCreateInput, apikeyIdInput, apikeyListInput, apikeyOutput, apikeyUpdateInput, successOutput,
-} from '../schemas/apikey.ts'
-import { iso, pageArgs } from '../schemas/common.ts'
-import { allProcedure, router } from '../trpc.ts'
+} from './schema.ts'
+import { iso, pageArgs } from '../common.ts'
+import { allProcedure, router } from '../../trpc.ts'
 
 export const apikeySelect = {
   id: true, created_at: true, updated_at: true, key_hint: true, mode: true, name: true, user_id: true,

@@ -1,13 +1,13 @@
 import { z } from 'zod'
 import type { Prisma } from '@capgo-api/db'
-import { parseIdList, requireOrg, requireWholeOrg, visibleOrgIds, type Principal } from '../access.ts'
-import { ApiError } from '../errors.ts'
-import { iso, ok, okOutput, pageArgs } from '../schemas/common.ts'
+import { parseIdList, requireOrg, requireWholeOrg, visibleOrgIds, type Principal } from '../../access.ts'
+import { ApiError } from '../../errors.ts'
+import { iso, ok, okOutput, pageArgs } from '../common.ts'
 import {
   organizationDeleteInput, organizationGetInput, organizationOutput, organizationSetInput, organizationSetOutput,
-} from '../schemas/organization.ts'
-import { allProcedure, readProcedure, router } from '../trpc.ts'
-import type { Context } from '../context.ts'
+} from './schema.ts'
+import { allProcedure, readProcedure, router } from '../../trpc.ts'
+import type { Context } from '../../context.ts'
 
 export const organizationSelect = {
   id: true, created_by: true, created_at: true, updated_at: true, logo: true, name: true, management_email: true, customer_id: true,

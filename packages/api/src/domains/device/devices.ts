@@ -1,12 +1,12 @@
 // Devices: the output mapper, the cursor-paged list (index seek, see deviceListSql) and the
 // check-in upsert shared by the device-facing endpoints.
 import type { Db, Prisma, Provider } from '@capgo-api/db'
-import { ApiError } from '../errors.ts'
-import { iso } from '../schemas/common.ts'
-import { PLATFORMS } from '../schemas/device.ts'
-import type { DeviceInfo } from '../schemas/plugin.ts'
-import { appSnapshot, type AppSnapshot } from './app-snapshot.ts'
-import { writeCheckIn, type DeviceFields } from './checkins.ts'
+import { ApiError } from '../../errors.ts'
+import { iso } from '../common.ts'
+import { PLATFORMS } from './schema.ts'
+import type { DeviceInfo } from '../plugin/schema.ts'
+import { appSnapshot, type AppSnapshot } from '../../infra/snapshots.ts'
+import { writeCheckIn, type DeviceFields } from '../../infra/checkins.ts'
 
 export const deviceSelect = {
   app_id: true, device_id: true, custom_id: true, platform: true, plugin_version: true, os_version: true, version_build: true,
@@ -90,7 +90,7 @@ export async function listDevices(db: Db, provider: Provider, appId: string, lim
 
 /**
  * Upserts the device from what the plugin sent and counts it toward the day's MAU, written with
- * the other check-ins in flight (group commit, lib/checkins.ts); resolves once committed.
+ * the other check-ins in flight (group commit, infra/checkins.ts); resolves once committed.
  * `version_id` is the bundle named `version_name`, when the app has one (from the app's snapshot).
  */
 export async function checkIn(

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { appId } from './common.ts'
+import { appId } from '../common.ts'
 
 export const GRAPHS = ['mau', 'storage', 'bandwidth'] as const
 export type Graph = (typeof GRAPHS)[number]

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isoDate, limit, page } from './common.ts'
+import { isoDate, limit, page } from '../common.ts'
 
 export const organizationOutput = z
   .object({

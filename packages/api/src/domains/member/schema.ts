@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { ROLES } from '../access.ts'
-import { limit, page } from './common.ts'
-import { orgId } from './organization.ts'
+import { ROLES } from '../../access.ts'
+import { limit, page } from '../common.ts'
+import { orgId } from '../organization/schema.ts'
 
 export const MEMBER_ROLES = [...ROLES.map((r) => `invite_${r}` as const), ...ROLES] as const
 

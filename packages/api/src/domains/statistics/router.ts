@@ -1,9 +1,9 @@
 import type { Prisma } from '@capgo-api/db'
-import { requireApp, requireOrg, visibleAppsWhere } from '../access.ts'
-import { ApiError } from '../errors.ts'
-import { daysApart, readDailyStats } from '../lib/stats.ts'
-import { MAX_RANGE_DAYS, statsAppInput, statsOrgInput, statsOutput, statsUserInput } from '../schemas/statistics.ts'
-import { readProcedure, router } from '../trpc.ts'
+import { requireApp, requireOrg, visibleAppsWhere } from '../../access.ts'
+import { ApiError } from '../../errors.ts'
+import { daysApart, readDailyStats } from '../../infra/daily-stats.ts'
+import { MAX_RANGE_DAYS, statsAppInput, statsOrgInput, statsOutput, statsUserInput } from './schema.ts'
+import { readProcedure, router } from '../../trpc.ts'
 
 const tags = ['statistics']
 

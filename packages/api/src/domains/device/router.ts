@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import { requireApp } from '../access.ts'
-import { ApiError, errorResponses } from '../errors.ts'
-import { deviceSelect, listDevices, toDevice } from '../lib/devices.ts'
-import { lockApp, retryOnUniqueViolation } from '../lib/tx.ts'
-import { ok, okOutput, PAGE_SIZE } from '../schemas/common.ts'
-import { deviceDeleteInput, deviceGetInput, deviceListOutput, deviceOutput, deviceSetInput } from '../schemas/device.ts'
-import { readProcedure, router, writeProcedure } from '../trpc.ts'
+import { requireApp } from '../../access.ts'
+import { ApiError, errorResponses } from '../../errors.ts'
+import { deviceSelect, listDevices, toDevice } from './devices.ts'
+import { lockApp, retryOnUniqueViolation } from '../../infra/tx.ts'
+import { ok, okOutput, PAGE_SIZE } from '../common.ts'
+import { deviceDeleteInput, deviceGetInput, deviceListOutput, deviceOutput, deviceSetInput } from './schema.ts'
+import { readProcedure, router, writeProcedure } from '../../trpc.ts'
 
 const tags = ['device']
 
