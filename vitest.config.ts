@@ -4,15 +4,12 @@ import { defineConfig } from 'vitest/config'
 // TEST_DATABASE_URL is set). Tests isolate themselves by tenant, so files run in parallel.
 export default defineConfig({
   test: {
-    include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
     globalSetup: ['packages/db/test/global-setup.ts', 'apps/server/test/process/build-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
-    // the access cache is off so tests may change keys and roles through Prisma directly;
-    // access-cache.test.ts turns it on and tests it
-    env: { CAPGO_ACCESS_CACHE_TTL_MS: '0' },
   },
 })

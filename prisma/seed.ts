@@ -1,13 +1,15 @@
 // `pnpm db:seed`: a demo organization with apps, bundles, channels, devices and 90 days of
 // events (check-ins, downloads, bundle uploads and deletions) recorded through the same
-// aggregate writers as the live endpoints, so the statistics and their charts show real data.
+// writers as the live endpoints (check-ins through the check-in writer), so the statistics and their charts show real data.
 // Idempotent: the data is created once; a later run only issues a fresh demo key.
 import path from 'node:path'
 import { hashKey } from '../packages/api/src/access.ts'
 import { bootstrap } from '../packages/api/src/bootstrap.ts'
 import { newApiKey } from '../packages/api/src/domains/apikey/keys.ts'
-import { dayOf, recordBandwidth, recordDeviceSeen, recordStorage } from '../packages/api/src/infra/daily-stats.ts'
-import { createDb, DEFAULT_DATABASE_URL, type Db } from '../packages/db/src/index.ts'
+import { recordBandwidth, recordStorage } from '../packages/api/src/infra/daily-stats.ts'
+import { dayOf } from '../packages/api/src/infra/days.ts'
+import { createServices, type Services } from '../packages/api/src/services.ts'
+import { createDb, DEFAULT_DATABASE_URL } from '../packages/db/src/index.ts'
 import { applyMigrations } from '../packages/db/src/migrate.ts'
 
 const DEMO_EMAIL = 'demo@capgo.local'
@@ -38,7 +40,8 @@ function databaseUrl() {
   return m ? `file:${path.resolve(process.env.INIT_CWD ?? process.cwd(), m[1]!)}` : url
 }
 
-async function seedApp(db: Db, orgId: string, userId: string, spec: (typeof APPS)[number], start: Date, rnd: () => number) {
+async function seedApp(services: Services, orgId: string, userId: string, spec: (typeof APPS)[number], start: Date, rnd: () => number) {
+  const { db } = services
   const day = (i: number) => new Date(start.getTime() + i * 86_400_000 + Math.floor(rnd() * 10) * 3_600_000 + 8 * 3_600_000)
   await db.app.create({ data: { app_id: spec.app_id, name: spec.name, owner_org: orgId } })
 
@@ -57,6 +60,11 @@ async function seedApp(db: Db, orgId: string, userId: string, spec: (typeof APPS
     last: -1,
   }))
 
+  const deviceFields = (d: (typeof devices)[number]) => ({
+    platform: d.platform, plugin_version: '6.14.0', os_version: d.platform === 'ios' ? '17.5' : '14', version_build: '1.0.0',
+    version_id: releases[d.version]!.id, version_name: releases[d.version]!.name,
+  })
+  const seenToday: (typeof devices)[number][] = []
   let downloads = 0
   for (let i = 0; i < DAYS; i++) {
     const at = day(i)
@@ -83,7 +91,7 @@ async function seedApp(db: Db, orgId: string, userId: string, spec: (typeof APPS
       const mood = weekday === 0 || weekday === 6 ? 0.7 : 1
       for (const d of devices) {
         if (i < d.joins || rnd() > d.activity * mood) continue
-        await recordDeviceSeen(tx, spec.app_id, d.id, at)
+        seenToday.push(d)
         d.last = i
         if (d.version < latest) {
           d.version = latest
@@ -92,24 +100,19 @@ async function seedApp(db: Db, orgId: string, userId: string, spec: (typeof APPS
         }
       }
     })
+    // the day's check-ins, through the check-in writer as /updates records them (device rows and MAU)
+    await Promise.all(seenToday.splice(0).map((d) => services.checkins.seen(spec.app_id, d.id, at, deviceFields(d))))
   }
 
-  await db.device.createMany({
-    data: devices
-      .filter((d) => d.last >= 0)
-      .map((d) => ({
-        app_id: spec.app_id, device_id: d.id, platform: d.platform, plugin_version: '6.14.0', os_version: d.platform === 'ios' ? '17.5' : '14',
-        version_build: '1.0.0', version_id: releases[d.version]!.id, version_name: releases[d.version]!.name,
-        created_at: day(d.joins), updated_at: day(d.last),
-      })),
-  })
   return { bundles: releases.length, devices: devices.filter((d) => d.last >= 0).length, downloads }
 }
 
 async function main() {
   const url = databaseUrl()
   await applyMigrations(url)
-  const { db } = await createDb(url)
+  const database = await createDb(url)
+  const { db } = database
+  const services = createServices(database)
   try {
     // on an empty database, do first what the server's first start does (or the demo user
     // would keep it from ever creating the admin and "Default organization")
@@ -129,7 +132,7 @@ async function main() {
       const start = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate() - (DAYS - 1)))
       const rnd = random(20_26)
       for (const spec of APPS) {
-        const r = await seedApp(db, org.id, user.id, spec, start, rnd)
+        const r = await seedApp(services, org.id, user.id, spec, start, rnd)
         console.log(`  ${spec.app_id}: ${r.bundles} bundles, ${r.devices} devices, ${r.downloads} downloads`)
       }
     }

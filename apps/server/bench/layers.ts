@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { appRouter, createCallerFactory, createContextInner } from '@capgo-api/api'
+import { appRouter, createCallerFactory, createContextInner, createServices } from '@capgo-api/api'
 import { answerUpdates, channelSelect, listDevices, toChannel } from '@capgo-api/api/bench'
 import { createDb } from '@capgo-api/db'
 import { applyMigrations } from '@capgo-api/db/migrate'
@@ -24,8 +24,9 @@ await applyMigrations(url)
 await buildDataset(url, DEVICES, 10)
 const database = await createDb(url)
 const { db, provider } = database
-const app = await buildApp({ database, rateLimit: false })
-const caller = () => createCallerFactory(appRouter)(createContextInner({ db, provider, apiKey: BENCH_KEY }))
+const services = createServices(database)
+const app = await buildApp({ services, rateLimit: false })
+const caller = () => createCallerFactory(appRouter)(createContextInner({ services, apiKey: BENCH_KEY }))
 const headers = { authorization: BENCH_KEY, 'content-type': 'application/json' }
 const trpcGet = (proc: string, input: unknown) => `/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`
 
@@ -56,7 +57,7 @@ const lines: [string, Record<string, () => Promise<unknown>>, number, number][] 
     tRPC: () => app.inject({ method: 'GET', url: trpcGet('device.get', { app_id: DEVICE_APP }), headers }),
   }, 1000, 1],
   ['POST /updates', {
-    bare: () => answerUpdates(db, checkIn() as never),
+    bare: () => answerUpdates(services, checkIn() as never),
     caller: () => caller().plugin.updates(checkIn() as never),
     REST: () => app.inject({ method: 'POST', url: '/updates', headers, payload: checkIn() }),
     tRPC: () => app.inject({ method: 'POST', url: '/trpc/plugin.updates', headers, payload: checkIn() }),

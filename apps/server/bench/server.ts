@@ -1,14 +1,16 @@
 // The bench server: the production app (buildApp, as main.ts builds it) plus bare Fastify routes
 // in the same process that run the same functions and Prisma queries as the procedures, without
 // auth, tRPC, validation or OpenAPI: the ceiling our stack is measured against.
+import { createServices } from '@capgo-api/api'
 import { answerUpdates, channelSelect, listDevices, readDailyStats, toChannel } from '@capgo-api/api/bench'
 import { createDb } from '@capgo-api/db'
 import { buildApp } from '../src/app.ts'
 
 const database = await createDb(process.env.DATABASE_URL)
 const { db, provider } = database
+const services = createServices(database)
 // rate limits off: one bench key sends far more than the default 6000/min per key
-const app = await buildApp({ database, logger: { level: 'warn' }, rateLimit: false })
+const app = await buildApp({ services, logger: { level: 'warn' }, rateLimit: false })
 
 type Query = Record<string, string>
 
@@ -23,7 +25,7 @@ app.get('/__bare/device', async (req) => {
   return listDevices(db, provider, app_id!, 50, cursor)
 })
 
-app.post('/__bare/updates', async (req) => answerUpdates(db, req.body as never))
+app.post('/__bare/updates', async (req) => answerUpdates(services, req.body as never))
 
 app.get('/__bare/statistics/org/:org_id', async (req) => {
   const { org_id } = req.params as Query

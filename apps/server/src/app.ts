@@ -3,8 +3,7 @@
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { appRouter, createContextInner, describeError, envelope, messageOf, readApiKey, type Context, type ErrorCode } from '@capgo-api/api'
-import type { DbHandle } from '@capgo-api/db'
+import { appRouter, createContextInner, describeError, envelope, messageOf, readApiKey, type Context, type ErrorCode, type Services } from '@capgo-api/api'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { buildOpenApiDocument } from './openapi.ts'
 import { statisticsCharts } from './routes/statistics-charts.ts'
@@ -14,7 +13,8 @@ import { trpcRoute } from './routes/trpc.ts'
 import { updatesRoute } from './routes/updates.ts'
 
 export interface AppOptions {
-  database: DbHandle
+  /** the database, caches and check-in writer of this app (createServices), made once */
+  services: Services
   logger?: FastifyServerOptions['logger']
   /** how long /ok waits for the database before answering 503 */
   healthTimeoutMs?: number
@@ -41,7 +41,7 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const { db, provider } = opts.database
+  const { services } = opts
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT,
@@ -50,7 +50,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   const createContext = ({ req }: { req: FastifyRequest }): Context =>
-    createContextInner({ db, provider, apiKey: readApiKey(req.headers), ip: req.ip })
+    createContextInner({ services, apiKey: readApiKey(req.headers), ip: req.ip })
 
   await app.register(cors, {
     origin: true,
@@ -94,7 +94,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // ---- health -------------------------------------------------------------------------------
   app.get('/ok', async (_req, reply) => {
     try {
-      await withTimeout(db.$queryRawUnsafe('SELECT 1'), opts.healthTimeoutMs ?? 3000)
+      await withTimeout(services.db.$queryRawUnsafe('SELECT 1'), opts.healthTimeoutMs ?? 3000)
       return { status: 'ok' }
     } catch {
       return reply.code(503).send(envelope({ error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }))
@@ -128,7 +128,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // ---- REST ---------------------------------------------------------------------------------
   await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the generic REST routes
-  await app.register(updatesRoute, { db }) // the hot device check-in, see routes/updates.ts
+  await app.register(updatesRoute, { services }) // the hot device check-in, see routes/updates.ts
   await app.register(restRoutes, { createContext }) // every other operation of the router, see routes/rest.ts
 
   return app

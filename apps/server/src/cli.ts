@@ -1,7 +1,7 @@
 // The operator's tool, run against DATABASE_URL (default as the server's): `pnpm cli <command>`.
 // For when no working admin key is left: create a user with a key in an organization, list
 // organizations and keys, revoke a key. Keys are printed once, as the API does.
-import { KEY_MODES, newApiKey, ROLES, type KeyMode, type Role } from '@capgo-api/api'
+import { ApiError, KEY_MODES, newApiKey, putMember, ROLES, type KeyMode, type Role } from '@capgo-api/api'
 import { createDb, type Db } from '@capgo-api/db'
 import { pathToFileURL } from 'node:url'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
@@ -74,19 +74,13 @@ export function buildCli(io: CliOutput = consoleOutput) {
         const org = await findOrg(db, o.org)
         const key = newApiKey()
         return db.$transaction(async (tx) => {
-          // write first: locks the organization against concurrent membership changes (as the API does)
-          // and takes SQLite's write lock before any read
-          await tx.$executeRaw`UPDATE "Organization" SET "name" = "name" WHERE "id" = ${org.id}`
           const user = await tx.user.upsert({ where: { email: o.email }, create: { email: o.email }, update: {}, select: { id: true } })
-          const current = await tx.orgMember.findUnique({ where: { org_id_user_id: { org_id: org.id, user_id: user.id } }, select: { role: true } })
-          if (current?.role === 'super_admin' && o.role !== 'super_admin' && (await tx.orgMember.count({ where: { org_id: org.id, role: 'super_admin' } })) <= 1) {
-            throw new CliError(`${o.email} is the last super_admin of "${org.name}": give the role to someone else first`)
-          }
-          // a pending invitation is accepted; an existing role is replaced
-          await tx.orgMember.upsert({
-            where: { org_id_user_id: { org_id: org.id, user_id: user.id } },
-            create: { org_id: org.id, user_id: user.id, role: o.role },
-            update: { role: o.role },
+          // the member service's rules (organization lock, last-super_admin guard); an invitation is accepted
+          await putMember(tx, org.id, user.id, o.role).catch((e: unknown) => {
+            if (e instanceof ApiError && e.error === 'last_super_admin') {
+              throw new CliError(`${o.email} is the last super_admin of "${org.name}": give the role to someone else first`)
+            }
+            throw e
           })
           const row = await tx.apiKey.create({
             data: { key_hash: key.key_hash, key_hint: key.key_hint, mode: o.mode, name: o.name, user_id: user.id },

@@ -20,6 +20,12 @@ export const envSchema = z.object({
   /** failed authentications a minute per IP */
   RATE_LIMIT_AUTH_FAIL_MAX: z.coerce.number().int().min(1).optional(),
   CAPGO_BOOTSTRAP_API_KEY: z.string().min(8).max(256).optional(),
+  /** PostgreSQL connections in the pool */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /** ms who-a-key-is and app owners are cached; 0 disables */
+  CAPGO_ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  /** ms an app's /updates snapshot is cached; 0 disables */
+  CAPGO_UPDATES_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
 })
 
 export type Env = z.infer<typeof envSchema>

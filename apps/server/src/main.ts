@@ -1,5 +1,5 @@
 // Reads the environment, migrates, bootstraps, listens; SIGTERM drains and exits 0.
-import { bootstrap } from '@capgo-api/api'
+import { bootstrap, createServices } from '@capgo-api/api'
 import { createDb } from '@capgo-api/db'
 import { applyMigrations } from '@capgo-api/db/migrate'
 import { buildApp, loggerOptions } from './app.ts'
@@ -17,9 +17,10 @@ try {
 }
 
 const applied = await applyMigrations(env.DATABASE_URL)
-const database = await createDb(env.DATABASE_URL)
+const database = await createDb(env.DATABASE_URL, { poolSize: env.DATABASE_POOL_SIZE })
+const services = createServices(database, { accessCacheTtlMs: env.CAPGO_ACCESS_CACHE_TTL_MS, updatesCacheTtlMs: env.CAPGO_UPDATES_CACHE_TTL_MS })
 const app = await buildApp({
-  database,
+  services,
   logger: loggerOptions(env.LOG_LEVEL),
   redisUrl: env.REDIS_URL,
   rateLimit:

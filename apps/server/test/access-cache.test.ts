@@ -1,9 +1,9 @@
 // The access cache (on in production, off elsewhere in the suite): fast paths must not outlive
 // what they cache.
-process.env.CAPGO_ACCESS_CACHE_TTL_MS = '60000'
-
 import { describe, expect, it } from 'vitest'
-import { createTenant, getApp, rest } from './harness.ts'
+import { createTenant, getApp, rest, useServicesConfig } from './harness.ts'
+
+useServicesConfig({ accessCacheTtlMs: 60_000 })
 
 describe('access cache', () => {
   it('a deleted app is gone at once for every key, despite the cache', async () => {
@@ -25,12 +25,11 @@ describe('access cache', () => {
     const t = await createTenant()
     const member = await t.member('read')
     expect((await rest('GET', '/app', { key: member.key })).body).toHaveLength(1)
-    const { database } = await getApp()
+    const { database, services } = await getApp()
     await database.db.orgMember.deleteMany({ where: { user_id: member.userId } })
     // still served from the cache: proves the cache is in use
     expect((await rest('GET', `/app/${t.appId}`, { key: member.key })).status).toBe(200)
-    const { invalidateAccess } = await import('../../../packages/api/src/infra/access-cache.ts')
-    invalidateAccess(database.db)
+    services.access.invalidate()
     expect((await rest('GET', `/app/${t.appId}`, { key: member.key })).status).toBe(404)
   })
 })

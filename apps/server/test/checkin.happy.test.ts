@@ -1,11 +1,11 @@
 // POST /updates' fast path: the per-app snapshot cache (infra/snapshots.ts) and the group
 // commit of check-ins (infra/checkins.ts). The cache is on with a long TTL here, so any change the
 // API forgot to invalidate would show as a stale answer.
-process.env.CAPGO_UPDATES_CACHE_TTL_MS = '60000'
-
 import { describe, expect, it } from 'vitest'
-import { createTenant, getApp, rest, uid } from './harness.ts'
+import { createTenant, getApp, rest, uid, useServicesConfig } from './harness.ts'
 import { checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride } from './device-helpers.ts'
+
+useServicesConfig({ accessCacheTtlMs: 0, updatesCacheTtlMs: 60_000 })
 
 const today = () => new Date().toISOString().slice(0, 10)
 
@@ -60,11 +60,10 @@ describe('/updates snapshot cache', () => {
     await setChannel(t, 'production', { version: '1.1.0', public: true })
     const info = deviceInfo(t)
     expect((await checkIn(info)).body).toMatchObject({ version: '1.1.0' })
-    const { database } = await getApp()
+    const { database, services } = await getApp()
     await database.db.channel.updateMany({ where: { app_id: t.appId }, data: { ios: false } })
     expect((await checkIn(info)).body).toMatchObject({ version: '1.1.0' }) // the snapshot: proves the cache is in use
-    const { invalidateApp } = await import('../../../packages/api/src/infra/snapshots.ts')
-    invalidateApp(database.db, t.appId)
+    services.snapshots.invalidate(t.appId)
     expect((await checkIn(info)).body).toMatchObject({ error: 'no_channel' })
   })
 })
@@ -100,17 +99,16 @@ describe('group commit of check-ins', () => {
 
   it('a check-in the database refuses fails alone; the rest of its batch is stored', async () => {
     const t = await createTenant()
-    const { database } = await getApp()
+    const { database, services } = await getApp()
     const { db } = database
-    const { writeCheckIn } = await import('../../../packages/api/src/infra/checkins.ts')
     const row = (app_id: string, device_id: string) => {
       const fields = { platform: 'ios', plugin_version: '', os_version: '', version_build: '1.0.0', custom_id: '', is_prod: true, is_emulator: false, version_name: 'builtin', version_id: null }
       return { app_id, device_id, at: new Date(), set: fields, create: fields }
     }
     const results = await Promise.allSettled([
-      writeCheckIn(db, row(t.appId, 'good-1')),
-      writeCheckIn(db, row(`com.missing.${uid()}`, 'orphan')), // no such app: foreign key
-      writeCheckIn(db, row(t.appId, 'good-2')),
+      services.checkins.write(row(t.appId, 'good-1')),
+      services.checkins.write(row(`com.missing.${uid()}`, 'orphan')), // no such app: foreign key
+      services.checkins.write(row(t.appId, 'good-2')),
     ])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
     expect(await db.device.count({ where: { app_id: t.appId } })).toBe(2)

@@ -4,26 +4,45 @@ import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { appRouter, createCallerFactory, createContextInner, describeError, hashKey, type KeyMode, type Role } from '@capgo-api/api'
+import { appRouter, createCallerFactory, createContextInner, createServices, describeError, hashKey, type KeyMode, type Role, type Services, type ServicesConfig } from '@capgo-api/api'
 import { createDb, type DbHandle } from '@capgo-api/db'
 import { applyMigrations } from '@capgo-api/db/migrate'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { afterAll } from 'vitest'
 import { buildApp, type AppOptions } from '../src/app.ts'
 
-let shared: Promise<{ app: FastifyInstance; database: DbHandle }> | undefined
+let shared: Promise<{ app: FastifyInstance; database: DbHandle; services: Services }> | undefined
+
+// The access cache is off so tests may change keys and roles through Prisma directly;
+// access-cache.test.ts turns it on (useServicesConfig) and tests it.
+let servicesConfig: ServicesConfig = { accessCacheTtlMs: 0 }
+const servicesByDatabase = new Map<DbHandle, Services>()
+
+/** Cache settings of this file's services; call at the top of the file, before getApp(). */
+export function useServicesConfig(config: ServicesConfig) {
+  if (shared) throw new Error('useServicesConfig must run before getApp()')
+  servicesConfig = config
+}
+
+/** The services of `database` in this file (one per database, as the server makes one per app). */
+export function servicesOf(database: DbHandle): Services {
+  let s = servicesByDatabase.get(database)
+  if (!s) servicesByDatabase.set(database, (s = createServices(database, servicesConfig)))
+  return s
+}
 
 /** The app of this test file (built once, closed after the file). */
 export function getApp() {
   shared ??= (async () => {
     const database = await createDb(process.env.DATABASE_URL)
-    const app = await buildApp({ database })
+    const services = servicesOf(database)
+    const app = await buildApp({ services })
     await app.ready()
     afterAll(async () => {
       await app.close()
       await database.db.$disconnect()
     })
-    return { app, database }
+    return { app, database, services }
   })()
   return shared
 }
@@ -140,8 +159,8 @@ const createCaller = createCallerFactory(appRouter)
 
 /** A tRPC caller acting with `key`. */
 export async function trpc(key?: string) {
-  const { database } = await getApp()
-  return createCaller(createContextInner({ db: database.db, provider: database.provider, apiKey: key }))
+  const { services } = await getApp()
+  return createCaller(createContextInner({ services, apiKey: key }))
 }
 
 /** Runs `fn` and returns the tRPC error it throws, or fails. */
@@ -200,8 +219,8 @@ export async function isolatedDatabase(): Promise<{ url: string; database: DbHan
 }
 
 /** Another app instance on `database` with options (closed after the file). */
-export async function buildTestApp(database: DbHandle, opts: Omit<AppOptions, 'database'> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ database, ...opts })
+export async function buildTestApp(database: DbHandle, opts: Omit<AppOptions, 'services'> = {}): Promise<FastifyInstance> {
+  const app = await buildApp({ services: servicesOf(database), ...opts })
   await app.ready()
   afterAll(() => app.close())
   return app

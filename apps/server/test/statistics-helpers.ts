@@ -1,7 +1,7 @@
 // Helpers of the statistics tests: events fed through the aggregate writers (what /updates, /stats
 // and /bundle call), bundles arranged with Prisma, and SVG documents parsed strictly.
 import { DOMParser, onErrorStopParsing, type Document, type Element } from '@xmldom/xmldom'
-import { recordBandwidth, recordDeviceSeen, recordStorage } from '../../../packages/api/src/infra/daily-stats.ts'
+import { recordBandwidth, recordStorage } from '../../../packages/api/src/infra/daily-stats.ts'
 import { getApp, uid } from './harness.ts'
 
 const at = (day: string) => new Date(`${day}T12:00:00Z`)
@@ -10,10 +10,10 @@ export async function db() {
   return (await getApp()).database.db
 }
 
-/** Device check-ins of `appId` on `day` (YYYY-MM-DD). */
+/** Device check-ins of `appId` on `day` (YYYY-MM-DD), through the check-in writer as /updates records them. */
 export async function seen(appId: string, day: string, ...devices: string[]) {
-  const d = await db()
-  for (const dev of devices) await recordDeviceSeen(d, appId, dev, at(day))
+  const { services } = await getApp()
+  await Promise.all(devices.map((dev) => services.checkins.seen(appId, dev, at(day))))
 }
 
 /** A `download_complete` of `bytes` on `day`. */

@@ -15,14 +15,14 @@ interface Call {
 }
 
 async function both(call: Call) {
-  const { app, database } = await getApp()
+  const { app, services } = await getApp()
   const headers: Record<string, string> = { ...(call.key ? { authorization: call.key } : {}), ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}), ...call.headers }
   const ours = await app.inject({ method: call.method, url: call.url, headers, ...(call.body !== undefined ? { payload: call.body } : {}) })
   const reference = await fetchRequestHandler({
     endpoint: '/trpc',
     router: appRouter,
     req: new Request(`http://localhost${call.url}`, { method: call.method, headers, ...(call.body !== undefined ? { body: call.body } : {}) }),
-    createContext: ({ req }) => createContextInner({ ...database, apiKey: readApiKey(Object.fromEntries(req.headers)) }),
+    createContext: ({ req }) => createContextInner({ services, apiKey: readApiKey(Object.fromEntries(req.headers)) }),
   })
   const expected = { status: reference.status, body: JSON.parse(await reference.text()) as unknown }
   expect({ status: ours.statusCode, body: ours.json() as unknown }).toEqual(expected)

@@ -3,7 +3,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Db, Prisma } from '@capgo-api/db'
 import { ApiError } from './errors.ts'
-import { accessCache, type AppAccess } from './infra/access-cache.ts'
+import type { AppAccess } from './infra/access-cache.ts'
+import type { Services } from './services.ts'
 
 export const KEY_MODES = ['read', 'upload', 'write', 'all'] as const
 export type KeyMode = (typeof KEY_MODES)[number]
@@ -49,11 +50,11 @@ export const parseIdList = (json: string): string[] => {
   }
 }
 
-export async function authenticate(db: Db, rawKey: string | undefined): Promise<Principal> {
+export async function authenticate(services: Pick<Services, 'db' | 'access'>, rawKey: string | undefined): Promise<Principal> {
   if (!rawKey) throw new ApiError('no_key_provided')
+  const { db, access } = services
   const hash = hashKey(rawKey)
-  const cache = accessCache(db)
-  const cached = cache?.principals.get(hash)
+  const cached = access.principals?.get(hash)
   if (cached) {
     if (cached.expiresAt && cached.expiresAt.getTime() <= Date.now()) throw new ApiError('invalid_apikey')
     return cached
@@ -85,7 +86,7 @@ export async function authenticate(db: Db, rawKey: string | undefined): Promise<
     expiresAt: key.expires_at,
     roles,
   }
-  cache?.principals.set(hash, principal)
+  access.principals?.set(hash, principal)
   return principal
 }
 
@@ -119,18 +120,19 @@ function requireRank(role: Role, min: Role) {
   if (roleRank(role) < roleRank(min)) throw new ApiError('insufficient_role')
 }
 
+/** What the checks need of a procedure's context. */
 interface Ctx {
-  db: Db
+  services: Pick<Services, 'db' | 'access'>
   principal: Principal
 }
 
 /** The app's id and owner, if the caller may see it (else 404 app_not_found) and has `min` role in its org (else 403). */
 export async function requireApp(ctx: Ctx, appId: string, min: Role): Promise<AppAccess> {
-  const cache = accessCache(ctx.db)
-  let app = cache?.apps.get(appId)
+  const { db, access } = ctx.services
+  let app = access.apps?.get(appId)
   if (!app) {
-    app = (await ctx.db.app.findUnique({ where: { app_id: appId }, select: { app_id: true, owner_org: true } })) ?? undefined
-    if (app) cache?.apps.set(appId, app)
+    app = (await db.app.findUnique({ where: { app_id: appId }, select: { app_id: true, owner_org: true } })) ?? undefined
+    if (app) access.apps?.set(appId, app)
   }
   if (!app || !canSeeApp(ctx.principal, app)) throw new ApiError('app_not_found')
   requireRank(visibleRole(ctx.principal, app.owner_org)!, min)
@@ -140,7 +142,7 @@ export async function requireApp(ctx: Ctx, appId: string, min: Role): Promise<Ap
 /** The organization, if the caller may see it (else 404 org_not_found) and has `min` role (else 403). */
 export async function requireOrg(ctx: Ctx, orgId: string, min: Role) {
   const role = visibleRole(ctx.principal, orgId)
-  const org = role ? await ctx.db.organization.findUnique({ where: { id: orgId } }) : null
+  const org = role ? await ctx.services.db.organization.findUnique({ where: { id: orgId } }) : null
   if (!org || !role) throw new ApiError('org_not_found')
   requireRank(role, min)
   return org

@@ -1,10 +1,12 @@
 export { appRouter, type AppRouter } from './root.ts'
 export { createCallerFactory } from './trpc.ts'
-export { createContextInner, type Context } from './context.ts'
+export { createContextInner, type AuthedContext, type Context } from './context.ts'
+export { createServices, DEFAULT_CACHE_TTL_MS, type Services, type ServicesConfig } from './services.ts'
 export { ApiError, describeError, envelope, ERRORS, fromZodIssues, isDatabaseUnavailable, messageOf, type ErrorCode } from './errors.ts'
 export { readApiKey, hashKey, KEY_MODES, ROLES, type KeyMode, type Role } from './access.ts'
 export { bootstrap } from './bootstrap.ts'
 export { newApiKey } from './domains/apikey/keys.ts'
+export { putMember } from './domains/member/service.ts'
 export { errorEnvelope } from './domains/common.ts'
 
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'
@@ -14,5 +16,5 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>
 export { errorResponses, isErrorCode, httpStatusOf } from './errors.ts'
 export { GRAPHS, type Graph } from './domains/statistics/schema.ts'
 // the device check-in's schema and function, for the server's dedicated POST /updates route
-export { answerUpdates } from './domains/plugin/resolve-update.ts'
+export { answerUpdates } from './domains/plugin/service.ts'
 export { deviceInfo } from './domains/plugin/schema.ts'

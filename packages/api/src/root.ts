@@ -1,5 +1,5 @@
 // Assembles the domain routers; the REST paths come from each procedure's meta.
-import { appRouter as app } from './domains/app/router.ts'
+import { appDomainRouter as app } from './domains/app/router.ts'
 import { channelRouter as channel } from './domains/channel/router.ts'
 import { bundleRouter as bundle, versionsRouter as versions } from './domains/bundle/router.ts'
 import { deviceRouter as device } from './domains/device/router.ts'

@@ -4,9 +4,6 @@ import { initTRPC } from '@trpc/server'
 import type { OpenApiMeta } from 'trpc-to-openapi'
 import { authenticate, requireMode, type KeyMode } from './access.ts'
 import type { Context } from './context.ts'
-import { invalidateAccess } from './infra/access-cache.ts'
-import { invalidateApp } from './infra/snapshots.ts'
-import { forgetCounted } from './infra/checkins.ts'
 import { ApiError, describeError } from './errors.ts'
 
 // ---- init -------------------------------------------------------------------------------
@@ -45,36 +42,12 @@ const mapErrors = t.middleware(async ({ next }) => {
 })
 
 // ---- procedures ---------------------------------------------------------------------------
-/**
- * Mutations of these procedures can change how /updates answers (apps, channels, bundles,
- * overrides, a device's own channel): they drop the app's snapshot (every app's when the input
- * names none), done or failed, before the answer goes out. Deleting apps also forgets which
- * devices were counted this month (their DeviceMonth rows went with the app).
- */
-const SNAPSHOT_DOMAINS = /^(app|channel|bundle|versions|device|organization)\.|^plugin\.channelSelf/
-const APP_DELETES = /^(app\.delete|organization\.)/
+// Caches are invalidated by the services that change data, next to their writes (see services.ts).
+export const publicProcedure = t.procedure.use(mapErrors)
 
-const invalidateSnapshots = t.middleware(async ({ ctx, next, path, type, getRawInput }) => {
-  const result = await next()
-  if (type === 'mutation' && SNAPSHOT_DOMAINS.test(path)) {
-    const input = await getRawInput().catch(() => undefined)
-    const appId = (input as { app_id?: unknown } | undefined)?.app_id
-    invalidateApp(ctx.db, typeof appId === 'string' && !APP_DELETES.test(path) ? appId : undefined)
-    if (APP_DELETES.test(path)) forgetCounted(ctx.db)
-  }
-  return result
-})
-
-export const publicProcedure = t.procedure.use(mapErrors).use(invalidateSnapshots)
-
-/** Mutations of these domains can change who sees what: they clear the access cache. */
-const ACCESS_DOMAINS = /^(app|organization|member|apikey)\./
-
-export const authedProcedure = publicProcedure.use(async ({ ctx, next, path, type }) => {
-  const principal = await authenticate(ctx.db, ctx.apiKey)
-  const result = await next({ ctx: { principal } })
-  if (type === 'mutation' && ACCESS_DOMAINS.test(path)) invalidateAccess(ctx.db)
-  return result
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const principal = await authenticate(ctx.services, ctx.apiKey)
+  return next({ ctx: { principal } })
 })
 
 const withMode = (mode: KeyMode) =>

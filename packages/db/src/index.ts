@@ -5,8 +5,8 @@ import { PrismaClient } from './generated/sqlite/client.ts'
 export { Prisma } from './generated/sqlite/client.ts'
 export type * from './generated/sqlite/models.ts'
 
-import type { PgPool, PoolKeepingPrismaPg } from './postgres.ts'
-import type { CachingBetterSqlite3, SqliteRaw } from './sqlite.ts'
+import type { PgPool } from './postgres.ts'
+import type { SqliteRaw } from './sqlite.ts'
 
 export type { SqliteRaw } from './sqlite.ts'
 export type { PgPool, PgPoolClient } from './postgres.ts'
@@ -23,18 +23,18 @@ export interface DbHandle {
   db: Db
   provider: Provider
   url: string
+  /** the raw SQLite connection behind `db` (undefined on PostgreSQL, or before Prisma connected) */
+  sqliteRaw(): SqliteRaw | undefined
+  /** the pg pool behind `db` (undefined on SQLite, or before Prisma connected) */
+  pgPool(): PgPool | undefined
 }
 
-const sqliteAdapters = new WeakMap<object, CachingBetterSqlite3>()
-const pgAdapters = new WeakMap<object, PoolKeepingPrismaPg>()
+export interface DbOptions {
+  /** PostgreSQL connections in the pool (DATABASE_POOL_SIZE; default 10) */
+  poolSize?: number
+}
 
-/** The pg pool behind a PostgreSQL client made by createDb (undefined on SQLite or before it connected). */
-export const pgPoolOf = (db: object): PgPool | undefined => pgAdapters.get(db)?.pool
-
-/** The raw SQLite connection behind a client made by createDb (undefined on PostgreSQL or before it connected). */
-export const sqliteRawOf = (db: object): SqliteRaw | undefined => sqliteAdapters.get(db)?.raw
-
-export async function createDb(url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Promise<DbHandle> {
+export async function createDb(url = DEFAULT_DATABASE_URL, opts: DbOptions = {}): Promise<DbHandle> {
   const provider = providerOf(url)
   if (provider === 'postgres') {
     const [{ PrismaClient: PgClient }, { PoolKeepingPrismaPg }] = await Promise.all([
@@ -43,13 +43,12 @@ export async function createDb(url = process.env.DATABASE_URL ?? DEFAULT_DATABAS
     ])
     const adapter = new PoolKeepingPrismaPg({
       connectionString: url,
-      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      max: opts.poolSize ?? 10,
       // fail fast when the database is unreachable instead of hanging a request
       connectionTimeoutMillis: 5_000,
     })
     const db = new PgClient({ adapter }) as unknown as Db
-    pgAdapters.set(db, adapter)
-    return { db, provider, url }
+    return { db, provider, url, sqliteRaw: () => undefined, pgPool: () => adapter.pool }
   }
   const { CachingBetterSqlite3 } = await import('./sqlite.ts')
   const file = sqliteFile(url)
@@ -60,12 +59,11 @@ export async function createDb(url = process.env.DATABASE_URL ?? DEFAULT_DATABAS
   }
   const adapter = new CachingBetterSqlite3({ url: file, timeout: 10_000 })
   const db = new PrismaClient({ adapter })
-  sqliteAdapters.set(db, adapter)
   // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL')
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON')
-  return { db, provider, url }
+  return { db, provider, url, sqliteRaw: () => adapter.raw, pgPool: () => undefined }
 }
 
 export function sqliteFile(url: string): string {

@@ -51,7 +51,7 @@ export async function statisticsCharts(app: FastifyInstance, opts: StatisticsCha
     serve<{ app_id: string }>(
       (c, q, p) => c.statistics.app({ ...q, app_id: p.app_id } as never),
       async (ctx, p) => {
-        const a = await ctx.db.app.findUnique({ where: { app_id: p.app_id }, select: { app_id: true, name: true } })
+        const a = await ctx.services.db.app.findUnique({ where: { app_id: p.app_id }, select: { app_id: true, name: true } })
         return a && a.name && a.name !== a.app_id ? `${a.name} (${a.app_id})` : p.app_id
       },
     ),
@@ -60,7 +60,7 @@ export async function statisticsCharts(app: FastifyInstance, opts: StatisticsCha
     '/statistics/org/:org_id',
     serve<{ org_id: string }>(
       (c, q, p) => c.statistics.org({ ...q, org_id: p.org_id } as never),
-      async (ctx, p) => (await ctx.db.organization.findUnique({ where: { id: p.org_id }, select: { name: true } }))?.name || 'Organization',
+      async (ctx, p) => (await ctx.services.db.organization.findUnique({ where: { id: p.org_id }, select: { name: true } }))?.name || 'Organization',
     ),
   )
   app.get('/statistics/user', serve<unknown>((c, q) => c.statistics.user(q as never), async () => 'All your organizations'))

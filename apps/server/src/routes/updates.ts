@@ -4,17 +4,16 @@
 // is the procedure's: errors go through the same catalogue, the procedure's middlewares do nothing
 // for this path (it changes no snapshot), and test/updates.happy.test.ts checks that the REST and
 // tRPC answers are the same. The route is documented by the procedure's OpenAPI meta.
-import { answerUpdates, deviceInfo, envelope, fromZodIssues } from '@capgo-api/api'
-import type { Db } from '@capgo-api/db'
+import { answerUpdates, deviceInfo, envelope, fromZodIssues, type Services } from '@capgo-api/api'
 import type { FastifyInstance } from 'fastify'
 import { describeFailure } from './failure.ts'
 
-export async function updatesRoute(app: FastifyInstance, opts: { db: Db }) {
+export async function updatesRoute(app: FastifyInstance, opts: { services: Services }) {
   app.post('/updates', async (req, reply) => {
     const input = deviceInfo.safeParse(req.body)
     if (!input.success) return reply.code(400).type('application/json; charset=utf-8').send(envelope({ ...fromZodIssues(input.error.issues), status: 400 }))
     try {
-      return await answerUpdates(opts.db, input.data)
+      return await answerUpdates(opts.services, input.data)
     } catch (e) {
       const d = describeFailure(req, e)
       return reply.code(d.status).type('application/json; charset=utf-8').send(envelope(d))

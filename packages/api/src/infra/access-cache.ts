@@ -1,7 +1,8 @@
 // Short-lived caches of who a key is and which org owns an app: the two lookups every request
-// makes. Entries live CAPGO_ACCESS_CACHE_TTL_MS (default 2 s; 0 disables); every change to keys,
-// members, organizations or apps made through this server clears them at once. Other servers of a
-// cluster see such a change within the TTL.
+// makes. Entries live `ttlMs` (CAPGO_ACCESS_CACHE_TTL_MS, default 2 s; 0 disables); every change
+// to keys, members, organizations or apps made through this server clears them at once (the
+// services that make those changes call invalidate()). Other servers of a cluster see such a
+// change within the TTL.
 import { LRUCache } from 'lru-cache'
 import type { Principal } from '../access.ts'
 
@@ -10,27 +11,20 @@ export interface AppAccess {
   owner_org: string
 }
 
-interface Caches {
-  principals: LRUCache<string, Principal>
-  apps: LRUCache<string, AppAccess>
-}
+export class AccessCache {
+  /** by key hash; null when caching is off */
+  readonly principals: LRUCache<string, Principal> | null
+  /** by app id; null when caching is off */
+  readonly apps: LRUCache<string, AppAccess> | null
 
-const byDb = new WeakMap<object, Caches | null>()
-
-/** The caches of one database client, or null when caching is disabled. */
-export function accessCache(db: object): Caches | null {
-  let c = byDb.get(db)
-  if (c === undefined) {
-    const ttl = Number(process.env.CAPGO_ACCESS_CACHE_TTL_MS ?? 2000)
-    c = ttl > 0 ? { principals: new LRUCache({ max: 10_000, ttl }), apps: new LRUCache({ max: 50_000, ttl }) } : null
-    byDb.set(db, c)
+  constructor(ttlMs: number) {
+    this.principals = ttlMs > 0 ? new LRUCache({ max: 10_000, ttl: ttlMs }) : null
+    this.apps = ttlMs > 0 ? new LRUCache({ max: 50_000, ttl: ttlMs }) : null
   }
-  return c
-}
 
-/** Forget everything cached for this database (call after any access-relevant write). */
-export function invalidateAccess(db: object) {
-  const c = byDb.get(db)
-  c?.principals.clear()
-  c?.apps.clear()
+  /** Forget everything (call after any access-relevant write). */
+  invalidate() {
+    this.principals?.clear()
+    this.apps?.clear()
+  }
 }

@@ -5,16 +5,22 @@
 // time, so one bad row (say, its app was just deleted) fails alone. Writes bypass Prisma, whose
 // per-query cost was most of a check-in's: on SQLite synchronously on the raw connection with
 // cached single-row statements; on PostgreSQL with multi-row statements on a connection of
-// Prisma's pool, a few batches at once (their commits overlap).
+// Prisma's pool, a few batches at once (their commits overlap). This writer is the only one of
+// Device rows from check-ins, DeviceMonth (MAU) and DailyStat.mau_new; tests and the seed use it too.
 import { LRUCache } from 'lru-cache'
-import { pgPoolOf, sqliteRawOf, type Db, type PgPool, type SqliteRaw } from '@capgo-api/db'
-import { dayOf } from './daily-stats.ts'
-
+import type { DbHandle, PgPool, SqliteRaw } from '@capgo-api/db'
+import { dayOf } from './days.ts'
 
 /** The Device columns a check-in may set besides the key and the timestamps. */
 export const DEVICE_FIELDS = ['platform', 'plugin_version', 'os_version', 'version_build', 'custom_id', 'is_prod', 'is_emulator', 'version_name', 'version_id'] as const
 export type DeviceField = (typeof DEVICE_FIELDS)[number]
 export type DeviceFields = Partial<Record<DeviceField, string | number | boolean | null>>
+
+/** A device row as a first check-in creates it, before the check-in's own fields. */
+export const NEW_DEVICE: Required<DeviceFields> = {
+  platform: 'android', plugin_version: '', os_version: '', version_build: '', custom_id: '', is_prod: true, is_emulator: false,
+  version_name: 'builtin', version_id: null,
+}
 
 export interface CheckInWrite {
   app_id: string
@@ -29,38 +35,30 @@ export interface CheckInWrite {
 const MAX_BATCH = 500
 const PG_LANES = 4
 
-// "this device is already counted in this month": skips the DeviceMonth insert (exact: an entry
-// is added only once its row is committed; cleared with the app snapshots on app deletion).
-const counted = new WeakMap<object, LRUCache<string, true>>()
-const countedOf = (db: object) => {
-  let c = counted.get(db)
-  if (!c) counted.set(db, (c = new LRUCache<string, true>({ max: 50_000 })))
-  return c
-}
-export const forgetCounted = (db: object) => counted.get(db)?.clear()
-
 interface Pending {
   write: CheckInWrite
   resolve: () => void
   reject: (e: unknown) => void
 }
 
-class GroupCommit {
+/** The check-in writer of one app instance (see the top of this file). */
+export class CheckInWriter {
   private queue: Pending[] = []
   private running = 0
   private scheduled = false
-  /** `lanes` batches may be writing at once: one on SQLite (one writer), a few on PostgreSQL, whose commits overlap */
-  constructor(
-    private db: Db,
-    private lanes: number,
-  ) {}
+  // "this device is already counted in this month": skips the DeviceMonth insert (exact: an entry
+  // is added only once its row is committed; forgotten when apps are deleted)
+  private readonly counted = new LRUCache<string, true>({ max: 50_000 })
 
+  constructor(private readonly database: DbHandle) {}
+
+  /** Writes a check-in with the others in flight; resolves once committed. */
   write(write: CheckInWrite): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, resolve, reject })
       // a free lane waits for the requests already read in this turn of the event loop
       // (setImmediate); a lane that finishes takes at once all that queued meanwhile
-      if (!this.scheduled && this.running < this.lanes) {
+      if (!this.scheduled && this.running < this.lanes()) {
         this.scheduled = true
         setImmediate(() => {
           this.scheduled = false
@@ -70,8 +68,23 @@ class GroupCommit {
     })
   }
 
+  /** A device seen at `at` with these fields (a new device gets NEW_DEVICE's for the rest). */
+  seen(appId: string, deviceId: string, at: Date, set: DeviceFields = {}): Promise<void> {
+    return this.write({ app_id: appId, device_id: deviceId, at, set, create: { ...NEW_DEVICE, ...set } })
+  }
+
+  /** Forget which devices were counted this month (their DeviceMonth rows went with their app). */
+  forgetCounted() {
+    this.counted.clear()
+  }
+
+  /** batches writing at once: one on SQLite (one writer), a few on PostgreSQL, whose commits overlap */
+  private lanes() {
+    return this.database.provider === 'sqlite' ? 1 : PG_LANES
+  }
+
   private start() {
-    while (this.running < this.lanes && this.queue.length) {
+    while (this.running < this.lanes() && this.queue.length) {
       this.running++
       void this.lane().finally(() => this.running--)
     }
@@ -81,23 +94,14 @@ class GroupCommit {
     while (this.queue.length) {
       const batch = this.queue.splice(0, MAX_BATCH)
       try {
-        await commit(this.db, batch.map((p) => p.write))
+        await commit(this.database, this.counted, batch.map((p) => p.write))
         for (const p of batch) p.resolve()
       } catch (e) {
         if (batch.length === 1) batch[0]!.reject(e)
-        else for (const p of batch) await commit(this.db, [p.write]).then(p.resolve, p.reject)
+        else for (const p of batch) await commit(this.database, this.counted, [p.write]).then(p.resolve, p.reject)
       }
     }
   }
-}
-
-const writers = new WeakMap<object, GroupCommit>()
-
-/** Writes a check-in with the others in flight; resolves once committed. */
-export function writeCheckIn(db: Db, write: CheckInWrite): Promise<void> {
-  let w = writers.get(db)
-  if (!w) writers.set(db, (w = new GroupCommit(db, sqliteRawOf(db) ? 1 : PG_LANES)))
-  return w.write(write)
 }
 
 interface MonthRow {
@@ -124,7 +128,7 @@ function bumpsOf(inserted: MonthRow[]): Bump[] {
   return [...perDay.values()].sort((a, b) => (a.app_id + a.day < b.app_id + b.day ? -1 : 1))
 }
 
-async function commit(db: Db, writes: CheckInWrite[]) {
+async function commit(database: DbHandle, seen: LRUCache<string, true>, writes: CheckInWrite[]) {
   // one row per device (the later check-in wins, field by field), in key order: two servers
   // flushing overlapping batches lock rows in the same order
   const byDevice = new Map<string, CheckInWrite>()
@@ -136,7 +140,6 @@ async function commit(db: Db, writes: CheckInWrite[]) {
   }
   const devices = [...byDevice.values()].sort((a, b) => (a.app_id < b.app_id ? -1 : a.app_id > b.app_id ? 1 : a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0))
   // MAU: each (app, month, device) once, on its first day in the batch, unless already counted
-  const seen = countedOf(db)
   const months = new Map<string, MonthRow>()
   for (const w of writes) {
     const day = dayOf(w.at)
@@ -145,7 +148,8 @@ async function commit(db: Db, writes: CheckInWrite[]) {
   }
   const monthRows = [...months.values()].sort((a, b) => (a.app_id + a.month + a.device_id < b.app_id + b.month + b.device_id ? -1 : 1))
 
-  const raw = sqliteRawOf(db)
+  const db = database.db
+  const raw = database.provider === 'sqlite' ? await sqliteRawOf(database) : undefined
   if (raw) {
     const write = () => writeSqlite(raw, devices, monthRows)
     // Synchronous, so nothing else runs on the connection meanwhile. If a Prisma interactive
@@ -154,11 +158,16 @@ async function commit(db: Db, writes: CheckInWrite[]) {
     if (!raw.connection.inTransaction) raw.connection.transaction(write).immediate()
     else await db.$transaction(async () => write())
   } else {
-    const pool = pgPoolOf(db)
-    if (!pool) await db.$queryRawUnsafe('SELECT 1') // Prisma connects lazily: the pool exists once it has
-    await writePg(pool ?? pgPoolOf(db)!, devices, monthRows, months)
+    if (!database.pgPool()) await db.$queryRawUnsafe('SELECT 1') // Prisma connects lazily: the pool exists once it has
+    await writePg(database.pgPool()!, devices, monthRows, months)
   }
   for (const key of months.keys()) seen.set(key, true)
+}
+
+/** The raw connection; Prisma connects lazily: it exists once it has. */
+async function sqliteRawOf(database: DbHandle): Promise<SqliteRaw> {
+  if (!database.sqliteRaw()) await database.db.$queryRawUnsafe('SELECT 1')
+  return database.sqliteRaw()!
 }
 
 // ---- the device upsert, shared by both writers --------------------------------------------------

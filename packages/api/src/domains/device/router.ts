@@ -1,11 +1,9 @@
 import { z } from 'zod'
-import { requireApp } from '../../access.ts'
-import { ApiError, errorResponses } from '../../errors.ts'
-import { deviceSelect, listDevices, toDevice } from './devices.ts'
-import { lockApp, retryOnUniqueViolation } from '../../infra/tx.ts'
-import { ok, okOutput, PAGE_SIZE } from '../common.ts'
-import { deviceDeleteInput, deviceGetInput, deviceListOutput, deviceOutput, deviceSetInput } from './schema.ts'
+import { errorResponses } from '../../errors.ts'
 import { readProcedure, router, writeProcedure } from '../../trpc.ts'
+import { okOutput } from '../common.ts'
+import { deviceDeleteInput, deviceGetInput, deviceListOutput, deviceOutput, deviceSetInput } from './schema.ts'
+import { deleteOverride, getDevices, setOverride } from './service.ts'
 
 const tags = ['device']
 
@@ -19,35 +17,7 @@ export const deviceRouter = router({
     })
     .input(deviceSetInput)
     .output(okOutput)
-    .mutation(async ({ ctx, input }) => {
-      const { app_id, device_id } = input
-      await requireApp(ctx, app_id, 'write')
-      if (input.version_id === undefined && input.channel === undefined) throw new ApiError('missing_channel_or_version')
-      await retryOnUniqueViolation(() =>
-        ctx.db.$transaction(async (tx) => {
-          // serialized with bundle deletes and channel changes of this app: what we point at stays
-          await lockApp(tx, app_id)
-          const data: { version_id?: number; channel_id?: number } = {}
-          if (input.version_id !== undefined) {
-            const bundle = await tx.bundle.findFirst({ where: { app_id, name: input.version_id, deleted: false }, select: { id: true } })
-            if (!bundle) throw new ApiError('version_not_found')
-            data.version_id = bundle.id
-          }
-          if (input.channel !== undefined) {
-            const channel = await tx.channel.findUnique({ where: { app_id_name: { app_id, name: input.channel } }, select: { id: true } })
-            if (!channel) throw new ApiError('channel_not_found')
-            data.channel_id = channel.id
-          }
-          await tx.deviceOverride.upsert({
-            where: { app_id_device_id: { app_id, device_id } },
-            create: { app_id, device_id, ...data },
-            update: data,
-            select: { device_id: true },
-          })
-        }),
-      )
-      return ok
-    }),
+    .mutation(({ ctx, input }) => setOverride(ctx, input)),
 
   get: readProcedure
     .meta({
@@ -59,19 +29,7 @@ export const deviceRouter = router({
     })
     .input(deviceGetInput)
     .output(z.union([deviceListOutput, deviceOutput])) // list first: a page is the common answer, and zod tries in order
-    .query(async ({ ctx, input }) => {
-      await requireApp(ctx, input.app_id, 'read')
-      if (input.device_id !== undefined) {
-        const where = { app_id_device_id: { app_id: input.app_id, device_id: input.device_id } }
-        const [device, override] = await Promise.all([
-          ctx.db.device.findUnique({ where, select: deviceSelect }),
-          ctx.db.deviceOverride.findUnique({ where, select: { channel: { select: { name: true } } } }),
-        ])
-        if (!device) throw new ApiError('device_not_found')
-        return toDevice(device, override?.channel?.name)
-      }
-      return listDevices(ctx.db, ctx.provider, input.app_id, input.limit ?? PAGE_SIZE, input.cursor)
-    }),
+    .query(({ ctx, input }) => getDevices(ctx, input)),
 
   deleteOverride: writeProcedure
     .meta({
@@ -82,14 +40,5 @@ export const deviceRouter = router({
     })
     .input(deviceDeleteInput)
     .output(okOutput)
-    .mutation(async ({ ctx, input }) => {
-      const { app_id, device_id } = input
-      await requireApp(ctx, app_id, 'write')
-      const { count } = await ctx.db.deviceOverride.deleteMany({ where: { app_id, device_id } })
-      if (!count) {
-        const device = await ctx.db.device.findUnique({ where: { app_id_device_id: { app_id, device_id } }, select: { device_id: true } })
-        if (!device) throw new ApiError('device_not_found')
-      }
-      return ok
-    }),
+    .mutation(({ ctx, input }) => deleteOverride(ctx, input)),
 })

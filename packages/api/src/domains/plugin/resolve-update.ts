@@ -1,10 +1,8 @@
 // POST /updates: which bundle a device should run (SPEC section 3). Pure resolution over the
-// app's snapshot (infra/snapshots.ts), so every policy is one readable step.
+// app's snapshot (infra/snapshots.ts), so every policy is one readable step; unit-tested beside.
 import semver from 'semver'
-import type { Db } from '@capgo-api/db'
+import type { AppSnapshot, SnapshotChannel } from '../../infra/snapshots.ts'
 import type { DeviceInfo } from './schema.ts'
-import { appSnapshot, type AppSnapshot, type ChannelRow } from '../../infra/snapshots.ts'
-import { checkIn } from '../device/devices.ts'
 
 /** The non-update answers: error code → [kind, message]. */
 export const NO_UPDATE = {
@@ -53,11 +51,6 @@ export const noUpdate = (error: NoUpdateCode, extra: Pick<NoUpdate, 'version' | 
 })
 
 type Platform = DeviceInfo['platform']
-
-/** The channel a device falls into without an override: `defaultChannel` if usable, else the platform's public one. */
-export async function defaultChannelOf(db: Db, appId: string, platform: Platform, defaultChannel?: string) {
-  return defaultChannelIn(await appSnapshot(db, appId), platform, defaultChannel)
-}
 
 /**
  * The answer to a check-in, from the app's snapshot (no query). Order: override (version beats
@@ -123,23 +116,12 @@ export function resolveUpdate(app: AppSnapshot, info: DeviceInfo): UpdateAvailab
   }
 }
 
-/** defaultChannelOf over a snapshot: the same rules, no query. */
-export function defaultChannelIn(app: AppSnapshot, platform: Platform, defaultChannel?: string): ChannelRow | undefined {
+/** The channel a device falls into without an override: `defaultChannel` if usable, else the platform's public one. */
+export function defaultChannelIn(app: AppSnapshot, platform: Platform, defaultChannel?: string): SnapshotChannel | undefined {
   if (defaultChannel) {
     // usable when public or self-settable, for the device's platform (SPEC section 3)
     const named = app.channels.find((c) => c.name === defaultChannel && c[platform] && (c.public || c.allow_device_self_set))
     if (named) return named
   }
   return app.channels.find((c) => c.public && c[platform])
-}
-
-/**
- * POST /updates as a whole (the bench's bare route runs this too): records the check-in (group
- * commit: answered once written) and answers from the app's cached snapshot.
- */
-export async function answerUpdates(db: Db, info: DeviceInfo): Promise<UpdateAvailable | NoUpdate> {
-  const app = await appSnapshot(db, info.app_id)
-  if (!app.exists) return noUpdate('app_not_found')
-  await checkIn(db, info, { app })
-  return resolveUpdate(app, info)
 }

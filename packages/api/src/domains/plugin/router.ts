@@ -1,32 +1,14 @@
 // The endpoints the Capacitor updater plugin calls (no key; SPEC section 3).
-import type { Db } from '@capgo-api/db'
-import { ApiError, errorResponses } from '../../errors.ts'
-import { checkIn } from '../device/devices.ts'
-import { recordBandwidth } from '../../infra/daily-stats.ts'
-import { retryOnUniqueViolation } from '../../infra/tx.ts'
-import { answerUpdates, defaultChannelOf } from './resolve-update.ts'
-import { ok, okOutput } from '../common.ts'
+import { errorResponses } from '../../errors.ts'
+import { publicProcedure, router } from '../../trpc.ts'
+import { okOutput } from '../common.ts'
 import {
   channelSelfDeleteInput, channelSelfGetOutput, channelSelfListInput, channelSelfListOutput, channelSelfSetInput, deviceInfo,
   statsInput, updatesOutput,
 } from './schema.ts'
-import { publicProcedure, router } from '../../trpc.ts'
+import { answerUpdates, getOwnChannel, leaveOwnChannel, listSelfSetChannels, recordEvents, setOwnChannel } from './service.ts'
 
 const tags = ['plugin']
-const appExists = async (db: Db, app_id: string) => !!(await db.app.findUnique({ where: { app_id }, select: { app_id: true } }))
-
-/** The device's own channel override, if any. */
-const ownOverride = (db: Db, app_id: string, device_id: string) =>
-  db.deviceOverride.findUnique({
-    where: { app_id_device_id: { app_id, device_id } },
-    select: { version_id: true, channel: { select: { id: true, name: true, allow_device_self_set: true } } },
-  })
-
-/** Removes the channel part of an override; the row goes when nothing is left in it. */
-async function clearChannel(db: Db, app_id: string, device_id: string) {
-  await db.deviceOverride.deleteMany({ where: { app_id, device_id, version_id: null } })
-  await db.deviceOverride.updateMany({ where: { app_id, device_id }, data: { channel_id: null } })
-}
 
 export const pluginRouter = router({
   updates: publicProcedure
@@ -39,9 +21,7 @@ export const pluginRouter = router({
     })
     .input(deviceInfo)
     .output(updatesOutput)
-    .mutation(async ({ ctx, input }) => {
-      return answerUpdates(ctx.db, input)
-    }),
+    .mutation(({ ctx, input }) => answerUpdates(ctx.services, input)),
 
   stats: publicProcedure
     .meta({
@@ -53,18 +33,7 @@ export const pluginRouter = router({
     })
     .input(statsInput)
     .output(okOutput)
-    .mutation(async ({ ctx, input }) => {
-      const apps = [...new Set(input.events.map((e) => e.app_id))]
-      for (const app_id of apps) if (!(await appExists(ctx.db, app_id))) throw new ApiError('app_not_found')
-      for (const event of input.events) {
-        await checkIn(ctx.db, event, { setVersion: event.action === 'set' })
-        if (event.action === 'download_complete') {
-          const bundle = await ctx.db.bundle.findFirst({ where: { app_id: event.app_id, name: event.version_name }, select: { size: true } })
-          if (bundle) await recordBandwidth(ctx.db, event.app_id, bundle.size)
-        }
-      }
-      return ok
-    }),
+    .mutation(({ ctx, input }) => recordEvents(ctx.services, input)),
 
   channelSelfSet: publicProcedure
     .meta({
@@ -76,29 +45,7 @@ export const pluginRouter = router({
     })
     .input(channelSelfSetInput)
     .output(okOutput)
-    .mutation(async ({ ctx, input }) => {
-      const { app_id, device_id } = input
-      if (!(await appExists(ctx.db, app_id))) throw new ApiError('app_not_found')
-      const channel = await ctx.db.channel.findUnique({ where: { app_id_name: { app_id, name: input.channel } }, select: { id: true, public: true, ios: true, android: true, allow_device_self_set: true } })
-      if (!channel) throw new ApiError('channel_not_found')
-      if (!channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
-      const current = await ownOverride(ctx.db, app_id, device_id)
-      if (current?.channel && !current.channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
-      await checkIn(ctx.db, input)
-      if (channel.public && channel[input.platform]) {
-        await clearChannel(ctx.db, app_id, device_id)
-      } else {
-        await retryOnUniqueViolation(() =>
-          ctx.db.deviceOverride.upsert({
-            where: { app_id_device_id: { app_id, device_id } },
-            create: { app_id, device_id, channel_id: channel.id },
-            update: { channel_id: channel.id },
-            select: { device_id: true },
-          }),
-        )
-      }
-      return ok
-    }),
+    .mutation(({ ctx, input }) => setOwnChannel(ctx.services, input)),
 
   channelSelfGet: publicProcedure
     .meta({
@@ -109,16 +56,7 @@ export const pluginRouter = router({
     })
     .input(deviceInfo)
     .output(channelSelfGetOutput)
-    .mutation(async ({ ctx, input }) => {
-      const { app_id, device_id } = input
-      if (!(await appExists(ctx.db, app_id))) throw new ApiError('app_not_found')
-      await checkIn(ctx.db, input)
-      const current = await ownOverride(ctx.db, app_id, device_id)
-      if (current?.channel) return { channel: current.channel.name, status: 'override' as const, allowSet: current.channel.allow_device_self_set }
-      const fallback = await defaultChannelOf(ctx.db, app_id, input.platform, input.defaultChannel)
-      if (!fallback) throw new ApiError('channel_not_found')
-      return { channel: fallback.name, status: 'default' as const, allowSet: fallback.allow_device_self_set }
-    }),
+    .mutation(({ ctx, input }) => getOwnChannel(ctx.services, input)),
 
   channelSelfList: publicProcedure
     .meta({
@@ -129,22 +67,7 @@ export const pluginRouter = router({
     })
     .input(channelSelfListInput)
     .output(channelSelfListOutput)
-    .query(async ({ ctx, input }) => {
-      if (!(await appExists(ctx.db, input.app_id))) throw new ApiError('app_not_found')
-      const rows = await ctx.db.channel.findMany({
-        where: {
-          app_id: input.app_id,
-          allow_device_self_set: true,
-          ...(input.platform ? { [input.platform]: true } : {}),
-          ...(input.is_emulator === true ? { allow_emulator: true } : input.is_emulator === false ? { allow_device: true } : {}),
-          ...(input.is_prod === true ? { allow_prod: true } : input.is_prod === false ? { allow_dev: true } : {}),
-        },
-        orderBy: [{ created_at: 'asc' }, { id: 'asc' }],
-        select: { id: true, name: true, public: true, allow_device_self_set: true },
-        take: 1000,
-      })
-      return rows.map((c) => ({ id: c.id, name: c.name, public: c.public, allow_self_set: c.allow_device_self_set }))
-    }),
+    .query(({ ctx, input }) => listSelfSetChannels(ctx.services, input)),
 
   channelSelfDelete: publicProcedure
     .meta({
@@ -155,13 +78,5 @@ export const pluginRouter = router({
     })
     .input(channelSelfDeleteInput)
     .output(okOutput)
-    .mutation(async ({ ctx, input }) => {
-      const { app_id, device_id } = input
-      if (!(await appExists(ctx.db, app_id))) throw new ApiError('app_not_found')
-      const current = await ownOverride(ctx.db, app_id, device_id)
-      if (!current?.channel) throw new ApiError('channel_not_found')
-      if (!current.channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
-      await clearChannel(ctx.db, app_id, device_id)
-      return ok
-    }),
+    .mutation(({ ctx, input }) => leaveOwnChannel(ctx.services, input)),
 })

@@ -1,9 +1,6 @@
-import type { Prisma } from '@capgo-api/db'
-import { requireApp, requireOrg, visibleAppsWhere } from '../../access.ts'
-import { ApiError } from '../../errors.ts'
-import { daysApart, readDailyStats } from '../../infra/daily-stats.ts'
-import { MAX_RANGE_DAYS, statsAppInput, statsOrgInput, statsOutput, statsUserInput } from './schema.ts'
 import { readProcedure, router } from '../../trpc.ts'
+import { MAX_RANGE_DAYS, statsAppInput, statsOrgInput, statsOutput, statsUserInput } from './schema.ts'
+import { appStats, orgStats, userStats } from './service.ts'
 
 const tags = ['statistics']
 
@@ -14,21 +11,12 @@ const COMMON =
   '`storage` = bytes of the bundles not deleted on that day, `bandwidth` = bytes served that day. ' +
   'With `graph=mau|storage|bandwidth` the REST answer is an `image/svg+xml` chart of that metric instead. Needs role read.'
 
-/** 400 unless from ≤ to ≤ from + MAX_RANGE_DAYS. */
-function checkRange(from: string, to: string) {
-  if (from > to || daysApart(from, to) > MAX_RANGE_DAYS) throw new ApiError('invalid_date_range')
-}
-
 export const statisticsRouter = router({
   app: readProcedure
     .meta({ openapi: { method: 'GET', path: '/statistics/app/{app_id}', tags, summary: "An app's daily statistics", description: COMMON } })
     .input(statsAppInput)
     .output(statsOutput)
-    .query(async ({ ctx, input }) => {
-      await requireApp(ctx, input.app_id, 'read')
-      checkRange(input.from, input.to)
-      return readDailyStats(ctx.db, { app_id: input.app_id }, input.from, input.to)
-    }),
+    .query(({ ctx, input }) => appStats(ctx, input)),
 
   org: readProcedure
     .meta({
@@ -39,14 +27,7 @@ export const statisticsRouter = router({
     })
     .input(statsOrgInput)
     .output(statsOutput)
-    .query(async ({ ctx, input }) => {
-      const p = ctx.principal
-      await requireOrg(ctx, input.org_id, 'read')
-      const apps: Prisma.AppWhereInput = { owner_org: input.org_id, ...(p.limitedToApps.length ? { app_id: { in: p.limitedToApps } } : {}) }
-      if (p.limitedToApps.length && !(await ctx.db.app.count({ where: apps }))) throw new ApiError('org_not_found')
-      checkRange(input.from, input.to)
-      return readDailyStats(ctx.db, { app: apps }, input.from, input.to)
-    }),
+    .query(({ ctx, input }) => orgStats(ctx, input)),
 
   user: readProcedure
     .meta({
@@ -57,8 +38,5 @@ export const statisticsRouter = router({
     })
     .input(statsUserInput)
     .output(statsOutput)
-    .query(async ({ ctx, input }) => {
-      checkRange(input.from, input.to)
-      return readDailyStats(ctx.db, { app: visibleAppsWhere(ctx.principal) }, input.from, input.to)
-    }),
+    .query(({ ctx, input }) => userStats(ctx, input)),
 })

@@ -1,0 +1,122 @@
+// What the Capacitor updater plugin calls (no key): the check-in with its answer, events, and the
+// device's own channel. Changes of a device's own channel drop the app's /updates snapshot.
+import type { z } from 'zod'
+import type { Db } from '@capgo-api/db'
+import { ApiError } from '../../errors.ts'
+import { recordBandwidth } from '../../infra/daily-stats.ts'
+import { retryOnUniqueViolation } from '../../infra/tx.ts'
+import type { Services } from '../../services.ts'
+import { ok } from '../common.ts'
+import { checkIn } from './check-in.ts'
+import { defaultChannelIn, noUpdate, resolveUpdate, type NoUpdate, type UpdateAvailable } from './resolve-update.ts'
+import type { channelSelfDeleteInput, channelSelfListInput, channelSelfSetInput, DeviceInfo, statsInput } from './schema.ts'
+
+const appExists = async (db: Db, app_id: string) => !!(await db.app.findUnique({ where: { app_id }, select: { app_id: true } }))
+
+/** The device's own channel override, if any. */
+const ownOverride = (db: Db, app_id: string, device_id: string) =>
+  db.deviceOverride.findUnique({
+    where: { app_id_device_id: { app_id, device_id } },
+    select: { version_id: true, channel: { select: { id: true, name: true, allow_device_self_set: true } } },
+  })
+
+/** Removes the channel part of an override; the row goes when nothing is left in it. */
+async function clearChannel(db: Db, app_id: string, device_id: string) {
+  await db.deviceOverride.deleteMany({ where: { app_id, device_id, version_id: null } })
+  await db.deviceOverride.updateMany({ where: { app_id, device_id }, data: { channel_id: null } })
+}
+
+/**
+ * POST /updates as a whole (the bench's bare route runs this too): records the check-in (group
+ * commit: answered once written) and answers from the app's cached snapshot.
+ */
+export async function answerUpdates(services: Services, info: DeviceInfo): Promise<UpdateAvailable | NoUpdate> {
+  const app = await services.snapshots.get(info.app_id)
+  if (!app.exists) return noUpdate('app_not_found')
+  await checkIn(services, info, { app })
+  return resolveUpdate(app, info)
+}
+
+export async function recordEvents(services: Services, input: z.infer<typeof statsInput>) {
+  const { db } = services
+  const apps = [...new Set(input.events.map((e) => e.app_id))]
+  for (const app_id of apps) if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
+  for (const event of input.events) {
+    await checkIn(services, event, { setVersion: event.action === 'set' })
+    if (event.action === 'download_complete') {
+      const bundle = await db.bundle.findFirst({ where: { app_id: event.app_id, name: event.version_name }, select: { size: true } })
+      if (bundle) await recordBandwidth(db, event.app_id, bundle.size)
+    }
+  }
+  return ok
+}
+
+export async function setOwnChannel(services: Services, input: z.infer<typeof channelSelfSetInput>) {
+  const { db, snapshots } = services
+  const { app_id, device_id } = input
+  await snapshots.invalidateAfter(app_id, async () => {
+    if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
+    const channel = await db.channel.findUnique({ where: { app_id_name: { app_id, name: input.channel } }, select: { id: true, public: true, ios: true, android: true, allow_device_self_set: true } })
+    if (!channel) throw new ApiError('channel_not_found')
+    if (!channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
+    const current = await ownOverride(db, app_id, device_id)
+    if (current?.channel && !current.channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
+    await checkIn(services, input)
+    if (channel.public && channel[input.platform]) {
+      await clearChannel(db, app_id, device_id)
+    } else {
+      await retryOnUniqueViolation(() =>
+        db.deviceOverride.upsert({
+          where: { app_id_device_id: { app_id, device_id } },
+          create: { app_id, device_id, channel_id: channel.id },
+          update: { channel_id: channel.id },
+          select: { device_id: true },
+        }),
+      )
+    }
+  })
+  return ok
+}
+
+export async function getOwnChannel(services: Services, input: DeviceInfo) {
+  const { db } = services
+  const { app_id, device_id } = input
+  if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
+  await checkIn(services, input)
+  const current = await ownOverride(db, app_id, device_id)
+  if (current?.channel) return { channel: current.channel.name, status: 'override' as const, allowSet: current.channel.allow_device_self_set }
+  const fallback = defaultChannelIn(await services.snapshots.get(app_id), input.platform, input.defaultChannel)
+  if (!fallback) throw new ApiError('channel_not_found')
+  return { channel: fallback.name, status: 'default' as const, allowSet: fallback.allow_device_self_set }
+}
+
+export async function listSelfSetChannels(services: Services, input: z.infer<typeof channelSelfListInput>) {
+  const { db } = services
+  if (!(await appExists(db, input.app_id))) throw new ApiError('app_not_found')
+  const rows = await db.channel.findMany({
+    where: {
+      app_id: input.app_id,
+      allow_device_self_set: true,
+      ...(input.platform ? { [input.platform]: true } : {}),
+      ...(input.is_emulator === true ? { allow_emulator: true } : input.is_emulator === false ? { allow_device: true } : {}),
+      ...(input.is_prod === true ? { allow_prod: true } : input.is_prod === false ? { allow_dev: true } : {}),
+    },
+    orderBy: [{ created_at: 'asc' }, { id: 'asc' }],
+    select: { id: true, name: true, public: true, allow_device_self_set: true },
+    take: 1000,
+  })
+  return rows.map((c) => ({ id: c.id, name: c.name, public: c.public, allow_self_set: c.allow_device_self_set }))
+}
+
+export async function leaveOwnChannel(services: Services, input: z.infer<typeof channelSelfDeleteInput>) {
+  const { db, snapshots } = services
+  const { app_id, device_id } = input
+  await snapshots.invalidateAfter(app_id, async () => {
+    if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
+    const current = await ownOverride(db, app_id, device_id)
+    if (!current?.channel) throw new ApiError('channel_not_found')
+    if (!current.channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
+    await clearChannel(db, app_id, device_id)
+  })
+  return ok
+}
