@@ -1,7 +1,7 @@
 // Who may do what: key mode, org role, key limits and tenant visibility. Handlers call these;
 // they never re-implement a check.
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { Db, Prisma } from '@capgo-api/db'
+import type { Prisma } from '@capgo-api/db'
 import { ApiError } from './errors.ts'
 import type { AppAccess } from './infra/access-cache.ts'
 import type { Services } from './services.ts'

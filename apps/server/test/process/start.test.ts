@@ -15,4 +15,14 @@ describe('the built server', () => {
     expect(await server.stop('SIGTERM')).toBe(0)
     fs.rmSync(dir, { recursive: true, force: true })
   }, 90_000)
+
+  it.each(['DATABASE_POOL_SIZE', 'CAPGO_ACCESS_CACHE_TTL_MS', 'CAPGO_UPDATES_CACHE_TTL_MS'])('refuses an invalid %s: exit 1, one line naming it', async (name) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-env-'))
+    for (const value of ['abc', '-1']) {
+      const server = await startServer({ env: { DATABASE_URL: `file:${path.join(dir, 'capgo.db')}`, [name]: value }, waitForOk: false })
+      expect(await server.exited).toBe(1)
+      expect(server.stderr()).toMatch(new RegExp(`^invalid environment: ${name}: [^\\n]+\\n$`))
+    }
+    fs.rmSync(dir, { recursive: true, force: true })
+  }, 90_000)
 })

@@ -22,6 +22,15 @@ export class AccessCache {
     this.apps = ttlMs > 0 ? new LRUCache({ max: 50_000, ttl: ttlMs }) : null
   }
 
+  /** Runs a write that can change who sees what, then forgets everything, done or failed. */
+  async invalidateAfter<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write()
+    } finally {
+      this.invalidate()
+    }
+  }
+
   /** Forget everything (call after any access-relevant write). */
   invalidate() {
     this.principals?.clear()

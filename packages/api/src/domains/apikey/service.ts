@@ -82,7 +82,7 @@ export async function getKey(ctx: AuthedContext, input: z.infer<typeof apikeyIdI
 }
 
 export async function createKey(ctx: AuthedContext, input: z.infer<typeof apikeyCreateInput>) {
-  try {
+  return ctx.services.access.invalidateAfter(async () => {
     const p = ctx.principal
     const orgs = uniq([...(input.limited_to_orgs ?? []), ...(input.org_id ? [input.org_id] : [])])
     const apps = uniq(input.limited_to_apps ?? [])
@@ -99,13 +99,11 @@ export async function createKey(ctx: AuthedContext, input: z.infer<typeof apikey
       select: apikeySelect,
     })
     return { apikey: toApiKey(row, key.plain) }
-  } finally {
-    ctx.services.access.invalidate()
-  }
+  })
 }
 
 export async function updateKey(ctx: AuthedContext, input: z.infer<typeof apikeyUpdateInput>) {
-  try {
+  return ctx.services.access.invalidateAfter(async () => {
     const current = await requireKey(ctx, input.id)
     const now = powerOf(current)
     const orgs = input.limited_to_orgs !== undefined ? uniq(input.limited_to_orgs) : undefined
@@ -131,18 +129,14 @@ export async function updateKey(ctx: AuthedContext, input: z.infer<typeof apikey
       select: apikeySelect,
     })
     return toApiKey(row)
-  } finally {
-    ctx.services.access.invalidate()
-  }
+  })
 }
 
 export async function deleteKey(ctx: AuthedContext, input: z.infer<typeof apikeyIdInput>) {
-  try {
+  return ctx.services.access.invalidateAfter(async () => {
     const k = await requireKey(ctx, input.id)
     const { count } = await ctx.services.db.apiKey.deleteMany({ where: { id: k.id } })
     if (!count) throw new ApiError('apikey_not_found')
     return { success: true as const }
-  } finally {
-    ctx.services.access.invalidate()
-  }
+  })
 }

@@ -20,14 +20,8 @@ const toApp = (a: { app_id: string; name: string; icon_url: string; owner_org: s
 })
 
 /** Runs a change of `appId`, then drops what the caches hold of it, done or failed. */
-async function changing<T>(services: Services, appId: string, change: () => Promise<T>): Promise<T> {
-  try {
-    return await change()
-  } finally {
-    services.access.invalidate()
-    services.snapshots.invalidate(appId)
-  }
-}
+const changing = <T>(services: Services, appId: string, change: () => Promise<T>): Promise<T> =>
+  services.access.invalidateAfter(() => services.snapshots.invalidateAfter(appId, change))
 
 export async function listApps(ctx: AuthedContext, input: z.infer<typeof appListInput>) {
   const apps = await ctx.services.db.app.findMany({

@@ -61,7 +61,7 @@ export async function listMembers(ctx: AuthedContext, input: z.infer<typeof memb
 }
 
 export async function inviteMember(ctx: AuthedContext, input: z.infer<typeof memberInviteInput>) {
-  try {
+  return ctx.services.access.invalidateAfter(async () => {
     await requireWholeOrg(ctx, input.orgId, 'admin')
     const callerRole = ctx.principal.roles.get(input.orgId)!
     if (roleRank(input.invite_type) > roleRank(callerRole)) throw new ApiError('insufficient_role', { message: 'You cannot invite with a role higher than yours.' })
@@ -75,45 +75,42 @@ export async function inviteMember(ctx: AuthedContext, input: z.infer<typeof mem
       throw e
     }
     return ok
-  } finally {
-    ctx.services.access.invalidate()
-  }
+  })
+}
+
+/** Runs `change` on the member with `email`, in a transaction holding the organization's lock (needs role admin). */
+async function changeMember(ctx: AuthedContext, input: { orgId: string; email: string }, change: (tx: Tx, found: Awaited<ReturnType<typeof loadTarget>>) => Promise<void>) {
+  await requireWholeOrg(ctx, input.orgId, 'admin')
+  await ctx.services.db.$transaction(async (tx) => {
+    await lockOrg(tx, input.orgId)
+    await change(tx, await loadTarget(tx, ctx, input.orgId, input.email))
+  })
 }
 
 export async function updateMember(ctx: AuthedContext, input: z.infer<typeof memberUpdateInput>) {
-  try {
-    await requireWholeOrg(ctx, input.orgId, 'admin')
-    await ctx.services.db.$transaction(async (tx) => {
-      await lockOrg(tx, input.orgId)
-      const { callerRole, target } = await loadTarget(tx, ctx, input.orgId, input.email)
+  return ctx.services.access.invalidateAfter(async () => {
+    await changeMember(ctx, input, async (tx, { callerRole, target }) => {
       if (roleRank(input.role) > roleRank(callerRole)) throw new ApiError('insufficient_role', { message: 'You cannot give a role higher than yours.' })
       if (target.role === 'super_admin' && input.role !== 'super_admin') await requireAnotherSuperAdmin(tx, input.orgId)
       const role = target.role.startsWith('invite_') ? `invite_${input.role}` : input.role
       await tx.orgMember.update({ where: { id: target.id }, data: { role } })
     })
     return ok
-  } finally {
-    ctx.services.access.invalidate()
-  }
+  })
 }
 
 export async function removeMember(ctx: AuthedContext, input: z.infer<typeof memberDeleteInput>) {
-  try {
-    await requireWholeOrg(ctx, input.orgId, 'admin')
-    await ctx.services.db.$transaction(async (tx) => {
-      await lockOrg(tx, input.orgId)
-      const { target } = await loadTarget(tx, ctx, input.orgId, input.email)
+  return ctx.services.access.invalidateAfter(async () => {
+    await changeMember(ctx, input, async (tx, { target }) => {
       if (target.role === 'super_admin') await requireAnotherSuperAdmin(tx, input.orgId)
       await tx.orgMember.delete({ where: { id: target.id } })
     })
     return { status: 'OK' as const }
-  } finally {
-    ctx.services.access.invalidate()
-  }
+  })
 }
 
 export async function acceptInvite(ctx: AuthedContext, input: z.infer<typeof memberAcceptInput>) {
-  try {
+  return ctx.services.access.invalidateAfter(async () => {
     const p = ctx.principal
     if (p.limitedToOrgs.length && !p.limitedToOrgs.includes(input.orgId)) throw new ApiError('invite_not_found')
     const m = await ctx.services.db.orgMember.findUnique({ where: { org_id_user_id: { org_id: input.orgId, user_id: p.userId } }, select: { id: true, role: true } })
@@ -123,9 +120,7 @@ export async function acceptInvite(ctx: AuthedContext, input: z.infer<typeof mem
     const { count } = await ctx.services.db.orgMember.updateMany({ where: { id: m.id, role: m.role }, data: { role } })
     if (!count) throw new ApiError('invite_not_found')
     return ok
-  } finally {
-    ctx.services.access.invalidate()
-  }
+  })
 }
 
 /**

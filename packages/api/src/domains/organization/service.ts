@@ -33,12 +33,9 @@ export async function getOrganizations(ctx: AuthedContext, input: z.infer<typeof
 }
 
 /** POST and PUT share this: with `orgId` update (role admin), without create (caller becomes super_admin). */
-export async function setOrganization(ctx: AuthedContext, input: z.infer<typeof organizationSetInput>) {
-  try {
-    return await createOrUpdate(ctx, input)
-  } finally {
-    ctx.services.access.invalidate() // a new organization's creator, or new settings
-  }
+export function setOrganization(ctx: AuthedContext, input: z.infer<typeof organizationSetInput>) {
+  // the creator's principal gains the new organization
+  return ctx.services.access.invalidateAfter(() => createOrUpdate(ctx, input))
 }
 
 async function createOrUpdate(ctx: AuthedContext, input: z.infer<typeof organizationSetInput>) {

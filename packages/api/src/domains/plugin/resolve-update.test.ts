@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import type { AppSnapshot, SnapshotBundle, SnapshotChannel } from '../../infra/snapshots.ts'
+import { defaultChannelIn, resolveUpdate } from './resolve-update.ts'
+import type { DeviceInfo } from './schema.ts'
+
+const bundle = (id: number, name: string, extra: Partial<SnapshotBundle> = {}): SnapshotBundle => ({
+  id, name, external_url: `https://cdn.test/${name}.zip`, checksum: `sum-${name}`, session_key: null, minUpdateVersion: null, deleted: false, ...extra,
+})
+
+const channel = (id: number, name: string, version_id: number | null, extra: Partial<SnapshotChannel> = {}): SnapshotChannel => ({
+  id, name, version_id, public: true, ios: true, android: true, allow_device_self_set: false, disableAutoUpdate: 'none',
+  disableAutoUpdateUnderNative: false, allow_emulator: true, allow_dev: true, allow_prod: true, allow_device: true, ...extra,
+})
+
+function snapshot(channels: SnapshotChannel[], bundles: SnapshotBundle[], overrides: [string, { channel_id: number | null; version_id: number | null }][] = []): AppSnapshot {
+  return {
+    exists: true,
+    channels,
+    channelById: new Map(channels.map((c) => [c.id, c])),
+    bundleById: new Map(bundles.map((b) => [b.id, b])),
+    bundleIdByName: new Map(bundles.filter((b) => !b.deleted).map((b) => [b.name, b.id])),
+    overrides: new Map(overrides),
+  }
+}
+
+const device = (extra: Partial<DeviceInfo> = {}): DeviceInfo => ({
+  app_id: 'com.test.app', device_id: 'dev-1', platform: 'ios', version_name: 'builtin', version_build: '1.0.0', ...extra,
+})
+
+describe('resolveUpdate', () => {
+  const bundles = [bundle(1, '1.0.0'), bundle(2, '1.1.0'), bundle(3, '2.0.0'), bundle(4, '1.0.1')]
+
+  it('answers the public channel bundle, or up to date when the device runs it', () => {
+    const app = snapshot([channel(10, 'production', 2)], bundles)
+    expect(resolveUpdate(app, device())).toEqual({ version: '1.1.0', url: 'https://cdn.test/1.1.0.zip', checksum: 'sum-1.1.0' })
+    expect(resolveUpdate(app, device({ version_name: '1.1.0' }))).toMatchObject({ error: 'no_new_version_available', kind: 'up_to_date' })
+  })
+
+  it('fails without an app, a semantic native version, a channel or a bundle', () => {
+    expect(resolveUpdate({ ...snapshot([], []), exists: false }, device())).toMatchObject({ error: 'app_not_found', kind: 'failed' })
+    expect(resolveUpdate(snapshot([channel(10, 'p', 2)], bundles), device({ version_build: 'banana' }))).toMatchObject({ error: 'unknown_version_build' })
+    expect(resolveUpdate(snapshot([channel(10, 'p', 2, { public: false })], bundles), device())).toMatchObject({ error: 'no_channel' })
+    expect(resolveUpdate(snapshot([channel(10, 'p', null)], bundles), device())).toMatchObject({ error: 'no_bundle' })
+    expect(resolveUpdate(snapshot([channel(10, 'p', 5)], [bundle(5, '1.2.0', { deleted: true })]), device())).toMatchObject({ error: 'no_bundle' })
+  })
+
+  it('a version override wins over channels and bypasses their policies', () => {
+    const app = snapshot([channel(10, 'p', 2, { ios: false })], bundles, [['dev-1', { channel_id: null, version_id: 3 }]])
+    expect(resolveUpdate(app, device())).toMatchObject({ version: '2.0.0' })
+  })
+
+  it('a channel override wins over the public channel', () => {
+    const app = snapshot([channel(10, 'production', 2), channel(11, 'beta', 4, { public: false })], bundles, [['dev-1', { channel_id: 11, version_id: null }]])
+    expect(resolveUpdate(app, device())).toMatchObject({ version: '1.0.1' })
+  })
+
+  it('applies the channel policies in order', () => {
+    // the device is on the channel by an override, so a channel not serving its platform still applies
+    const at = (c: Partial<SnapshotChannel>, target = 3, info: Partial<DeviceInfo> = {}) =>
+      resolveUpdate(snapshot([channel(10, 'p', target, c)], bundles, [['dev-1', { channel_id: 10, version_id: null }]]), device(info))
+    expect(at({ ios: false })).toMatchObject({ error: 'disabled_platform_ios', kind: 'blocked', version: '2.0.0', old: '1.0.0' })
+    expect(at({ android: false }, 3, { platform: 'android' })).toMatchObject({ error: 'disabled_platform_android' })
+    expect(at({ disableAutoUpdate: 'major' })).toMatchObject({ error: 'disable_auto_update_to_major', major: true })
+    expect(at({ disableAutoUpdate: 'minor' }, 2)).toMatchObject({ error: 'disable_auto_update_to_minor' })
+    expect(at({ disableAutoUpdate: 'patch' }, 2)).toMatchObject({ error: 'disable_auto_update_to_patch' })
+    expect(at({ disableAutoUpdate: 'patch' }, 4)).toMatchObject({ version: '1.0.1' })
+    expect(at({ disableAutoUpdate: 'version_number' }, 2)).toMatchObject({ error: 'misconfigured_channel' })
+    expect(at({ disableAutoUpdateUnderNative: true }, 1, { version_build: '1.0.5', version_name: '1.0.9' })).toMatchObject({ error: 'disable_auto_update_under_native' })
+    expect(at({ allow_dev: false }, 2, { is_prod: false })).toMatchObject({ error: 'disable_dev_build' })
+    expect(at({ allow_prod: false }, 2)).toMatchObject({ error: 'disable_prod_build' })
+    expect(at({ allow_emulator: false }, 2, { is_emulator: true })).toMatchObject({ error: 'disable_emulator' })
+    expect(at({ allow_device: false }, 2)).toMatchObject({ error: 'disable_device' })
+  })
+
+  it('version_number: the native version must reach the bundle\'s minUpdateVersion', () => {
+    const app = (min: string) => snapshot([channel(10, 'p', 6, { disableAutoUpdate: 'version_number' })], [bundle(6, '1.5.0', { minUpdateVersion: min })])
+    expect(resolveUpdate(app('1.2.0'), device())).toMatchObject({ error: 'disable_auto_update_to_metadata' })
+    expect(resolveUpdate(app('1.0.0'), device())).toMatchObject({ version: '1.5.0' })
+  })
+})
+
+describe('defaultChannelIn', () => {
+  const app = snapshot([channel(10, 'production', 1), channel(11, 'beta', 2, { public: false, allow_device_self_set: true }), channel(12, 'hidden', 2, { public: false })], [])
+
+  it('takes defaultChannel when it is public or self-settable for the platform, else the public channel', () => {
+    expect(defaultChannelIn(app, 'ios', 'beta')?.name).toBe('beta')
+    expect(defaultChannelIn(app, 'ios', 'hidden')?.name).toBe('production')
+    expect(defaultChannelIn(app, 'ios')?.name).toBe('production')
+    expect(defaultChannelIn(snapshot([channel(10, 'production', 1, { ios: false })], []), 'ios')).toBeUndefined()
+  })
+})
