@@ -41,7 +41,7 @@ function violates(doc: any, schema: Schema, v: unknown, inQuery: boolean): boole
   const alts = s.anyOf ?? s.oneOf
   if (Array.isArray(alts)) return alts.every((a: Schema) => violates(doc, a, v, inQuery))
   const t = typeOf(s)
-  const nullable = (Array.isArray(s.type) && s.type.includes('null')) || s.nullable === true
+  const nullable = s.type === 'null' || (Array.isArray(s.type) && s.type.includes('null')) || s.nullable === true
   if (v === null) return !nullable
   if (inQuery) {
     if (typeof v !== 'string') return false
