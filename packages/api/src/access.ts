@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Prisma } from '@capgo-api/db'
 import { ApiError } from './errors.ts'
 import type { AppAccess } from './infra/access-cache.ts'
+import type { AuthedContext } from './context.ts'
 import type { Services } from './services.ts'
 
 export const KEY_MODES = ['read', 'upload', 'write', 'all'] as const
@@ -121,10 +122,7 @@ function requireRank(role: Role, min: Role) {
 }
 
 /** What the checks need of a procedure's context. */
-interface Ctx {
-  services: Pick<Services, 'db' | 'access'>
-  principal: Principal
-}
+type Ctx = Pick<AuthedContext, 'services' | 'principal'>
 
 /** The app's id and owner, if the caller may see it (else 404 app_not_found) and has `min` role in its org (else 403). */
 export async function requireApp(ctx: Ctx, appId: string, min: Role): Promise<AppAccess> {

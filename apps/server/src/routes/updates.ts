@@ -1,8 +1,8 @@
 // POST /updates, the device check-in: every device of every app calls it, so this route runs the
 // procedure's own input schema and function (answerUpdates) directly, without tRPC's procedure
 // call around them: measured (pnpm bench), that call was a third of a check-in's CPU. The answer
-// is the procedure's: errors go through the same catalogue, the procedure's middlewares do nothing
-// for this path (it changes no snapshot), and test/updates.happy.test.ts checks that the REST and
+// is the procedure's: errors go through the same catalogue (the procedure's only middleware maps
+// errors, as describeFailure does here), and test/updates.happy.test.ts checks that the REST and
 // tRPC answers are the same. The route is documented by the procedure's OpenAPI meta.
 import { answerUpdates, deviceInfo, envelope, fromZodIssues, type Services } from '@capgo-api/api'
 import type { FastifyInstance } from 'fastify'
