@@ -20,6 +20,8 @@ export const envSchema = z.object({
   /** failed authentications a minute per IP */
   RATE_LIMIT_AUTH_FAIL_MAX: z.coerce.number().int().min(1).optional(),
   CAPGO_BOOTSTRAP_API_KEY: z.string().min(8).max(256).optional(),
+  /** how long SIGTERM waits for in-flight requests and the database before exiting 1 */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
 })
 
 export type Env = z.infer<typeof envSchema>
