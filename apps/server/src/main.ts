@@ -2,7 +2,7 @@
 // drains in-flight requests, closes the database and exits 0; past SHUTDOWN_TIMEOUT_MS it exits 1.
 import { bootstrap } from '@capgo-api/api'
 import { createDb, type DbHandle } from '@capgo-api/db'
-import { applyMigrations } from '@capgo-api/db/migrate'
+import { applyMigrations, MigrationError } from '@capgo-api/db/migrate'
 import type { FastifyInstance } from 'fastify'
 import SonicBoom from 'sonic-boom'
 import { buildApp, loggerOptions } from './app.ts'
@@ -64,7 +64,14 @@ async function shutdown(signal: string) {
 process.on('SIGTERM', () => void shutdown('SIGTERM'))
 process.on('SIGINT', () => void shutdown('SIGINT'))
 
-const applied = await applyMigrations(env.DATABASE_URL)
+let applied: string[]
+try {
+  applied = await applyMigrations(env.DATABASE_URL)
+} catch (e) {
+  if (!(e instanceof MigrationError)) throw e
+  console.error(`error: ${e.message}`)
+  process.exit(1)
+}
 database = await createDb(env.DATABASE_URL)
 app = await buildApp({
   database,
