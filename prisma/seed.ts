@@ -2,15 +2,15 @@
 // events (check-ins, downloads, bundle uploads and deletions) recorded through the same
 // writers as the live endpoints (check-ins through the check-in writer), so the statistics and their charts show real data.
 // Idempotent: the data is created once; a later run only issues a fresh demo key.
-import path from 'node:path'
 import { hashKey } from '../packages/api/src/access.ts'
 import { bootstrap } from '../packages/api/src/bootstrap.ts'
 import { newApiKey } from '../packages/api/src/domains/apikey/keys.ts'
 import { recordBandwidth, recordStorage } from '../packages/api/src/infra/daily-stats.ts'
 import { dayOf } from '../packages/api/src/infra/days.ts'
 import { createServices, type Services } from '../packages/api/src/services.ts'
-import { createDb, DEFAULT_DATABASE_URL } from '../packages/db/src/index.ts'
-import { applyMigrations } from '../packages/db/src/migrate.ts'
+import { createDb } from '../packages/db/src/index.ts'
+import { applyMigrations, MigrationError } from '../packages/db/src/migrate.ts'
+import { resolveDatabaseUrl } from '../packages/db/src/paths.ts'
 
 const DEMO_EMAIL = 'demo@capgo.local'
 const DEMO_ORG = 'Demo organization'
@@ -31,13 +31,6 @@ function random(seed: number) {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
-}
-
-/** A relative SQLite path is relative to where `pnpm db:seed` was run, as for the server. */
-function databaseUrl() {
-  const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL
-  const m = /^file:(?!\/)(.*)$/.exec(url)
-  return m ? `file:${path.resolve(process.env.INIT_CWD ?? process.cwd(), m[1]!)}` : url
 }
 
 async function seedApp(services: Services, orgId: string, userId: string, spec: (typeof APPS)[number], start: Date, rnd: () => number) {
@@ -107,8 +100,14 @@ async function seedApp(services: Services, orgId: string, userId: string, spec: 
   return { bundles: releases.length, devices: devices.filter((d) => d.last >= 0).length, downloads }
 }
 
+/** SQLite's lock was not released within the busy timeout (Prisma reports it as a timeout). */
+function isBusy(e: unknown) {
+  return /SocketTimeout|SQLITE_BUSY|database is locked|P1008/.test(`${(e as { code?: string })?.code ?? ''} ${(e as Error)?.message ?? ''}`)
+}
+
 async function main() {
-  const url = databaseUrl()
+  // resolved as the server resolves it: a relative path is relative to where the command ran
+  const url = resolveDatabaseUrl(process.env)
   await applyMigrations(url)
   const database = await createDb(url)
   const { db } = database
@@ -170,4 +169,10 @@ Try it (with the server running: pnpm start):
   }
 }
 
-await main()
+try {
+  await main()
+} catch (e) {
+  if (!(e instanceof MigrationError) && !isBusy(e)) throw e
+  console.error(`error: ${e instanceof MigrationError ? e.message : 'the database stayed locked by another process for 10 s; run the command again'}`)
+  process.exitCode = 1
+}

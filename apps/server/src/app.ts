@@ -32,7 +32,7 @@ const DOCS_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="180" height="4
 export const SECRET_HEADERS = ['authorization', 'capgkey', 'x-api-key']
 
 /** The server's pino options: headers that may carry a key are redacted wherever they are logged. */
-export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
+export function loggerOptions(level: string, stream?: { write(line: string): unknown }) {
   return {
     level,
     redact: { paths: SECRET_HEADERS.flatMap((h) => [`req.headers.${h}`, `req.headers["${h}"]`, `headers.${h}`, `headers["${h}"]`]), censor: '[redacted]' },

@@ -28,6 +28,10 @@ async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     return await fn(db)
   } catch (e) {
     if ((e as { code?: string }).code === 'P2021') throw new CliError('the database has no schema yet: start the server once or run `pnpm db:migrate`')
+    // SQLite's write lock held past the busy timeout (the adapter reports it as a socket timeout)
+    if (/SocketTimeout|SQLITE_BUSY|database is locked|P1008/.test(`${(e as { code?: string }).code ?? ''} ${(e as Error).message}`)) {
+      throw new CliError('the database stayed locked by another process for 10 s: run the command again')
+    }
     throw e
   } finally {
     await db.$disconnect()
@@ -68,13 +72,19 @@ export function buildCli(io: CliOutput = consoleOutput) {
     .addOption(new Option('--role <role>', 'role in the organization').choices(ROLES).default('super_admin'))
     .addOption(new Option('--mode <mode>', 'mode of the new key').choices(KEY_MODES).default('all'))
     .option('--name <name>', 'label of the new key', 'cli')
+    .option('--change-role', 'when the user is already a member, change their role to --role (never done without it)')
     .option('--json', 'print JSON')
-    .action(async (o: { email: string; org: string; role: Role; mode: KeyMode; name: string; json?: boolean }) => {
+    .action(async (o: { email: string; org: string; role: Role; mode: KeyMode; name: string; changeRole?: boolean; json?: boolean }) => {
       const result = await withDb(async (db) => {
         const org = await findOrg(db, o.org)
         const key = newApiKey()
         return db.$transaction(async (tx) => {
           const user = await tx.user.upsert({ where: { email: o.email }, create: { email: o.email }, update: {}, select: { id: true } })
+          const current = await tx.orgMember.findUnique({ where: { org_id_user_id: { org_id: org.id, user_id: user.id } }, select: { role: true } })
+          // a member's role changes only when asked: reusing a user for a new key must never demote them
+          if (current && !current.role.startsWith('invite_') && current.role !== o.role && !o.changeRole) {
+            throw new CliError(`${o.email} is already ${current.role} of "${org.name}": pass --role ${current.role} to keep it, or --change-role to make them ${o.role}`)
+          }
           // the member service's rules (organization lock, last-super_admin guard); an invitation is accepted
           await putMember(tx, org.id, user.id, o.role).catch((e: unknown) => {
             if (e instanceof ApiError && e.error === 'last_super_admin') {

@@ -1,5 +1,5 @@
 // The environment, parsed once. An invalid value stops start-up with a one-line error naming it.
-import path from 'node:path'
+import { absoluteFileUrl, commandDir, DEFAULT_DATABASE_URL } from '@capgo-api/db/paths'
 import { z } from 'zod'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -7,7 +7,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const envSchema = z.object({
   DATABASE_URL: z
     .string()
-    .default('file:./data/capgo.db')
+    .default(DEFAULT_DATABASE_URL)
     .refine((u) => /^(file:|postgres(ql)?:\/\/)/.test(u), 'must be a file: (SQLite) or postgresql:// URL'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -26,6 +26,8 @@ export const envSchema = z.object({
   CAPGO_ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
   /** ms an app's /updates snapshot is cached; 0 disables */
   CAPGO_UPDATES_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  /** how long SIGTERM waits for in-flight requests and the database before exiting 1 */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
 })
 
 export type Env = z.infer<typeof envSchema>
@@ -38,9 +40,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new EnvError(`invalid environment: ${i.path.join('.')}: ${i.message}`)
   }
   const env = r.data
-  // a relative SQLite path is relative to where the command was run (pnpm runs scripts in the package dir)
-  const m = /^file:(?!\/)(.*)$/.exec(env.DATABASE_URL)
-  if (m) env.DATABASE_URL = `file:${path.resolve(source.INIT_CWD ?? process.cwd(), m[1]!)}`
+  // a relative SQLite path is relative to where the command was run, as for the tooling
+  env.DATABASE_URL = absoluteFileUrl(env.DATABASE_URL, commandDir(source))
   return env
 }
 

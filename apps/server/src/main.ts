@@ -1,11 +1,27 @@
-// Reads the environment, migrates, bootstraps, listens; SIGTERM drains and exits 0.
+// Reads the environment, migrates, bootstraps, listens. SIGTERM (or SIGINT) stops accepting,
+// drains in-flight requests, closes the database and exits 0; past SHUTDOWN_TIMEOUT_MS it exits 1.
 import { bootstrap, createServices } from '@capgo-api/api'
-import { createDb } from '@capgo-api/db'
-import { applyMigrations } from '@capgo-api/db/migrate'
+import { createDb, type DbHandle } from '@capgo-api/db'
+import { applyMigrations, MigrationError } from '@capgo-api/db/migrate'
+import type { FastifyInstance } from 'fastify'
+import SonicBoom from 'sonic-boom'
 import { buildApp, loggerOptions } from './app.ts'
-import { EnvError, parseEnv } from './env.ts'
+import { EnvError, parseEnv, type Env } from './env.ts'
 
-let env
+// The reader of stdout may be gone (EPIPE) or stop reading (a full pipe): logging must then neither
+// crash nor block the process. pino's default destination writes synchronously and retries a full
+// pipe forever, which froze shutdown; this one writes in the background and drops lines past 4 MB
+// of backlog. Lost logs are not fatal.
+const logStream = new SonicBoom({ fd: 1, sync: false, maxLength: 4 * 1024 * 1024 })
+logStream.on('error', () => {})
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
+/** Lets the log backlog drain, for a second at most. */
+const flushLogs = () => new Promise<void>((resolve) => {
+  setTimeout(resolve, 1000).unref()
+  try { logStream.flush(() => resolve()) } catch { resolve() }
+})
+
+let env: Env
 try {
   env = parseEnv()
 } catch (e) {
@@ -16,12 +32,51 @@ try {
   throw e
 }
 
-const applied = await applyMigrations(env.DATABASE_URL)
-const database = await createDb(env.DATABASE_URL, { poolSize: env.DATABASE_POOL_SIZE })
+let app: FastifyInstance | undefined
+let database: DbHandle | undefined
+let closing = false
+async function shutdown(signal: string) {
+  if (closing) return
+  closing = true
+  // a request or connection that never finishes must not keep the process: exit 1 past the deadline
+  setTimeout(() => {
+    app?.log.error({ signal, timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'shutdown: in-flight work did not finish in time')
+    void flushLogs().then(() => process.exit(1))
+  }, env.SHUTDOWN_TIMEOUT_MS).unref()
+  app?.log.info({ signal }, 'shutting down')
+  try {
+    // a keep-alive connection whose request finishes during the drain is closed once idle, or it
+    // would hold the drain until its keep-alive timeout
+    const closeIdle = setInterval(() => app?.server.closeIdleConnections(), 100)
+    await app?.close() // stops accepting, waits for in-flight requests, runs onClose hooks (Redis)
+    clearInterval(closeIdle)
+    await database?.db.$disconnect()
+    await flushLogs()
+    // exit now: whatever else is still open (a worker, a timer, a socket) must not keep the process
+    process.exit(0)
+  } catch (err) {
+    app?.log.error({ err }, 'shutdown failed')
+    await flushLogs()
+    process.exit(1)
+  }
+}
+// before anything else: a signal during migration or bootstrap stops the start too
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', () => void shutdown('SIGINT'))
+
+let applied: string[]
+try {
+  applied = await applyMigrations(env.DATABASE_URL)
+} catch (e) {
+  if (!(e instanceof MigrationError)) throw e
+  console.error(`error: ${e.message}`)
+  process.exit(1)
+}
+database = await createDb(env.DATABASE_URL, { poolSize: env.DATABASE_POOL_SIZE })
 const services = createServices(database, { accessCacheTtlMs: env.CAPGO_ACCESS_CACHE_TTL_MS, updatesCacheTtlMs: env.CAPGO_UPDATES_CACHE_TTL_MS })
-const app = await buildApp({
+app = await buildApp({
   services,
-  logger: loggerOptions(env.LOG_LEVEL),
+  logger: loggerOptions(env.LOG_LEVEL, logStream),
   redisUrl: env.REDIS_URL,
   rateLimit:
     env.RATE_LIMIT_MAX === 0
@@ -37,21 +92,4 @@ if (boot) {
   if (boot.generatedKey) console.log(`\n  Admin API key (mode "all", shown once): ${boot.generatedKey}\n`)
 }
 
-let closing = false
-async function shutdown(signal: string) {
-  if (closing) return
-  closing = true
-  app.log.info({ signal }, 'shutting down')
-  try {
-    await app.close() // stops accepting, waits for in-flight requests
-    await database.db.$disconnect()
-    process.exit(0)
-  } catch (err) {
-    app.log.error({ err }, 'shutdown failed')
-    process.exit(1)
-  }
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'))
-process.on('SIGINT', () => void shutdown('SIGINT'))
-
-await app.listen({ port: env.PORT, host: env.HOST })
+if (!closing) await app.listen({ port: env.PORT, host: env.HOST })

@@ -5,6 +5,7 @@ import { PrismaClient } from './generated/sqlite/client.ts'
 export { Prisma } from './generated/sqlite/client.ts'
 export type * from './generated/sqlite/models.ts'
 
+import { DEFAULT_DATABASE_URL } from './paths.ts'
 import type { PgPool } from './postgres.ts'
 import type { SqliteRaw } from './sqlite.ts'
 
@@ -13,7 +14,7 @@ export type { PgPool, PgPoolClient } from './postgres.ts'
 export type Db = InstanceType<typeof PrismaClient>
 export type Provider = 'sqlite' | 'postgres'
 
-export const DEFAULT_DATABASE_URL = 'file:./data/capgo.db'
+export { absoluteFileUrl, commandDir, DEFAULT_DATABASE_URL, resolveDatabaseUrl, type PathEnv } from './paths.ts'
 
 export function providerOf(url: string): Provider {
   return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite'

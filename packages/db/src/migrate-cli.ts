@@ -1,7 +1,12 @@
-// `pnpm db:migrate`: apply pending migrations to DATABASE_URL.
-import { DEFAULT_DATABASE_URL } from './index.ts'
-import { applyMigrations } from './migrate.ts'
+// `pnpm db:migrate`: apply pending migrations to DATABASE_URL, resolved as the server resolves it.
+import { resolveDatabaseUrl } from './paths.ts'
+import { applyMigrations, MigrationError } from './migrate.ts'
 
-const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
-const applied = await applyMigrations(url)
-console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date')
+try {
+  const applied = await applyMigrations(resolveDatabaseUrl(process.env))
+  console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date')
+} catch (e) {
+  if (!(e instanceof MigrationError)) throw e
+  console.error(`error: ${e.message}`)
+  process.exitCode = 1
+}

@@ -3,5 +3,5 @@ import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 
 export default function setup() {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: 'inherit' })
+  execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: 'inherit' })
 }

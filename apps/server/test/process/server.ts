@@ -3,15 +3,26 @@
 // on the environment, the start script or the process (limits, signals, faults, paths) use this,
 // not buildApp with options. The bundle is built once per run by build-setup.ts.
 import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { afterAll } from 'vitest'
 
 export const SERVER_DIR = path.resolve(import.meta.dirname, '../..')
 export const MAIN_BUNDLE = path.join(SERVER_DIR, 'dist/main.mjs')
-/** What `pnpm start` runs after the build (apps/server/package.json "start"). */
-export const START_NODE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=96', '--enable-source-maps']
-export const START_ENV = { MALLOC_ARENA_MAX: '2' }
+/**
+ * What `pnpm start` runs after the build, read from apps/server/package.json's "start" script (the
+ * single source): `… && exec env VAR=value … node <flags> dist/main.mjs`.
+ */
+function startCommand() {
+  const pkg = JSON.parse(fs.readFileSync(path.join(SERVER_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  const m = /&& exec env ((?:\w+=\S+ )*)node ((?:--\S+ )*)dist\/main\.mjs$/.exec(pkg.scripts.start)
+  if (!m) throw new Error(`apps/server/package.json "start" is not "… && exec env VAR=value … node <flags> dist/main.mjs": ${pkg.scripts.start}`)
+  const env = Object.fromEntries(m[1]!.trim().split(' ').filter(Boolean).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]))
+  return { flags: m[2]!.trim().split(' ').filter(Boolean), env: env as Record<string, string> }
+}
+export const START_NODE_FLAGS: string[] = startCommand().flags
+export const START_ENV: Record<string, string> = startCommand().env
 
 const children = new Set<ChildProcess>()
 afterAll(() => {
