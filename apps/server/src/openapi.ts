@@ -44,7 +44,7 @@ const INFERRED_BY_FIELD: Record<string, ErrorCode[]> = {
 export interface OpenApiOptions {
   /** the router to describe (tests pass their own) */
   router?: AnyRouter
-  /** document 429 `rate_limited` on every operation (when the server rate-limits) */
+  /** document 429 `too_many_requests` on every operation (when the server rate-limits) */
   rateLimited?: boolean
 }
 
@@ -221,7 +221,7 @@ function errorCodesOf(method: string, op: Json, meta: Meta | undefined, fields: 
     // without a key there is no role to check: only the lookup remains
     for (const name of Object.keys(fields)) for (const c of INFERRED_BY_FIELD[name] ?? []) if (protect || ERRORS[c][0] !== 403) codes.add(c)
   }
-  if (opts.rateLimited) codes.add('rate_limited')
+  if (opts.rateLimited) codes.add('too_many_requests')
   for (const c of SERVER_CODES) codes.add(c)
   for (const c of codes) {
     const s = ERRORS[c][0]
