@@ -49,6 +49,8 @@ const EXEMPT_PATHS = new Set(['/ok'])
 const KNOWN_DEVICES = 20_000
 /** Counters kept in the process (without Redis, or while it is down). */
 const LOCAL_COUNTERS = 50_000
+/** Redis commands in a row without a timely answer before Redis counts as down. */
+const FAILURES_TO_DOWN = 3
 
 const pathOf = (req: FastifyRequest) => req.url.split('?', 1)[0]!.replace(/\/+$/, '') || '/'
 /** The client's address, an IPv6 one as its /64 (one host usually holds a whole /64). */
@@ -164,16 +166,19 @@ class LimitCounters {
   private up = false
   private down = false
   private closing = false
+  /** commands in a row that failed or ran late: a few (not one slow answer) make Redis count as down */
+  private failures = 0
 
   constructor(
     private log: FastifyBaseLogger,
     private prefix: string,
     redisUrl: string | undefined,
-    timeoutMs: number,
+    private timeoutMs: number,
   ) {
     if (!redisUrl) return
-    // no offline queue: a command is sent only while connected (`up`), so none waits for a reconnection
-    const redis = new Redis(redisUrl, { connectTimeout: 1000, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false })
+    // No offline queue: a command is sent only while connected (`up`), so none waits for a
+    // reconnection. Connecting happens aside from requests, so its timeout may be generous.
+    const redis = new Redis(redisUrl, { connectTimeout: 5000, maxRetriesPerRequest: 0, enableOfflineQueue: false })
     redis.defineCommand('capgoLimitIncr', { numberOfKeys: 1, lua: INCR_LUA })
     redis.defineCommand('capgoLimitRead', { numberOfKeys: 1, lua: READ_LUA })
     redis.on('ready', () => this.markUp())
@@ -185,6 +190,7 @@ class LimitCounters {
 
   private markUp() {
     this.up = true
+    this.failures = 0
     if (this.down) this.log.info('rate-limit store (Redis) is back: limits are shared again')
     this.down = false
   }
@@ -197,15 +203,47 @@ class LimitCounters {
   }
 
   private failed(err: unknown) {
+    if (++this.failures < FAILURES_TO_DOWN) return
     // a slow Redis is as good as none: drop the connection (ioredis reconnects, `ready` brings it back)
     this.markDown((err as Error).message)
     this.redis?.disconnect(true)
   }
 
+  /**
+   * The command's answer, or a rejection after timeoutMs. The deadline is checked after the
+   * event loop's next I/O poll (setImmediate), so an answer already received but not yet read
+   * (a busy process) is not taken for a slow Redis.
+   */
+  private timed<T>(command: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false
+      const timer = setTimeout(() => setImmediate(() => {
+        if (settled) return
+        settled = true
+        reject(new Error(`no answer within ${this.timeoutMs} ms`))
+      }), this.timeoutMs)
+      command.then(
+        (v) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          this.failures = 0
+          resolve(v)
+        },
+        (e: unknown) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          reject(e)
+        },
+      )
+    })
+  }
+
   async incr(key: string, windowMs: number, amount = 1): Promise<Count> {
     if (this.redis && this.up) {
       try {
-        const [current, ttl] = await this.redis.capgoLimitIncr(this.prefix + key, windowMs, amount)
+        const [current, ttl] = await this.timed(this.redis.capgoLimitIncr(this.prefix + key, windowMs, amount))
         return { current, ttl }
       } catch (err) {
         this.failed(err)
@@ -217,7 +255,7 @@ class LimitCounters {
   async read(key: string): Promise<Count> {
     if (this.redis && this.up) {
       try {
-        const [current, ttl] = await this.redis.capgoLimitRead(this.prefix + key)
+        const [current, ttl] = await this.timed(this.redis.capgoLimitRead(this.prefix + key))
         return { current, ttl }
       } catch (err) {
         this.failed(err)
