@@ -122,6 +122,13 @@ describe('small limits set through the environment, behind a trusted proxy', () 
     expect429(await call(server, 'GET', batchUrl(11), { headers }))
   })
 
+  it('TRUST_PROXY: clients behind the proxy are told apart by X-Forwarded-For', async () => {
+    const remaining = async (ip: string) => Number((await call(server, 'GET', '/openapi.json', { headers: from(ip) })).headers.get('x-ratelimit-remaining'))
+    expect(await remaining('198.51.100.50')).toBe(59)
+    expect(await remaining('198.51.100.50')).toBe(58)
+    expect(await remaining('198.51.100.51')).toBe(59)
+  })
+
   it('after the failed-authentication budget, an IP is refused unless its key is valid; other clients are not affected', async () => {
     const ip = '198.51.100.20'
     for (let i = 0; i < 3; i++) expect((await call(server, 'GET', '/app', { headers: from(ip, { authorization: `junk-${i}` }) })).status).toBe(401)
