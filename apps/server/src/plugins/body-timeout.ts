@@ -24,7 +24,7 @@ export class BodyTimeoutError extends Error {
 
 export function registerBodyTimeout(app: FastifyInstance, defaultMs: number) {
   app.addHook('preParsing', (req, reply, payload, done) => {
-    const ms = req.routeOptions.config.bodyTimeoutMs ?? defaultMs
+    const ms = req.routeOptions.config?.bodyTimeoutMs ?? defaultMs
     // the usual case: the body came with the headers, nothing to wait for
     if (ms === false || req.raw.complete) return done(null, payload)
     const body = new PassThrough()
