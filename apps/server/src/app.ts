@@ -3,10 +3,12 @@
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { appRouter, createContextInner, describeError, envelope, messageOf, readApiKey, type Context, type ErrorCode, type Services } from '@capgo-api/api'
+import { ApiError, appRouter, authenticate, createContextInner, describeError, envelope, messageOf, readApiKey, type Context, type ErrorCode, type Services } from '@capgo-api/api'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { buildOpenApiDocument } from './openapi.ts'
 import { statisticsCharts } from './routes/statistics-charts.ts'
+import { BODY_TIMEOUT_MS_DEFAULT } from './limits.ts'
+import { registerBodyTimeout } from './plugins/body-timeout.ts'
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts'
 import { restRoutes } from './routes/rest.ts'
 import { trpcRoute } from './routes/trpc.ts'
@@ -22,6 +24,10 @@ export interface AppOptions {
   redisUrl?: string
   /** rate-limit settings (generous defaults), or false to turn limits off */
   rateLimit?: RateLimitOptions | false
+  /** Fastify's trustProxy: whose X-Forwarded-For to believe (off by default) */
+  trustProxy?: boolean | number | string[]
+  /** a request body still arriving after this long is cut with 408 (default 30 s; a route may opt out) */
+  bodyTimeoutMs?: number
 }
 
 export const BODY_LIMIT = 1024 * 1024
@@ -46,6 +52,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: 'idle',
+    trustProxy: trustProxyOf(opts.trustProxy),
     routerOptions: { maxParamLength: 5000 },
   })
 
@@ -61,7 +68,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   // before any route: the limiter attaches itself to routes as they are added
-  if (opts.rateLimit !== false) await registerRateLimit(app, opts.rateLimit ?? {}, opts.redisUrl)
+  if (opts.rateLimit !== false) {
+    // a key is checked here only for an IP over its failed-authentication budget
+    const isValidKey = (key: string) => authenticate(services, key).then(() => true, (e: unknown) => (e instanceof ApiError ? false : Promise.reject(e)))
+    await registerRateLimit(app, { isValidKey, ...opts.rateLimit }, opts.redisUrl)
+  }
+  registerBodyTimeout(app, opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS_DEFAULT)
 
   // JSON bodies: an empty body (some clients send one with DELETE) is no body.
   const parseJson = app.getDefaultJsonParser('error', 'error')
@@ -81,10 +93,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const code: ErrorCode =
       status === 413 ? 'payload_too_large'
       : status === 415 ? 'unsupported_media_type'
-      : status === 429 ? 'rate_limited'
+      : status === 429 ? 'too_many_requests'
+      : status === 408 ? 'request_timeout'
       : status === 404 ? 'not_found'
       : err instanceof SyntaxError || /JSON/.test(err.code ?? '') ? 'invalid_json'
       : 'invalid_input'
+    if (status === 408) reply.header('connection', 'close') // the rest of the body is not read
     return reply.code(status).type('application/json').send(envelope({ error: code, status, message: messageOf(code) }))
   })
   app.setNotFoundHandler((_req, reply) => {
@@ -132,6 +146,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(restRoutes, { createContext }) // every other operation of the router, see routes/rest.ts
 
   return app
+}
+
+/** A hop count trusts that many nearest hops, whatever their address (Fastify itself no longer takes a number). */
+function trustProxyOf(v: AppOptions['trustProxy']) {
+  return typeof v === 'number' ? (_address: string, hop: number) => hop < v : (v ?? false)
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

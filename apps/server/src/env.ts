@@ -1,8 +1,36 @@
 // The environment, parsed once. An invalid value stops start-up with a one-line error naming it.
+import net from 'node:net'
 import { absoluteFileUrl, commandDir, DEFAULT_DATABASE_URL } from '@capgo-api/db/paths'
 import { z } from 'zod'
+import { BODY_TIMEOUT_MS_DEFAULT, RATE_LIMIT_DEFAULTS } from './limits.ts'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY lists */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+const isAddressOrCidr = (v: string) => {
+  if (PROXY_RANGES.has(v)) return true
+  const [addr = '', bits, ...rest] = v.split('/')
+  const family = net.isIP(addr)
+  if (!family || rest.length) return false
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+}
+
+/** Fastify's trustProxy: `true`/`false`, a hop count, or a comma-separated list of addresses, CIDRs and range names. */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v, ctx): boolean | number | string[] => {
+    if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true'
+    if (/^\d+$/.test(v)) return Number(v)
+    const list = v.split(',').map((s) => s.trim()).filter(Boolean)
+    const bad = list.find((s) => !isAddressOrCidr(s))
+    if (bad !== undefined || !list.length) {
+      ctx.addIssue({ code: 'custom', message: `must be true, false, a hop count or a comma-separated list of IP addresses/CIDRs${bad ? ` (not "${bad}")` : ''}` })
+      return z.NEVER
+    }
+    return list
+  })
 
 export const envSchema = z.object({
   DATABASE_URL: z
@@ -13,12 +41,18 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  /** requests a minute per API key (or per IP without one); 0 turns rate limits off */
-  RATE_LIMIT_MAX: z.coerce.number().int().min(0).optional(),
+  /** requests a minute per API key (or per IP without one); 0 turns every rate limit off */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(RATE_LIMIT_DEFAULTS.max),
   /** requests a minute per device on the device-facing endpoints */
-  RATE_LIMIT_DEVICE_MAX: z.coerce.number().int().min(1).optional(),
+  RATE_LIMIT_DEVICE_MAX: z.coerce.number().int().min(1).default(RATE_LIMIT_DEFAULTS.deviceMax),
   /** failed authentications a minute per IP */
-  RATE_LIMIT_AUTH_FAIL_MAX: z.coerce.number().int().min(1).optional(),
+  RATE_LIMIT_AUTH_FAIL_MAX: z.coerce.number().int().min(1).default(RATE_LIMIT_DEFAULTS.authFailMax),
+  /** devices this server has not seen, a minute per IP, on the device-facing endpoints */
+  RATE_LIMIT_NEW_DEVICES_PER_IP: z.coerce.number().int().min(1).default(RATE_LIMIT_DEFAULTS.newDevicesPerIp),
+  /** a request body still arriving after this many ms is cut (408) */
+  BODY_TIMEOUT_MS: z.coerce.number().int().min(1).default(BODY_TIMEOUT_MS_DEFAULT),
+  /** Fastify's trustProxy (off by default): set behind a reverse proxy so limits and logs see the client */
+  TRUST_PROXY: trustProxy.default(false),
   CAPGO_BOOTSTRAP_API_KEY: z.string().min(8).max(256).optional(),
   /** PostgreSQL connections in the pool */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),

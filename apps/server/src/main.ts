@@ -81,7 +81,9 @@ app = await buildApp({
   rateLimit:
     env.RATE_LIMIT_MAX === 0
       ? false
-      : { max: env.RATE_LIMIT_MAX, deviceMax: env.RATE_LIMIT_DEVICE_MAX, authFailMax: env.RATE_LIMIT_AUTH_FAIL_MAX },
+      : { max: env.RATE_LIMIT_MAX, deviceMax: env.RATE_LIMIT_DEVICE_MAX, authFailMax: env.RATE_LIMIT_AUTH_FAIL_MAX, newDevicesPerIp: env.RATE_LIMIT_NEW_DEVICES_PER_IP },
+  trustProxy: env.TRUST_PROXY,
+  bodyTimeoutMs: env.BODY_TIMEOUT_MS,
 })
 if (applied.length) app.log.info({ applied }, 'migrations applied')
 

@@ -10,7 +10,7 @@ import { createSchema } from 'zod-openapi'
 export const SECURITY_SCHEME = 'authorization'
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Invalid input', 401: 'Missing or invalid API key', 403: 'Not allowed: key mode, role or key limits', 404: 'Not found (or not visible to this key)',
+  400: 'Invalid input', 401: 'Missing or invalid API key', 403: 'Not allowed: key mode, role or key limits', 404: 'Not found (or not visible to this key)', 408: 'The body took too long to arrive (BODY_TIMEOUT_MS)',
   409: 'Conflict with the current state', 413: 'Body too large', 415: 'Wrong content type', 429: 'Rate limited (see Retry-After)', 500: 'Unexpected error', 503: 'Database unavailable',
 }
 
@@ -32,7 +32,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
 /** Generic codes every protected operation can answer, by what the framework checks before the handler. */
 const AUTH_CODES: ErrorCode[] = ['no_key_provided', 'invalid_apikey', 'insufficient_key_mode']
 const SERVER_CODES: ErrorCode[] = ['unknown_error', 'database_unavailable']
-const BODY_CODES: ErrorCode[] = ['invalid_json', 'payload_too_large', 'unsupported_media_type']
+const BODY_CODES: ErrorCode[] = ['invalid_json', 'request_timeout', 'payload_too_large', 'unsupported_media_type']
 /** Without an `errorResponses` hint, the domain codes an input field implies (the access checks it triggers). */
 const INFERRED_BY_FIELD: Record<string, ErrorCode[]> = {
   app_id: ['app_not_found', 'insufficient_role'],
@@ -44,7 +44,7 @@ const INFERRED_BY_FIELD: Record<string, ErrorCode[]> = {
 export interface OpenApiOptions {
   /** the router to describe (tests pass their own) */
   router?: AnyRouter
-  /** document 429 `rate_limited` on every operation (when the server rate-limits) */
+  /** document 429 `too_many_requests` on every operation (when the server rate-limits) */
   rateLimited?: boolean
 }
 
@@ -221,7 +221,7 @@ function errorCodesOf(method: string, op: Json, meta: Meta | undefined, fields: 
     // without a key there is no role to check: only the lookup remains
     for (const name of Object.keys(fields)) for (const c of INFERRED_BY_FIELD[name] ?? []) if (protect || ERRORS[c][0] !== 403) codes.add(c)
   }
-  if (opts.rateLimited) codes.add('rate_limited')
+  if (opts.rateLimited) codes.add('too_many_requests')
   for (const c of SERVER_CODES) codes.add(c)
   for (const c of codes) {
     const s = ERRORS[c][0]

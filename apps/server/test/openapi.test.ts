@@ -152,11 +152,11 @@ describe('/openapi.json', () => {
     const statuses = (p: string, m: string) => Object.keys(doc.paths[p][m].responses)
     const codes = (p: string, m: string, s: number) => codesIn(doc.paths[p][m].responses[s].description)
     // a public operation (protect: false): no key, so no 401/403 and no security
-    expect(statuses('/updates', 'post')).toEqual(['200', '400', '404', '413', '415', '429', '500', '503'])
+    expect(statuses('/updates', 'post')).toEqual(['200', '400', '404', '408', '413', '415', '429', '500', '503'])
     expect(doc.paths['/updates'].post.security).toBeUndefined()
     expect(codes('/updates', 'post', 400)).toEqual(['invalid_input', 'invalid_app_id', 'invalid_json'])
     // a hint names the domain codes; their statuses follow the catalogue
-    expect(statuses('/thing', 'post')).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'])
+    expect(statuses('/thing', 'post')).toEqual(['200', '400', '401', '403', '404', '408', '409', '413', '415', '429', '500', '503'])
     expect(codes('/thing', 'post', 409)).toEqual(['version_already_exists'])
     expect(codes('/thing', 'post', 403)).toEqual(['insufficient_key_mode'])
     // no hint: an app_id implies the app's access check

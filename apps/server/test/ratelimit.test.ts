@@ -11,7 +11,7 @@ const { database } = await getApp()
 
 function expect429(res: RestResponse) {
   expect(res.status, JSON.stringify(res.body)).toBe(429)
-  expect(res.body).toEqual({ status: 'KO', error: 'rate_limited', message: expect.any(String) })
+  expect(res.body).toEqual({ status: 'KO', error: 'too_many_requests', message: expect.any(String) })
   expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1)
 }
 
@@ -50,14 +50,14 @@ describe('rate limits', () => {
     expect((await device('dev-b')).statusCode).not.toBe(429)
   })
 
-  it('failed authentications: after the budget, the IP is refused even with a valid key', async () => {
+  it('failed authentications: after the budget, the IP is refused unless its key is valid', async () => {
     const app = await buildTestApp(database, { rateLimit: { authFailMax: 3 } })
     const t = await createTenant()
     const call = (key: string | undefined, ip: string) =>
       app.inject({ method: 'GET', url: `/channel?app_id=${t.appId}`, remoteAddress: ip, headers: key ? { authorization: key } : {} }).then((r) => ({ status: r.statusCode, body: JSON.parse(r.body), headers: r.headers }))
     for (let i = 0; i < 3; i++) expect((await call(`garbage_${uid()}`, '10.1.0.1')).status).toBe(401)
     expect429(await call(`garbage_${uid()}`, '10.1.0.1'))
-    expect429(await call(t.keys.read, '10.1.0.1'))
+    expect((await call(t.keys.read, '10.1.0.1')).status).toBe(200)
     expect429(await call(undefined, '10.1.0.1'))
     // another IP is not affected, and successes never count
     for (let i = 0; i < 10; i++) expect((await call(t.keys.read, '10.1.0.2')).status).toBe(200)
@@ -65,8 +65,9 @@ describe('rate limits', () => {
 
   it('two servers sharing Redis share the limits (per key and failed auths)', async () => {
     const prefix = `capgo-rl-test-${uid()}:`
-    const a = await buildTestApp(database, { redisUrl: REDIS_URL, rateLimit: { max: 4, authFailMax: 2, prefix } })
-    const b = await buildTestApp(database, { redisUrl: REDIS_URL, rateLimit: { max: 4, authFailMax: 2, prefix } })
+    // a generous Redis timeout: a loaded machine must not make a test of sharing fall back to the process
+    const a = await buildTestApp(database, { redisUrl: REDIS_URL, rateLimit: { max: 4, authFailMax: 2, prefix, redisTimeoutMs: 5000 } })
+    const b = await buildTestApp(database, { redisUrl: REDIS_URL, rateLimit: { max: 4, authFailMax: 2, prefix, redisTimeoutMs: 5000 } })
     const t = await createTenant()
     const get = (app: typeof a, key: string, ip = '10.2.0.1') =>
       app.inject({ method: 'GET', url: `/channel?app_id=${t.appId}`, remoteAddress: ip, headers: { authorization: key } }).then((r) => ({ status: r.statusCode, body: JSON.parse(r.body), headers: r.headers }))
@@ -79,8 +80,9 @@ describe('rate limits', () => {
 
     expect((await get(a, `garbage_${uid()}`, '10.2.0.9')).status).toBe(401)
     expect((await get(b, `garbage_${uid()}`, '10.2.0.9')).status).toBe(401)
-    expect429(await get(a, t.keys.write, '10.2.0.9'))
-    expect429(await get(b, t.keys.write, '10.2.0.9'))
+    expect429(await get(a, `garbage_${uid()}`, '10.2.0.9'))
+    expect429(await get(b, `garbage_${uid()}`, '10.2.0.9'))
+    expect((await get(b, t.keys.write, '10.2.0.9')).status).toBe(200)
 
     // what Redis holds: hashes, never a key
     const redis = new Redis(REDIS_URL)

@@ -96,7 +96,7 @@ describe('REST paths and answers', () => {
     const { database } = await getApp()
     const app = await buildTestApp(database, { rateLimit: { max: 2 } })
     for (let i = 0; i < 2; i++) expect((await restOn(app, 'GET', '/no-such-endpoint')).status).toBe(404)
-    expect(await restOn(app, 'GET', '/no-such-endpoint')).toMatchObject({ status: 429, body: { error: 'rate_limited' } })
+    expect(await restOn(app, 'GET', '/no-such-endpoint')).toMatchObject({ status: 429, body: { error: 'too_many_requests' } })
   })
 })
 

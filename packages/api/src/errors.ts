@@ -16,6 +16,7 @@ export const ERRORS = {
   missing_owner_org: [400, 'owner_org is required when the key can see more than one organization.'],
   invalid_expires_at: [400, 'expires_at must be a date in the future.'],
   invalid_characters: [400, 'The request contains characters that cannot be stored (such as NUL).'],
+  batch_too_large: [400, 'A tRPC batch holds at most 50 calls: split it.'],
   // 401
   no_key_provided: [401, 'No API key was provided: send it in the authorization header.'],
   invalid_apikey: [401, 'The API key is unknown, revoked or expired.'],
@@ -35,8 +36,9 @@ export const ERRORS = {
   member_not_found: [404, 'Member not found.'],
   user_not_found: [404, 'User not found.'],
   invite_not_found: [404, 'No pending invitation to this organization.'],
-  // 405/409/413/415/429
+  // 405/408/409/413/415/429
   method_not_allowed: [405, 'This method is not allowed on this endpoint.'],
+  request_timeout: [408, 'The request body took too long to arrive.'],
   app_already_exists: [409, 'An app with this app_id already exists.'],
   version_already_exists: [409, 'A bundle with this version name already exists for this app.'],
   bundle_in_use: [409, 'The bundle is used by a channel or a device override.'],
@@ -45,7 +47,7 @@ export const ERRORS = {
   conflict: [409, 'The request conflicts with the current state.'],
   payload_too_large: [413, 'The request body is too large.'],
   unsupported_media_type: [415, 'Send the body as application/json.'],
-  rate_limited: [429, 'Too many requests: retry after the time given in Retry-After.'],
+  too_many_requests: [429, 'Too many requests: retry after the time given in Retry-After.'],
   // 5xx
   unknown_error: [500, 'An unexpected error occurred.'],
   database_unavailable: [503, 'The database is unavailable: retry shortly.'],
@@ -59,6 +61,7 @@ const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_SUPPORTED',
+  408: 'TIMEOUT',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
@@ -78,7 +81,8 @@ const CODE_BY_TRPC: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
   CONFLICT: 'conflict',
   PAYLOAD_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
-  TOO_MANY_REQUESTS: 'rate_limited',
+  TIMEOUT: 'request_timeout',
+  TOO_MANY_REQUESTS: 'too_many_requests',
   SERVICE_UNAVAILABLE: 'database_unavailable',
 }
 

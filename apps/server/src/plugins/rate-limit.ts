@@ -1,123 +1,386 @@
-// Rate limits (@fastify/rate-limit): per API key (by a hash of it, never the key itself), per IP
-// without a key, per IP + device on the device-facing endpoints, and a stricter per-IP budget of
-// failed authentications (401). State lives in Redis when a URL is given, so several servers
-// share it; otherwise in memory. A Redis outage never fails a request (limits are skipped).
+// Rate limits (@fastify/rate-limit, on a store of our own, below):
+// - per API key (by a hash of it, never the key itself), per IP without a key;
+// - per device (IP + device_id) on the device endpoints, where a key header changes nothing;
+// - per IP, devices this server has not seen yet (a flood of invented device_ids creates rows);
+// - per IP, failed authentications (401): over budget, a request is refused unless its key is valid;
+// - a tRPC batch counts each call and holds at most `maxBatchCalls`.
+// State lives in Redis when a URL is given, so several servers share it, else in the process; a
+// Redis that fails or is slow (over `redisTimeoutMs`) is bypassed: the process counts meanwhile.
 import { createHash } from 'node:crypto'
-import rateLimit from '@fastify/rate-limit'
-import { envelope, messageOf, readApiKey } from '@capgo-api/api'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import rateLimit, { normalizeIP, type FastifyRateLimitStore } from '@fastify/rate-limit'
+import { envelope, messageOf, readApiKey, type ErrorCode } from '@capgo-api/api'
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Redis } from 'ioredis'
+import { LRUCache } from 'lru-cache'
+import { RATE_LIMIT_DEFAULTS } from '../limits.ts'
+
+export { RATE_LIMIT_DEFAULTS }
 
 export interface RateLimitOptions {
   /** requests per window for one API key, or one IP without a key (default 6000 a minute) */
   max?: number
-  /** requests per window for one device (IP + device_id) on the device-facing endpoints (default 600) */
+  /** requests per window for one device (IP + device_id) on the device endpoints (default 600) */
   deviceMax?: number
+  /** devices this server has not seen, per IP per window, on the device endpoints (default 600) */
+  newDevicesPerIp?: number
   /** window of the limits above, in ms (default 60 000) */
   timeWindowMs?: number
-  /** failed authentications (401) per IP per window before every keyed request is refused (default 300) */
+  /** failed authentications (401) per IP per window before keyed requests must prove their key (default 300) */
   authFailMax?: number
   /** window of the failed-authentication budget, in ms (default 60 000) */
   authFailWindowMs?: number
+  /** calls in one tRPC batch (default 50) */
+  maxBatchCalls?: number
   /** Redis key prefix (default `capgo-rl:`): servers sharing limits use the same one */
   prefix?: string
+  /** how long a Redis command may take before the process counts instead (default 50 ms) */
+  redisTimeoutMs?: number
+  /** whether a key authenticates: asked only for an IP over its failed-authentication budget */
+  isValidKey?: (apiKey: string) => Promise<boolean>
 }
-
-export const RATE_LIMIT_DEFAULTS = {
-  max: 6000,
-  deviceMax: 600,
-  timeWindowMs: 60_000,
-  authFailMax: 300,
-  authFailWindowMs: 60_000,
-  prefix: 'capgo-rl:',
-} satisfies Required<RateLimitOptions>
 
 /** Endpoints the updater plugin calls without a key: limited per IP + device. */
 export const DEVICE_PATHS = new Set(['/updates', '/stats', '/channel_self'])
+/** tRPC procedures behind the device endpoints: their devices count toward the new-device ceiling too. */
+const DEVICE_PROCEDURE_PREFIX = 'plugin.'
 /** Never limited (health checks from load balancers). */
 const EXEMPT_PATHS = new Set(['/ok'])
+/** Devices remembered as seen, per server (a forgotten one just counts as new again). */
+const KNOWN_DEVICES = 20_000
+/** Counters kept in the process (without Redis, or while it is down). */
+const LOCAL_COUNTERS = 50_000
+/** Redis commands in a row without a timely answer before Redis counts as down. */
+const FAILURES_TO_DOWN = 3
 
 const pathOf = (req: FastifyRequest) => req.url.split('?', 1)[0]!.replace(/\/+$/, '') || '/'
+/** The client's address, an IPv6 one as its /64 (one host usually holds a whole /64). */
+const clientOf = (req: FastifyRequest) => normalizeIP(req.ip, 64)
 
 /** A stable, non-reversible bucket name for a key: a hash distinct from the stored key hash. */
 const keyBucket = (apiKey: string) => createHash('sha256').update(`capgo-rate-limit\0${apiKey}`).digest('hex').slice(0, 40)
 
-function deviceIdOf(req: FastifyRequest): string {
-  const pick = (v: unknown) => (v && typeof v === 'object' && typeof (v as { device_id?: unknown }).device_id === 'string' ? (v as { device_id: string }).device_id : '')
-  const body = Array.isArray(req.body) ? req.body[0] : req.body
-  return (pick(body) || pick(req.query)).toLowerCase().slice(0, 255)
+type DeviceRef = { app_id: string; device_id: string }
+const str = (v: unknown) => (typeof v === 'string' ? v : '')
+const refOf = (v: unknown): DeviceRef | undefined => {
+  if (!v || typeof v !== 'object') return undefined
+  const o = v as Record<string, unknown>
+  const device_id = str(o.device_id).toLowerCase().slice(0, 255)
+  return device_id ? { app_id: str(o.app_id).slice(0, 255), device_id } : undefined
+}
+/** The devices a device request names: one info object, or /stats' events (an array, `{events}`, or `{"0": …}`). */
+function devicesIn(input: unknown): DeviceRef[] {
+  if (!input || typeof input !== 'object') return []
+  const o = input as Record<string, unknown>
+  const list = Array.isArray(input) ? input : Array.isArray(o.events) ? o.events : Object.keys(o).length && Object.keys(o).every((k) => /^\d+$/.test(k)) ? Object.values(o) : [input]
+  const refs: DeviceRef[] = []
+  for (const item of list.slice(0, 1000)) {
+    const r = refOf(item)
+    if (r) refs.push(r)
+  }
+  return refs
 }
 
-export async function registerRateLimit(app: FastifyInstance, options: RateLimitOptions, redisUrl?: string) {
-  const o = { ...RATE_LIMIT_DEFAULTS, ...options }
-  let redis: Redis | undefined
-  if (redisUrl) {
-    // fail fast: a slow or absent Redis must not hold requests (skipOnError lets them through)
-    redis = new Redis(redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1, commandTimeout: 1000, lazyConnect: false })
-    redis.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'rate-limit store (Redis) error'))
-    app.addHook('onClose', async () => {
-      await redis!.quit().catch(() => redis!.disconnect())
+/** The device_id of a device request (its first device), for the per-device bucket. */
+const deviceIdOf = (req: FastifyRequest) => (devicesIn(req.body)[0] ?? refOf(req.query))?.device_id ?? ''
+
+/** tRPC: the procedure paths of `/trpc/<path>?batch=1` (one for a single call). */
+function trpcCalls(req: FastifyRequest): string[] | undefined {
+  if (!req.url.startsWith('/trpc/')) return undefined
+  const q = req.url.indexOf('?')
+  let path = req.url.slice(6, q < 0 ? undefined : q)
+  try {
+    path = decodeURIComponent(path)
+  } catch {} // tRPC answers the bad encoding
+  const batch = q >= 0 && new URLSearchParams(req.url.slice(q + 1)).get('batch') === '1'
+  return batch ? path.split(',') : [path]
+}
+
+/** The devices named by the device procedures of a tRPC request (after its body is read). */
+function trpcDevices(req: FastifyRequest, calls: string[]): DeviceRef[] {
+  if (!calls.some((c) => c.startsWith(DEVICE_PROCEDURE_PREFIX))) return []
+  let input: unknown
+  try {
+    const raw = req.method === 'GET' ? (req.query as Record<string, unknown>).input : req.body
+    input = typeof raw === 'string' ? JSON.parse(raw) : raw
+  } catch {
+    return [] // tRPC answers the bad JSON
+  }
+  const batch = calls.length > 1 || /[?&]batch=1(&|$)/.test(req.url)
+  return calls.flatMap((c, i) =>
+    c.startsWith(DEVICE_PROCEDURE_PREFIX) ? devicesIn(batch ? (input as Record<string, unknown> | undefined)?.[i] : input) : [],
+  )
+}
+
+// ---- the store: Redis when it answers, else the process ------------------------------------------
+
+interface Count {
+  current: number
+  ttl: number
+}
+
+// INCRBY with the window set on the first count (and repaired on a key left without one)
+const INCR_LUA = `
+local current = redis.call('INCRBY', KEYS[1], ARGV[2])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {current, ttl}`
+const READ_LUA = `
+local current = redis.call('GET', KEYS[1])
+if not current then return {0, 0} end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then ttl = 0 end
+return {tonumber(current), ttl}`
+
+type LimitRedis = Redis & {
+  capgoLimitIncr(key: string, windowMs: number, amount: number): Promise<[number, number]>
+  capgoLimitRead(key: string): Promise<[number, number]>
+}
+
+/** Fixed-window counters in the process, bounded (the least recently used go first). */
+class LocalCounters {
+  private windows = new LRUCache<string, { current: number; resetAt: number }>({ max: LOCAL_COUNTERS })
+  incr(key: string, windowMs: number, amount: number): Count {
+    const now = Date.now()
+    let w = this.windows.get(key)
+    if (!w || w.resetAt <= now) this.windows.set(key, (w = { current: 0, resetAt: now + windowMs }))
+    w.current += amount
+    return { current: w.current, ttl: w.resetAt - now }
+  }
+  read(key: string): Count {
+    const now = Date.now()
+    const w = this.windows.get(key)
+    return !w || w.resetAt <= now ? { current: 0, ttl: 0 } : { current: w.current, ttl: w.resetAt - now }
+  }
+}
+
+/**
+ * The counters of one server: in Redis while it is connected and answers within the timeout,
+ * else in the process. The switch is logged once each way, never once a request.
+ */
+class LimitCounters {
+  private local = new LocalCounters()
+  private redis?: LimitRedis
+  private up = false
+  private down = false
+  private closing = false
+  /** commands in a row that failed or ran late: a few (not one slow answer) make Redis count as down */
+  private failures = 0
+
+  constructor(
+    private log: FastifyBaseLogger,
+    private prefix: string,
+    redisUrl: string | undefined,
+    private timeoutMs: number,
+  ) {
+    if (!redisUrl) return
+    // No offline queue: a command is sent only while connected (`up`), so none waits for a
+    // reconnection. Connecting happens aside from requests, so its timeout may be generous.
+    const redis = new Redis(redisUrl, { connectTimeout: 5000, maxRetriesPerRequest: 0, enableOfflineQueue: false })
+    redis.defineCommand('capgoLimitIncr', { numberOfKeys: 1, lua: INCR_LUA })
+    redis.defineCommand('capgoLimitRead', { numberOfKeys: 1, lua: READ_LUA })
+    redis.on('ready', () => this.markUp())
+    redis.on('close', () => this.markDown('connection closed'))
+    // errors come with a close or a failed (re)connection: the state says it once
+    redis.on('error', (err: Error) => this.markDown(err.message))
+    this.redis = redis as LimitRedis
+  }
+
+  private markUp() {
+    this.up = true
+    this.failures = 0
+    if (this.down) this.log.info('rate-limit store (Redis) is back: limits are shared again')
+    this.down = false
+  }
+
+  private markDown(reason: string) {
+    this.up = false
+    if (this.closing) return
+    if (!this.down) this.log.warn({ reason }, 'rate-limit store (Redis) unavailable: limits are counted in this process until it is back')
+    this.down = true
+  }
+
+  private failed(err: unknown) {
+    if (++this.failures < FAILURES_TO_DOWN) return
+    // a slow Redis is as good as none: drop the connection (ioredis reconnects, `ready` brings it back)
+    this.markDown((err as Error).message)
+    this.redis?.disconnect(true)
+  }
+
+  /**
+   * The command's answer, or a rejection after timeoutMs. The deadline is checked after the
+   * event loop's next I/O poll (setImmediate), so an answer already received but not yet read
+   * (a busy process) is not taken for a slow Redis.
+   */
+  private timed<T>(command: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false
+      const timer = setTimeout(() => setImmediate(() => {
+        if (settled) return
+        settled = true
+        reject(new Error(`no answer within ${this.timeoutMs} ms`))
+      }), this.timeoutMs)
+      command.then(
+        (v) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          this.failures = 0
+          resolve(v)
+        },
+        (e: unknown) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          reject(e)
+        },
+      )
     })
   }
 
-  const isDevice = (req: FastifyRequest) => DEVICE_PATHS.has(pathOf(req))
-  const tooMany = (ttlMs: number) => {
-    const err = Object.assign(new Error(messageOf('rate_limited')), { statusCode: 429, retryAfter: Math.max(1, Math.ceil(ttlMs / 1000)) })
-    return err
+  async incr(key: string, windowMs: number, amount = 1): Promise<Count> {
+    if (this.redis && this.up) {
+      try {
+        const [current, ttl] = await this.timed(this.redis.capgoLimitIncr(this.prefix + key, windowMs, amount))
+        return { current, ttl }
+      } catch (err) {
+        this.failed(err)
+      }
+    }
+    return this.local.incr(key, windowMs, amount)
   }
 
+  async read(key: string): Promise<Count> {
+    if (this.redis && this.up) {
+      try {
+        const [current, ttl] = await this.timed(this.redis.capgoLimitRead(this.prefix + key))
+        return { current, ttl }
+      } catch (err) {
+        this.failed(err)
+      }
+    }
+    return this.local.read(key)
+  }
+
+  /** At start: wait (a bounded time) for Redis, so the first requests are shared too. */
+  async connected(maxWaitMs: number) {
+    const redis = this.redis
+    if (!redis || this.up || this.down) return
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        redis.off('ready', done).off('error', done)
+        resolve()
+      }
+      const timer = setTimeout(done, maxWaitMs)
+      redis.once('ready', done).once('error', done)
+    })
+  }
+
+  async close() {
+    this.closing = true
+    await this.redis?.quit().catch(() => this.redis?.disconnect())
+  }
+
+  /** The counters as @fastify/rate-limit's store (its keys are ours: one namespace for every limiter). */
+  storeClass() {
+    const counters = this
+    const store: FastifyRateLimitStore & { read: FastifyRateLimitStore['incr'] } = {
+      incr: (key, cb, windowMs) => void counters.incr(key, windowMs).then((c) => cb(null, c), (e: Error) => cb(e)),
+      read: (key, cb) => void counters.read(key).then((c) => cb(null, c), (e: Error) => cb(e)),
+      child: () => store,
+    }
+    return class {
+      constructor() {
+        return store
+      }
+    } as unknown as new () => FastifyRateLimitStore
+  }
+}
+
+// ---- the plugin ---------------------------------------------------------------------------------
+
+export async function registerRateLimit(app: FastifyInstance, options: RateLimitOptions, redisUrl?: string) {
+  // options left undefined keep the defaults
+  const o = { ...RATE_LIMIT_DEFAULTS, redisTimeoutMs: 50, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<RateLimitOptions> & typeof RATE_LIMIT_DEFAULTS
+  const counters = new LimitCounters(app.log, o.prefix, redisUrl, o.redisTimeoutMs)
+  app.addHook('onReady', () => counters.connected(2000))
+  app.addHook('onClose', () => counters.close())
+
+  const isDevice = (req: FastifyRequest) => DEVICE_PATHS.has(pathOf(req))
+  const refuse = (reply: FastifyReply, status: number, error: ErrorCode, retryAfterMs?: number) => {
+    if (retryAfterMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))))
+    return reply.code(status).type('application/json').send(envelope({ error, status, message: messageOf(error) }))
+  }
+
+  // the main budget: per device on the device endpoints, else per key, else per IP
+  const bucketOf = (req: FastifyRequest) => {
+    if (isDevice(req)) return `d:${clientOf(req)}:${deviceIdOf(req)}`
+    const apiKey = readApiKey(req.headers)
+    return apiKey ? `k:${keyBucket(apiKey)}` : `ip:${clientOf(req)}`
+  }
   await app.register(rateLimit, {
     global: true,
     // after body parsing, so the device endpoints can be keyed by device_id
     hook: 'preHandler',
     timeWindow: o.timeWindowMs,
     max: (_req, key) => (key.startsWith('d:') ? o.deviceMax : o.max),
-    keyGenerator: (req) => {
-      const apiKey = readApiKey(req.headers)
-      if (apiKey) return `k:${keyBucket(apiKey)}`
-      if (isDevice(req)) return `d:${req.ip}:${deviceIdOf(req)}`
-      return `ip:${req.ip}`
-    },
+    keyGenerator: bucketOf,
     allowList: (req) => EXEMPT_PATHS.has(pathOf(req)),
     skipOnError: true,
-    ...(redis ? { redis, nameSpace: o.prefix } : {}),
-    errorResponseBuilder: (_req, ctx) => tooMany(ctx.ttl),
+    store: counters.storeClass(),
+    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(messageOf('too_many_requests')), { statusCode: 429 }),
+  })
+
+  // ---- tRPC batches: at most maxBatchCalls, and each call counts ------------------------------
+  const callsOf = new WeakMap<FastifyRequest, string[]>()
+  app.addHook('onRequest', async (req, reply) => {
+    const calls = trpcCalls(req)
+    if (!calls) return
+    if (calls.length > o.maxBatchCalls) return refuse(reply, 400, 'batch_too_large')
+    callsOf.set(req, calls)
+    // the limiter counts the request itself (preHandler): the other calls are added here
+    if (calls.length > 1) await counters.incr(bucketOf(req), o.timeWindowMs, calls.length - 1)
+  })
+
+  // ---- devices this server has not seen, per IP ------------------------------------------------
+  const known = new LRUCache<string, true>({ max: KNOWN_DEVICES })
+  app.addHook('preHandler', async (req, reply) => {
+    const calls = callsOf.get(req)
+    if (!calls && !isDevice(req)) return
+    let refs = calls ? trpcDevices(req, calls) : devicesIn(req.body)
+    if (!calls && !refs.length) refs = [refOf(req.query)].filter((r) => r !== undefined)
+    let fresh: string[] | undefined
+    for (const r of refs) {
+      const id = `${r.app_id}\0${r.device_id}`
+      if (!known.has(id) && !fresh?.includes(id)) (fresh ??= []).push(id)
+    }
+    if (!fresh) return // the usual case: a known device costs a lookup in memory
+    const { current, ttl } = await counters.incr(`nd:${clientOf(req)}`, o.timeWindowMs, fresh.length)
+    if (current > o.newDevicesPerIp) return refuse(reply, 429, 'too_many_requests', ttl)
+    for (const id of fresh) known.set(id, true)
   })
 
   // ---- failed authentications, per IP ------------------------------------------------------
-  const authFail = app.createRateLimit({
-    max: o.authFailMax,
-    timeWindow: o.authFailWindowMs,
-    keyGenerator: (req) => `af:${req.ip}`,
-    allowList: () => false,
-  })
-  const counted = new WeakSet<FastifyRequest>()
   const guarded = (req: FastifyRequest) => !isDevice(req) && !EXEMPT_PATHS.has(pathOf(req))
-
+  const authFailKey = (req: FastifyRequest) => `af:${clientOf(req)}`
   app.addHook('onRequest', async (req, reply) => {
-    if (!guarded(req)) return
-    let state
-    try {
-      state = await authFail(req, { increment: false })
-    } catch {
-      return // store down: let the request through
-    }
-    if (state.isAllowed || state.max === undefined) return
-    if ((state.remaining ?? 1) <= 0) {
-      const retryAfter = Math.max(1, state.ttlInSeconds ?? 1)
-      return reply
-        .code(429)
-        .header('retry-after', String(retryAfter))
-        .type('application/json')
-        .send(envelope({ error: 'rate_limited', status: 429, message: messageOf('rate_limited') }))
-    }
+    if (reply.sent || !guarded(req)) return
+    const { current, ttl } = await counters.read(authFailKey(req))
+    if (current < o.authFailMax) return
+    // over budget: only a valid key goes on (checked here, so a guessed key costs no more than before)
+    const apiKey = readApiKey(req.headers)
+    if (apiKey && o.isValidKey && (await o.isValidKey(apiKey).catch(() => true))) return
+    return refuse(reply, 429, 'too_many_requests', ttl)
   })
-  // Not awaited: the 401 need not wait for the store. The count starts here synchronously enough
-  // (memory: at once; Redis: the command is queued before the answer).
+  // Not awaited: the 401 need not wait for the store.
+  const counted = new WeakSet<FastifyRequest>()
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.statusCode === 401 && guarded(req) && !counted.has(req)) {
       counted.add(req)
-      authFail(req).catch(() => {})
+      void counters.incr(authFailKey(req), o.authFailWindowMs)
     }
     return payload
   })
