@@ -3,14 +3,14 @@
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { appRouter, createContextInner, describeError, envelope, messageOf, readApiKey, type Context, type ErrorCode } from '@capgo-api/api'
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify'
+import { appRouter, createContextInner, type AppRouter, describeError, envelope, messageOf, readApiKey, type Context, type ErrorCode } from '@capgo-api/api'
 import type { DbHandle } from '@capgo-api/db'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { buildOpenApiDocument } from './openapi.ts'
 import { statisticsCharts } from './routes/statistics-charts.ts'
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts'
 import { restRoutes } from './routes/rest.ts'
-import { trpcRoute } from './routes/trpc.ts'
 import { updatesRoute } from './routes/updates.ts'
 
 export interface AppOptions {
@@ -118,13 +118,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   // ---- tRPC ---------------------------------------------------------------------------------
-  await app.register(trpcRoute, {
-    router: appRouter,
-    createContext,
-    onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed')
+  // the stock adapter, as documented; it parses JSON bodies itself inside its own plugin scope
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext,
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed')
+      },
     },
-  })
+  } satisfies FastifyTRPCPluginOptions<AppRouter>)
 
   // ---- REST ---------------------------------------------------------------------------------
   await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the generic REST routes
