@@ -46,7 +46,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: 'idle',
-    routerOptions: { maxParamLength: 5000 },
+    // long /trpc batch paths; /channel/ is /channel (clients add the slash)
+    routerOptions: { maxParamLength: 5000, ignoreTrailingSlash: true },
   })
 
   const createContext = ({ req }: { req: FastifyRequest }): Context =>

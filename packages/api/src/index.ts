@@ -1,6 +1,7 @@
 export { appRouter, type AppRouter } from './root.ts'
 export { createCallerFactory } from './trpc.ts'
 export { createContextInner, type Context } from './context.ts'
+export type { ProcedureMeta } from './meta.ts'
 export { ApiError, describeError, envelope, ERRORS, fromZodIssues, isDatabaseUnavailable, messageOf, type ErrorCode } from './errors.ts'
 export { readApiKey, hashKey, KEY_MODES, ROLES, type KeyMode, type Role } from './access.ts'
 export { bootstrap } from './bootstrap.ts'

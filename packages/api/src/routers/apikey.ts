@@ -100,6 +100,7 @@ export const apikeyRouter = router({
 
   create: allProcedure
     .meta({
+      restInput: 'body-or-query',
       openapi: {
         method: 'POST', path: '/apikey', tags, summary: 'Create an API key',
         description:
