@@ -12,7 +12,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'
 import type { AppRouter } from './root.ts'
 export type RouterInputs = inferRouterInputs<AppRouter>
 export type RouterOutputs = inferRouterOutputs<AppRouter>
-export { errorResponses, isErrorCode, httpStatusOf } from './errors.ts'
+export { isErrorCode, httpStatusOf } from './errors.ts'
 export { GRAPHS, type Graph } from './schemas/statistics.ts'
 // the device check-in's schema and function, for the server's dedicated POST /updates route
 export { answerUpdates } from './lib/updates.ts'

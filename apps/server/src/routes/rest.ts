@@ -13,6 +13,7 @@ import { appRouter, createCallerFactory, envelope, messageOf, type Context, type
 import type { AnyRouter } from '@trpc/server'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { z } from 'zod'
+import { inputFields, isVoidInput } from '../input-schema.ts'
 import { describeFailure } from './failure.ts'
 
 type Params = Record<string, string>
@@ -36,30 +37,11 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 const WILDCARD_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE']
 const JSON_TYPE = 'application/json'
 
-// ---- input schemas (zod's public API, read once per route) -----------------------------------
-/** The schema under optional/default/lazy wrappers and pipes (a transform's input side). */
-function unwrap(s: z.ZodType): z.ZodType {
-  for (;;) {
-    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodLazy) s = s.unwrap() as z.ZodType
-    else if (s instanceof z.ZodPipe) s = (s.out instanceof z.ZodTransform ? s.in : s.out) as z.ZodType
-    else return s
-  }
-}
-
-/** How a procedure's input is built: undefined for a void input, else an object; which keys are arrays. */
-function inputOf(inputs: z.ZodType[]): { isVoid: boolean; arrayKeys: string[] } {
-  const schemas = inputs.map(unwrap)
-  if (schemas.length === 1 && (schemas[0] instanceof z.ZodVoid || schemas[0] instanceof z.ZodUndefined || schemas[0] instanceof z.ZodNever)) return { isVoid: true, arrayKeys: [] }
-  const arrayKeys: string[] = []
-  for (const s of schemas) {
-    if (!(s instanceof z.ZodObject)) continue
-    for (const [key, field] of Object.entries(s.shape as Record<string, z.ZodType>)) {
-      // only a plain or optional array (not nullable, not defaulted): a query value given once is wrapped
-      const inner = field instanceof z.ZodOptional ? field.unwrap() : field
-      if (inner instanceof z.ZodArray && !arrayKeys.includes(key)) arrayKeys.push(key)
-    }
-  }
-  return { isVoid: false, arrayKeys }
+/** Which input keys are arrays (a plain or optional one, not nullable or defaulted): a query value given once is wrapped. */
+function arrayKeysOf(inputs: z.ZodType[]): string[] {
+  return Object.entries(inputFields(inputs))
+    .filter(([, field]) => (field instanceof z.ZodOptional ? field.unwrap() : field) instanceof z.ZodArray)
+    .map(([key]) => key)
 }
 
 /** The query as input: empty values dropped, a single-element array unwrapped (a DELETE body may give one). */
@@ -93,7 +75,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions) 
     const params = Array.from(path.matchAll(/\{(.+?)\}/g), (m) => m[1]!)
     const useBody = BODY_METHODS.has(method)
     const queryUnderBody = useBody && procMeta?.restInput === 'body-or-query'
-    const { isVoid, arrayKeys } = inputOf(proc._def.inputs as z.ZodType[])
+    const isVoid = isVoidInput(proc._def.inputs)
+    const arrayKeys = arrayKeysOf(proc._def.inputs)
     const segments = procedure.split('.')
     // the caller is bound to the request's context, so the path is walked per call (two property reads)
     const call = (caller: object, input: unknown) => (segments.reduce((o: any, k) => o[k], caller) as (i: unknown) => Promise<unknown>)(input)

@@ -1,4 +1,4 @@
-import { ApiError, errorResponses } from '../errors.ts'
+import { ApiError } from '../errors.ts'
 import { requireApp, requireRole, visibleAppsWhere, visibleOrgIds } from '../access.ts'
 import { isUniqueViolation } from '../lib/tx.ts'
 import { appCreateInput, appIdInput, appListInput, appOutput, appUpdateInput } from '../schemas/app.ts'
@@ -20,7 +20,7 @@ const tags = ['app']
 
 export const appRouter = router({
   list: readProcedure
-    .meta({ openapi: { method: 'GET', path: '/app', tags, summary: 'List apps', description: 'The apps the key may see, oldest first, 50 a page.', errorResponses: errorResponses() } })
+    .meta({ errors: [], openapi: { method: 'GET', path: '/app', tags, summary: 'List apps', description: 'The apps the key may see, oldest first, 50 a page.' } })
     .input(appListInput)
     .output(z.array(appOutput))
     .query(async ({ ctx, input }) => {
@@ -33,7 +33,7 @@ export const appRouter = router({
     }),
 
   get: readProcedure
-    .meta({ openapi: { method: 'GET', path: '/app/{app_id}', tags, summary: 'Get an app', description: 'One app the key may see.', errorResponses: errorResponses('app_not_found') } })
+    .meta({ errors: ['invalid_app_id', 'app_not_found'], openapi: { method: 'GET', path: '/app/{app_id}', tags, summary: 'Get an app', description: 'One app the key may see.' } })
     .input(appIdInput)
     .output(appOutput)
     .query(async ({ ctx, input }) => {
@@ -44,7 +44,7 @@ export const appRouter = router({
     }),
 
   create: writeProcedure
-    .meta({ openapi: { method: 'POST', path: '/app', tags, summary: 'Create an app', description: '`owner_org` may be left out when the key can see exactly one organization. Needs role write in it.', errorResponses: errorResponses('missing_owner_org', 'org_not_found', 'insufficient_role', 'insufficient_permissions', 'app_already_exists') } })
+    .meta({ errors: ['invalid_app_id', 'missing_owner_org', 'org_not_found', 'insufficient_role', 'insufficient_permissions', 'app_already_exists'], openapi: { method: 'POST', path: '/app', tags, summary: 'Create an app', description: '`owner_org` may be left out when the key can see exactly one organization. Needs role write in it.' } })
     .input(appCreateInput)
     .output(appOutput)
     .mutation(async ({ ctx, input }) => {
@@ -70,7 +70,7 @@ export const appRouter = router({
     }),
 
   update: writeProcedure
-    .meta({ openapi: { method: 'PUT', path: '/app/{app_id}', tags, summary: 'Update an app', description: 'Changes the name, icon or retention of an app. Needs role write.', errorResponses: errorResponses('app_not_found', 'insufficient_role') } })
+    .meta({ errors: ['invalid_app_id', 'app_not_found', 'insufficient_role'], openapi: { method: 'PUT', path: '/app/{app_id}', tags, summary: 'Update an app', description: 'Changes the name, icon or retention of an app. Needs role write.' } })
     .input(appUpdateInput)
     .output(appOutput)
     .mutation(async ({ ctx, input }) => {
@@ -81,7 +81,7 @@ export const appRouter = router({
     }),
 
   delete: writeProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/app/{app_id}', tags, summary: 'Delete an app', description: 'Removes the app with its channels, bundles, devices and statistics. Needs role admin.', errorResponses: errorResponses('app_not_found', 'insufficient_role') } })
+    .meta({ errors: ['invalid_app_id', 'app_not_found', 'insufficient_role'], openapi: { method: 'DELETE', path: '/app/{app_id}', tags, summary: 'Delete an app', description: 'Removes the app with its channels, bundles, devices and statistics. Needs role admin.' } })
     .input(appIdInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {

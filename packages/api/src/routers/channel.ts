@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Prisma } from '@capgo-api/db'
 import { requireApp } from '../access.ts'
-import { ApiError, errorResponses } from '../errors.ts'
+import { ApiError } from '../errors.ts'
 import { lockApp, retryOnUniqueViolation } from '../lib/tx.ts'
 import { channelDeleteInput, channelGetInput, channelOutput, channelSetInput, DISABLE_AUTO_UPDATE } from '../schemas/channel.ts'
 import { iso, ok, okOutput, pageArgs } from '../schemas/common.ts'
@@ -25,10 +25,10 @@ const tags = ['channel']
 export const channelRouter = router({
   upsert: writeProcedure
     .meta({
+      errors: ['invalid_app_id', 'app_not_found', 'insufficient_role', 'version_not_found'],
       openapi: {
         method: 'POST', path: '/channel', tags, summary: 'Create or update a channel',
         description: 'Upsert on app + channel name. `version` is a bundle name of the app; left out, the channel keeps its version. `public: true` makes it the default channel of its platforms and demotes any other default of the same platform. Needs role write.',
-        errorResponses: errorResponses('app_not_found', 'insufficient_role', 'version_not_found'),
       },
     })
     .input(channelSetInput)
@@ -67,10 +67,10 @@ export const channelRouter = router({
 
   get: readProcedure
     .meta({
+      errors: ['invalid_app_id', 'app_not_found', 'channel_not_found'],
       openapi: {
         method: 'GET', path: '/channel', tags, summary: 'List channels or get one',
         description: "Without `channel`: the app's channels, oldest first, 50 a page. With `channel`: that channel.",
-        errorResponses: errorResponses('app_not_found', 'channel_not_found'),
       },
     })
     .input(channelGetInput)
@@ -93,10 +93,10 @@ export const channelRouter = router({
 
   delete: writeProcedure
     .meta({
+      errors: ['invalid_app_id', 'app_not_found', 'insufficient_role', 'channel_not_found'],
       openapi: {
         method: 'DELETE', path: '/channel', tags, summary: 'Delete a channel',
         description: 'Removes the channel and the device overrides that pointed at it. Fields may come as query parameters or as a JSON body. Needs role admin.',
-        errorResponses: errorResponses('app_not_found', 'insufficient_role', 'channel_not_found'),
       },
     })
     .input(channelDeleteInput)

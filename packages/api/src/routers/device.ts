@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { requireApp } from '../access.ts'
-import { ApiError, errorResponses } from '../errors.ts'
+import { ApiError } from '../errors.ts'
 import { deviceSelect, listDevices, toDevice } from '../lib/devices.ts'
 import { lockApp, retryOnUniqueViolation } from '../lib/tx.ts'
 import { ok, okOutput, PAGE_SIZE } from '../schemas/common.ts'
@@ -12,8 +12,9 @@ const tags = ['device']
 export const deviceRouter = router({
   setOverride: writeProcedure
     .meta({
+      errors: ['invalid_app_id', 'invalid_characters', 'missing_channel_or_version', 'app_not_found', 'insufficient_role', 'version_not_found', 'channel_not_found'],
       openapi: {
-        method: 'POST', path: '/device', errorResponses: errorResponses('app_not_found', 'insufficient_role', 'missing_channel_or_version', 'version_not_found', 'channel_not_found'), tags, summary: "Set a device's channel or bundle override",
+        method: 'POST', path: '/device', tags, summary: "Set a device's channel or bundle override",
         description: '`version_id` is a bundle **name** of the app, `channel` a channel name; give at least one. The device need not have checked in yet. A bundle override wins over any channel. Needs role write.',
       },
     })
@@ -51,8 +52,9 @@ export const deviceRouter = router({
 
   get: readProcedure
     .meta({
+      errors: ['invalid_app_id', 'invalid_characters', 'invalid_cursor', 'app_not_found', 'insufficient_role', 'device_not_found'],
       openapi: {
-        method: 'GET', path: '/device', errorResponses: errorResponses('app_not_found', 'insufficient_role', 'device_not_found', 'invalid_cursor'), tags, summary: 'List devices or get one',
+        method: 'GET', path: '/device', tags, summary: 'List devices or get one',
         description:
           'With `device_id`: that device. Without: `{data, nextCursor?, hasMore}`, newest `updated_at` first then `device_id`, `limit` a page (default 50, 1–1000). Pass `nextCursor` back as `cursor` for the next page; every page costs the same (index seek).',
       },
@@ -75,8 +77,9 @@ export const deviceRouter = router({
 
   deleteOverride: writeProcedure
     .meta({
+      errors: ['invalid_app_id', 'invalid_characters', 'app_not_found', 'insufficient_role', 'device_not_found'],
       openapi: {
-        method: 'DELETE', path: '/device', errorResponses: errorResponses('app_not_found', 'insufficient_role', 'device_not_found'), tags, summary: "Remove a device's overrides",
+        method: 'DELETE', path: '/device', tags, summary: "Remove a device's overrides",
         description: "Removes the device's channel and bundle overrides; the device itself stays. Fields may come as query parameters or as a JSON body. Needs role write.",
       },
     })

@@ -60,7 +60,7 @@ const path = '/organization/members'
 
 export const memberRouter = router({
   list: readProcedure
-    .meta({ openapi: { method: 'GET', path, tags, summary: 'List the members of an organization', description: 'Members and pending invites (`invite_*` roles), oldest first, 50 a page. Needs role read.' } })
+    .meta({ errors: ['org_not_found', 'insufficient_role'], openapi: { method: 'GET', path, tags, summary: 'List the members of an organization', description: 'Members and pending invites (`invite_*` roles), oldest first, 50 a page. Needs role read.' } })
     .input(memberListInput)
     .output(z.array(memberOutput))
     .query(async ({ ctx, input }) => {
@@ -76,6 +76,7 @@ export const memberRouter = router({
 
   invite: allProcedure
     .meta({
+      errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions', 'member_already_exists'],
       openapi: {
         method: 'POST', path, tags, summary: 'Invite a member',
         description:
@@ -103,6 +104,7 @@ export const memberRouter = router({
 
   update: allProcedure
     .meta({
+      errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions', 'member_not_found', 'last_super_admin'],
       openapi: {
         method: 'PUT', path, tags, summary: "Change a member's role",
         description:
@@ -127,6 +129,7 @@ export const memberRouter = router({
 
   delete: allProcedure
     .meta({
+      errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions', 'member_not_found', 'last_super_admin'],
       openapi: {
         method: 'DELETE', path, tags, summary: 'Remove a member',
         description: 'Removes the member (or pending invite) with this email; only members whose role is no higher than yours. Removing the last super_admin is 409 last_super_admin. Needs role admin.',
@@ -147,6 +150,7 @@ export const memberRouter = router({
 
   accept: allProcedure
     .meta({
+      errors: ['invite_not_found'],
       openapi: {
         method: 'POST', path: `${path}/accept`, tags, summary: 'Accept an invitation',
         description: "The key's owner accepts their pending invitation to `orgId`: `invite_<role>` becomes `<role>`. 404 invite_not_found when there is none.",
