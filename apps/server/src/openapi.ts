@@ -36,6 +36,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
 const AUTH_CODES: ErrorCode[] = ['no_key_provided', 'invalid_apikey', 'insufficient_key_mode']
 const SERVER_CODES: ErrorCode[] = ['unknown_error', 'database_unavailable']
 const BODY_CODES: ErrorCode[] = ['invalid_json', 'payload_too_large', 'unsupported_media_type']
+/** Any input: its validation, and text the database cannot store (NUL on PostgreSQL). */
+const INPUT_CODES: ErrorCode[] = ['invalid_input', 'invalid_characters']
 
 export interface OpenApiOptions {
   /** the router to describe (tests pass their own) */
@@ -134,7 +136,7 @@ function completeParameters(op: Json, fields: Record<string, z.ZodType>) {
 function errorCodesOf(method: string, op: Json, meta: ProcedureMeta | undefined, fields: Record<string, z.ZodType>, opts: OpenApiOptions): Map<number, ErrorCode[]> {
   const codes = new Set<ErrorCode>()
   const protect = meta?.openapi?.protect ?? Boolean(op.security?.length)
-  if (Object.keys(fields).length) codes.add('invalid_input')
+  if (Object.keys(fields).length) for (const c of INPUT_CODES) codes.add(c)
   for (const c of meta?.errors ?? []) codes.add(c)
   if (method !== 'GET') for (const c of BODY_CODES) codes.add(c)
   if (protect) for (const c of AUTH_CODES) codes.add(c)

@@ -148,13 +148,13 @@ describe('/openapi.json', () => {
     // a public operation (protect: false): no key, so no 401/403 and no security
     expect(statuses('/updates', 'post')).toEqual(['200', '400', '413', '415', '429', '500', '503'])
     expect(doc.paths['/updates'].post.security).toBeUndefined()
-    expect(codes('/updates', 'post', 400)).toEqual(['invalid_input', 'invalid_app_id', 'invalid_json'])
+    expect(codes('/updates', 'post', 400)).toEqual(['invalid_input', 'invalid_characters', 'invalid_app_id', 'invalid_json'])
     // declared domain codes; their statuses follow the catalogue
     expect(statuses('/thing', 'post')).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'])
     expect(codes('/thing', 'post', 409)).toEqual(['version_already_exists'])
     expect(codes('/thing', 'post', 403)).toEqual(['insufficient_key_mode'])
     // nothing declared: only the generic codes (a schema's own codes are not guessed)
-    expect(codes('/thing', 'get', 400)).toEqual(['invalid_input'])
+    expect(codes('/thing', 'get', 400)).toEqual(['invalid_input', 'invalid_characters'])
     expect(statuses('/thing', 'get')).toEqual(['200', '400', '401', '403', '429', '500', '503'])
     // no input, no 400
     expect(statuses('/plain', 'get')).toEqual(['200', '401', '403', '404', '429', '500', '503'])
