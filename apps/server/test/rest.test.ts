@@ -8,6 +8,7 @@ import Fastify from 'fastify'
 import type { OpenApiMeta } from 'trpc-to-openapi'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { inputFields } from '../src/input-schema.ts'
 import { restRoutes } from '../src/routes/rest.ts'
 import { buildTestApp, createTenant, getApp, rest, restOn, trpc } from './harness.ts'
 
@@ -152,19 +153,20 @@ describe('REST input schemas', () => {
   // trpc-to-openapi set z.coerce on the number/boolean/bigint/date leaves of every input it served
   // (mutating the schemas tRPC uses too; none had such a leaf when it was replaced). The REST layer
   // coerces nothing, so what a query gives must be parsed by the schema itself (intParam, z.stringbool).
-  const COERCIBLE = new Set(['number', 'boolean', 'bigint', 'date'])
-  function coercible(schema: any, at: string, out: string[]) {
-    for (const [key, field] of Object.entries<any>(schema._zod.def.shape)) {
-      let s = field
-      for (;;) {
-        const d = s._zod.def
-        if (['optional', 'nullable', 'default', 'prefault'].includes(d.type)) s = d.innerType
-        else if (d.type === 'array') s = d.element
-        else if (d.type === 'lazy') s = d.getter()
-        else break
-      }
-      if (COERCIBLE.has(s._zod.def.type)) out.push(`${at}.${key}`)
-      else if (s._zod.def.type === 'object') coercible(s, `${at}.${key}`, out)
+  const COERCIBLE = [z.ZodNumber, z.ZodBoolean, z.ZodBigInt, z.ZodDate]
+  /** a field's leaf under wrappers and arrays; a pipe (intParam's preprocess) parses strings itself */
+  const leaf = (s: z.ZodType): z.ZodType => {
+    for (;;) {
+      if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodLazy) s = s.unwrap() as z.ZodType
+      else if (s instanceof z.ZodArray) s = s.element as z.ZodType
+      else return s
+    }
+  }
+  function coercible(fields: Record<string, z.ZodType>, at: string, out: string[]) {
+    for (const [key, field] of Object.entries(fields)) {
+      const s = leaf(field)
+      if (COERCIBLE.some((type) => s instanceof type)) out.push(`${at}.${key}`)
+      else if (s instanceof z.ZodObject) coercible(s.shape, `${at}.${key}`, out)
     }
   }
 
@@ -172,10 +174,7 @@ describe('REST input schemas', () => {
     const found: string[] = []
     for (const [path, proc] of Object.entries<any>(appRouter._def.procedures)) {
       if (!['GET', 'DELETE'].includes(proc._def.meta?.openapi?.method)) continue
-      for (let s of proc._def.inputs) {
-        while (['optional', 'pipe'].includes(s._zod.def.type)) s = s._zod.def.type === 'optional' ? s._zod.def.innerType : s._zod.def.out._zod.def.type === 'transform' ? s._zod.def.in : s._zod.def.out
-        if (s._zod.def.type === 'object') coercible(s, path, found)
-      }
+      coercible(inputFields(proc._def.inputs), path, found)
     }
     expect(found).toEqual([])
   })
