@@ -296,5 +296,5 @@ describe(`fuzzing /openapi.json (seed ${SEED})`, () => {
     expect(invalidFailures.slice(0, 10), `${invalidFailures.length} failures`).toEqual([])
     expect(after).toEqual(before)
     expect(gauntlet.length + anyItems.length + invalidItems.length).toBeGreaterThanOrEqual(10_000)
-  }, 240_000)
+  }, 600_000) // ~1 min alone; several times that in the full suite on a loaded machine
 })
