@@ -3,7 +3,8 @@
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { ApiError, appRouter, authenticate, createContextInner, describeError, envelope, messageOf, readApiKey, type Context, type ErrorCode, type Services } from '@capgo-api/api'
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify'
+import { ApiError, appRouter, authenticate, createContextInner, type AppRouter, describeError, envelope, messageOf, readApiKey, type Context, type ErrorCode, type Services } from '@capgo-api/api'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { buildOpenApiDocument } from './openapi.ts'
 import { statisticsCharts } from './routes/statistics-charts.ts'
@@ -11,7 +12,6 @@ import { BODY_TIMEOUT_MS_DEFAULT } from './limits.ts'
 import { registerBodyTimeout } from './plugins/body-timeout.ts'
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts'
 import { restRoutes } from './routes/rest.ts'
-import { trpcRoute } from './routes/trpc.ts'
 import { updatesRoute } from './routes/updates.ts'
 
 export interface AppOptions {
@@ -53,7 +53,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: 'idle',
     trustProxy: trustProxyOf(opts.trustProxy),
-    routerOptions: { maxParamLength: 5000 },
+    // long /trpc batch paths; /channel/ is /channel (clients add the slash)
+    routerOptions: { maxParamLength: 5000, ignoreTrailingSlash: true },
   })
 
   const createContext = ({ req }: { req: FastifyRequest }): Context =>
@@ -132,13 +133,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   // ---- tRPC ---------------------------------------------------------------------------------
-  await app.register(trpcRoute, {
-    router: appRouter,
-    createContext,
-    onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed')
+  // the stock adapter, as documented; it parses JSON bodies itself inside its own plugin scope
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext,
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed')
+      },
     },
-  })
+  } satisfies FastifyTRPCPluginOptions<AppRouter>)
 
   // ---- REST ---------------------------------------------------------------------------------
   await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the generic REST routes

@@ -1,10 +1,13 @@
 // /openapi.json: generated from the router by trpc-to-openapi, then completed generically for every
 // operation: the error responses it can give (with the contract's envelope `Error` schema and the
 // codes of each status), parameter descriptions and examples taken from the zod meta, and tags.
-import { appRouter, ERRORS, errorEnvelope, isErrorCode, type ErrorCode } from '@capgo-api/api'
+// The codes are the procedure's declared `meta.errors` and the generic ones its kind implies.
+import { appRouter, ERRORS, errorEnvelope, type ErrorCode, type ProcedureMeta } from '@capgo-api/api'
 import type { AnyRouter } from '@trpc/server'
-import { generateOpenApiDocument, type OpenApiMeta } from 'trpc-to-openapi'
+import { generateOpenApiDocument } from 'trpc-to-openapi'
+import type { z } from 'zod'
 import { createSchema } from 'zod-openapi'
+import { fieldMeta, inputFields } from './input-schema.ts'
 
 /** The name of the security scheme (an API key in the `authorization` header). */
 export const SECURITY_SCHEME = 'authorization'
@@ -29,17 +32,12 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   device_api: 'Endpoints the Capacitor updater plugin calls (no API key).',
 }
 
-/** Generic codes every protected operation can answer, by what the framework checks before the handler. */
+/** Generic codes, by what the framework checks before the procedure's own code runs. */
 const AUTH_CODES: ErrorCode[] = ['no_key_provided', 'invalid_apikey', 'insufficient_key_mode']
 const SERVER_CODES: ErrorCode[] = ['unknown_error', 'database_unavailable']
 const BODY_CODES: ErrorCode[] = ['invalid_json', 'request_timeout', 'payload_too_large', 'unsupported_media_type']
-/** Without an `errorResponses` hint, the domain codes an input field implies (the access checks it triggers). */
-const INFERRED_BY_FIELD: Record<string, ErrorCode[]> = {
-  app_id: ['app_not_found', 'insufficient_role'],
-  owner_org: ['org_not_found', 'insufficient_role'],
-  org_id: ['org_not_found', 'insufficient_role'],
-  orgId: ['org_not_found', 'insufficient_role'],
-}
+/** Any input: its validation, and text the database cannot store (NUL on PostgreSQL). */
+const INPUT_CODES: ErrorCode[] = ['invalid_input', 'invalid_characters']
 
 export interface OpenApiOptions {
   /** the router to describe (tests pass their own) */
@@ -49,8 +47,6 @@ export interface OpenApiOptions {
 }
 
 type Json = Record<string, any>
-type ZodLike = { _zod: { def: Json }; meta?: () => Json | undefined; shape?: Record<string, ZodLike> }
-type Meta = NonNullable<OpenApiMeta['openapi']>
 
 export function buildOpenApiDocument(baseUrl: string, opts: OpenApiOptions = {}) {
   const router = opts.router ?? appRouter
@@ -94,75 +90,25 @@ export function buildOpenApiDocument(baseUrl: string, opts: OpenApiOptions = {})
 
 // ---- procedures ---------------------------------------------------------------------------
 interface ProcInfo {
-  meta: Meta
+  meta: ProcedureMeta
   /** the input object's fields (merged over chained .input() calls) */
-  fields: Record<string, ZodLike>
+  fields: Record<string, z.ZodType>
 }
 
 function collectProcedures(router: AnyRouter): Map<string, ProcInfo> {
   const out = new Map<string, ProcInfo>()
-  for (const proc of Object.values(router._def.procedures as Record<string, { _def: { meta?: OpenApiMeta; inputs?: ZodLike[] } }>)) {
-    const meta = proc._def.meta?.openapi
-    if (!meta || meta.enabled === false) continue
-    const fields: Record<string, ZodLike> = {}
-    for (const input of proc._def.inputs ?? []) Object.assign(fields, objectShape(input))
-    out.set(`${meta.method} ${meta.path.replace(/\/+$/, '') || '/'}`, { meta, fields })
+  for (const proc of Object.values(router._def.procedures as Record<string, { _def: { meta?: ProcedureMeta; inputs?: z.ZodType[] } }>)) {
+    const meta = proc._def.meta
+    const openapi = meta?.openapi
+    if (!meta || !openapi || openapi.enabled === false) continue
+    out.set(`${openapi.method} ${openapi.path.replace(/\/+$/, '') || '/'}`, { meta, fields: inputFields(proc._def.inputs ?? []) })
   }
   return out
-}
-
-/** The shape of an object schema, looking through optional/pipe wrappers. */
-function objectShape(s: ZodLike | undefined): Record<string, ZodLike> {
-  for (let cur = s, depth = 0; cur && depth < 8; depth++) {
-    const def = cur._zod.def
-    if (def.type === 'object') return def.shape as Record<string, ZodLike>
-    // a preprocess pipe starts with a transform: its shape is on the output side
-    cur = def.innerType ?? (def.in?._zod.def.type === 'transform' ? def.out : def.in) ?? def.schema
-  }
-  return {}
-}
-
-/** The description/example of a field: on the field itself or on any schema it wraps. */
-function fieldMeta(s: ZodLike | undefined): { description?: string; example?: unknown } {
-  const out: { description?: string; example?: unknown } = {}
-  for (let cur = s, depth = 0; cur && depth < 8; depth++) {
-    const m = typeof cur.meta === 'function' ? cur.meta() : undefined
-    if (m) {
-      if (out.description === undefined && typeof m.description === 'string') out.description = m.description
-      if (out.example === undefined && m.example !== undefined) out.example = m.example
-      if (out.example === undefined && Array.isArray(m.examples) && m.examples.length) out.example = m.examples[0]
-    }
-    const def: Json = cur._zod.def
-    cur = def.innerType ?? def.in ?? def.schema
-  }
-  return out
-}
-
-/** Catalogue codes a schema marks by using them as messages (`.regex(re, 'invalid_app_id')`). */
-function schemaCodes(s: ZodLike | undefined, seen = new Set<unknown>()): Set<ErrorCode> {
-  const found = new Set<ErrorCode>()
-  const visit = (cur: ZodLike | undefined, depth: number) => {
-    if (!cur || depth > 20 || seen.has(cur)) return
-    seen.add(cur)
-    const def: Json = cur._zod?.def ?? {}
-    const messages = [def.error, ...(def.checks ?? []).map((c: ZodLike) => c._zod?.def?.error)]
-    for (const fn of messages) {
-      if (typeof fn !== 'function') continue
-      try {
-        const m = fn({})
-        const text = typeof m === 'string' ? m : m?.message
-        if (isErrorCode(text)) found.add(text)
-      } catch {}
-    }
-    for (const next of [def.innerType, def.in, def.out, def.schema, def.element, def.valueType, ...(def.options ?? []), ...Object.values(def.shape ?? {})]) visit(next, depth + 1)
-  }
-  visit(s, 0)
-  return found
 }
 
 // ---- parameters ---------------------------------------------------------------------------
 /** trpc-to-openapi drops the meta of optional query parameters and keeps examples inside the schema: fill both in. */
-function completeParameters(op: Json, fields: Record<string, ZodLike>) {
+function completeParameters(op: Json, fields: Record<string, z.ZodType>) {
   for (const p of (op.parameters ?? []) as Json[]) {
     const m = fieldMeta(fields[p.name])
     p.schema ??= {}
@@ -186,57 +132,31 @@ function completeParameters(op: Json, fields: Record<string, ZodLike>) {
 }
 
 // ---- errors -------------------------------------------------------------------------------
-/** The hint of the procedure's `errorResponses` meta: statuses, and codes where it names them. */
-function hinted(meta: Meta | undefined): { statuses: number[]; codes: ErrorCode[]; texts: Map<number, string> } | undefined {
-  const er = meta?.errorResponses
-  if (!er) return undefined
-  if (Array.isArray(er)) return { statuses: er, codes: [], texts: new Map() }
-  const codes: ErrorCode[] = []
-  const statuses: number[] = []
-  const texts = new Map<number, string>()
-  for (const [status, text] of Object.entries(er)) {
-    statuses.push(Number(status))
-    const found = String(text).split(/[\s,]+/).filter(isErrorCode)
-    codes.push(...found)
-    if (!found.length) texts.set(Number(status), String(text)) // free text: kept as the response description
-  }
-  return { statuses, codes, texts }
-}
-
-function errorCodesOf(method: string, op: Json, meta: Meta | undefined, fields: Record<string, ZodLike>, opts: OpenApiOptions): { byStatus: Map<number, ErrorCode[]>; texts: Map<number, string> } {
+/** The procedure's declared codes, after the generic ones its kind implies: input validation, body, key. */
+function errorCodesOf(method: string, op: Json, meta: ProcedureMeta | undefined, fields: Record<string, z.ZodType>, opts: OpenApiOptions): Map<number, ErrorCode[]> {
   const codes = new Set<ErrorCode>()
-  const protect = meta?.protect ?? Boolean(op.security?.length)
-  const hasBody = method !== 'GET'
-  const hasInput = Object.keys(fields).length > 0
-  if (hasInput) codes.add('invalid_input')
-  for (const f of Object.values(fields)) for (const c of schemaCodes(f)) codes.add(c)
-  if (hasBody) for (const c of BODY_CODES) codes.add(c)
+  const protect = meta?.openapi?.protect ?? Boolean(op.security?.length)
+  if (Object.keys(fields).length) for (const c of INPUT_CODES) codes.add(c)
+  for (const c of meta?.errors ?? []) codes.add(c)
+  if (method !== 'GET') for (const c of BODY_CODES) codes.add(c)
   if (protect) for (const c of AUTH_CODES) codes.add(c)
-  const hint = hinted(meta)
-  const statuses = new Map<number, ErrorCode[]>()
-  if (hint) {
-    for (const c of hint.codes) codes.add(c)
-    for (const s of hint.statuses) statuses.set(s, [])
-  } else {
-    // without a key there is no role to check: only the lookup remains
-    for (const name of Object.keys(fields)) for (const c of INFERRED_BY_FIELD[name] ?? []) if (protect || ERRORS[c][0] !== 403) codes.add(c)
-  }
   if (opts.rateLimited) codes.add('too_many_requests')
   for (const c of SERVER_CODES) codes.add(c)
+  const byStatus = new Map<number, ErrorCode[]>()
   for (const c of codes) {
     const s = ERRORS[c][0]
-    statuses.set(s, [...(statuses.get(s) ?? []), c])
+    byStatus.set(s, [...(byStatus.get(s) ?? []), c])
   }
-  return { byStatus: new Map([...statuses].sort(([a], [b]) => a - b)), texts: hint?.texts ?? new Map() }
+  return new Map([...byStatus].sort(([a], [b]) => a - b))
 }
 
-function setErrorResponses(op: Json, { byStatus, texts }: { byStatus: Map<number, ErrorCode[]>; texts: Map<number, string> }) {
+function setErrorResponses(op: Json, byStatus: Map<number, ErrorCode[]>) {
   for (const key of Object.keys(op.responses)) if (key !== '200') delete op.responses[key]
   const lines: string[] = []
   for (const [status, codes] of byStatus) {
     const list = codes.map((c) => `\`${c}\``).join(', ')
     op.responses[String(status)] = {
-      description: `${texts.get(status) ?? STATUS_TEXT[status] ?? 'Error'}${codes.length ? `: ${codes.map((c) => `\`${c}\` (${ERRORS[c][1]})`).join('; ')}` : ''}`,
+      description: `${STATUS_TEXT[status] ?? 'Error'}${codes.length ? `: ${codes.map((c) => `\`${c}\` (${ERRORS[c][1]})`).join('; ')}` : ''}`,
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/Error' },

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import { getApp } from './harness.ts'
 
-const { database } = await getApp()
+const { services } = await getApp()
 
 /** Sends the headers and `body` a byte at a time every `everyMs`, then reads the answer until the server closes or answers. */
 async function trickle(port: number, url: string, body: string, everyMs: number): Promise<string> {
@@ -33,7 +33,7 @@ async function trickle(port: number, url: string, body: string, everyMs: number)
 
 describe('the body deadline', () => {
   it('a route may opt out (bodyTimeoutMs: false); others are cut; a body within the deadline is read', async () => {
-    const app = await buildApp({ database, bodyTimeoutMs: 1000, rateLimit: false })
+    const app = await buildApp({ services, bodyTimeoutMs: 1000, rateLimit: false })
     app.post('/slow-upload', { config: { bodyTimeoutMs: false } }, async (req) => ({ received: req.body }))
     app.post('/slow-default', async (req) => ({ received: req.body }))
     await app.listen({ port: 0, host: '127.0.0.1' })

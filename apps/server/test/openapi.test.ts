@@ -1,11 +1,11 @@
 // /openapi.json: complete for every operation (whatever domains are merged), and true to what the server answers.
-import { appRouter, ERRORS, errorResponses } from '@capgo-api/api'
+import { appRouter, ERRORS, type ProcedureMeta } from '@capgo-api/api'
 import { initTRPC } from '@trpc/server'
-import type { OpenApiMeta } from 'trpc-to-openapi'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { inputFields } from '../src/input-schema.ts'
 import { buildOpenApiDocument } from '../src/openapi.ts'
 import { deref, openApiDocument, operationsOf, REPO_ROOT, type Operation } from './docs-helpers.ts'
 import { createTenant, rest } from './harness.ts'
@@ -27,13 +27,7 @@ function proceduresByOperation() {
   const out = new Map<string, Record<string, z.ZodType>>()
   for (const proc of Object.values(appRouter._def.procedures) as any[]) {
     const meta = proc._def.meta?.openapi
-    if (!meta) continue
-    const fields: Record<string, z.ZodType> = {}
-    for (let input of proc._def.inputs ?? []) {
-      while (input && input._zod.def.type !== 'object') input = input._zod.def.innerType ?? (input._zod.def.in?._zod.def.type === 'transform' ? input._zod.def.out : input._zod.def.in)
-      Object.assign(fields, input?._zod.def.shape ?? {})
-    }
-    out.set(`${meta.method} ${meta.path}`, fields)
+    if (meta) out.set(`${meta.method} ${meta.path}`, inputFields(proc._def.inputs ?? []))
   }
   return out
 }
@@ -106,7 +100,7 @@ describe('/openapi.json', () => {
         const r = o.op.responses[s]
         expect(r.content['application/json'].schema.$ref, `${name(o)} ${s}`).toBe(ERROR_REF)
         const codes = codesIn(r.description)
-        expect(codes.length, `${name(o)} ${s} lists codes: name them in the meta, errorResponses: errorResponses('…')`).toBeGreaterThan(0)
+        expect(codes.length, `${name(o)} ${s} lists codes: name them in the meta, errors: ['…']`).toBeGreaterThan(0)
         for (const c of codes) expect(statusOf(c), `${name(o)} ${s}: ${c} is a catalogue code of that status`).toBe(Number(s))
         for (const c of codes) expect(o.op.description, `${name(o)} description lists ${c}`).toContain(`\`${c}\``)
       }
@@ -138,32 +132,31 @@ describe('/openapi.json', () => {
     expect(codes('/channel', 'delete', 403)).toEqual(expect.arrayContaining(['insufficient_key_mode', 'insufficient_role']))
   })
 
-  it('derives the error responses generically from the procedure meta and input', () => {
-    const t = initTRPC.meta<OpenApiMeta>().create()
+  it('lists the declared meta.errors and the generic codes the procedure kind implies', () => {
+    const t = initTRPC.meta<ProcedureMeta>().create()
     const input = z.object({ app_id: z.string().regex(/^a\.b$/, 'invalid_app_id').meta({ description: 'app', example: 'a.b' }) })
     const out = z.object({ ok: z.boolean() })
     const router = t.router({
-      device: t.procedure.meta({ openapi: { method: 'POST', path: '/updates', tags: ['plugin'], summary: 's', protect: false } }).input(input).output(out).mutation(() => ({ ok: true })),
-      hinted: t.procedure.meta({ openapi: { method: 'POST', path: '/thing', tags: ['x'], summary: 's', errorResponses: errorResponses('app_not_found', 'version_already_exists') } }).input(input).output(out).mutation(() => ({ ok: true })),
-      inferred: t.procedure.meta({ openapi: { method: 'GET', path: '/thing', tags: ['x'], summary: 's' } }).input(input).output(out).query(() => ({ ok: true })),
-      statuses: t.procedure.meta({ openapi: { method: 'GET', path: '/plain', tags: ['x'], summary: 's', errorResponses: [404] } }).output(out).query(() => ({ ok: true })),
+      device: t.procedure.meta({ errors: ['invalid_app_id'], openapi: { method: 'POST', path: '/updates', tags: ['plugin'], summary: 's', protect: false } }).input(input).output(out).mutation(() => ({ ok: true })),
+      declared: t.procedure.meta({ errors: ['app_not_found', 'version_already_exists'], openapi: { method: 'POST', path: '/thing', tags: ['x'], summary: 's' } }).input(input).output(out).mutation(() => ({ ok: true })),
+      undeclared: t.procedure.meta({ openapi: { method: 'GET', path: '/thing', tags: ['x'], summary: 's' } }).input(input).output(out).query(() => ({ ok: true })),
+      noInput: t.procedure.meta({ errors: ['app_not_found'], openapi: { method: 'GET', path: '/plain', tags: ['x'], summary: 's' } }).output(out).query(() => ({ ok: true })),
     })
     const doc = buildOpenApiDocument('/', { router, rateLimited: true }) as any
     const statuses = (p: string, m: string) => Object.keys(doc.paths[p][m].responses)
     const codes = (p: string, m: string, s: number) => codesIn(doc.paths[p][m].responses[s].description)
     // a public operation (protect: false): no key, so no 401/403 and no security
-    expect(statuses('/updates', 'post')).toEqual(['200', '400', '404', '408', '413', '415', '429', '500', '503'])
+    expect(statuses('/updates', 'post')).toEqual(['200', '400', '408', '413', '415', '429', '500', '503'])
     expect(doc.paths['/updates'].post.security).toBeUndefined()
-    expect(codes('/updates', 'post', 400)).toEqual(['invalid_input', 'invalid_app_id', 'invalid_json'])
-    // a hint names the domain codes; their statuses follow the catalogue
+    expect(codes('/updates', 'post', 400)).toEqual(['invalid_input', 'invalid_characters', 'invalid_app_id', 'invalid_json'])
+    // declared domain codes; their statuses follow the catalogue
     expect(statuses('/thing', 'post')).toEqual(['200', '400', '401', '403', '404', '408', '409', '413', '415', '429', '500', '503'])
     expect(codes('/thing', 'post', 409)).toEqual(['version_already_exists'])
     expect(codes('/thing', 'post', 403)).toEqual(['insufficient_key_mode'])
-    // no hint: an app_id implies the app's access check
-    expect(codes('/thing', 'get', 404)).toEqual(['app_not_found'])
-    expect(codes('/thing', 'get', 403)).toEqual(['insufficient_key_mode', 'insufficient_role'])
-    expect(statuses('/thing', 'get')).not.toContain('413')
-    // a bare list of statuses is kept (without codes of its own); no input, no 400
+    // nothing declared: only the generic codes (a schema's own codes are not guessed)
+    expect(codes('/thing', 'get', 400)).toEqual(['invalid_input', 'invalid_characters'])
+    expect(statuses('/thing', 'get')).toEqual(['200', '400', '401', '403', '429', '500', '503'])
+    // no input, no 400
     expect(statuses('/plain', 'get')).toEqual(['200', '401', '403', '404', '429', '500', '503'])
     expect(doc.tags.map((x: any) => x.name)).toEqual(['plugin', 'x'])
   })

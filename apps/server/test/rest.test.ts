@@ -1,6 +1,6 @@
-// The REST layer (routes/rest.ts): what trpc-to-openapi's runtime handler did and the native routes
-// keep (query and body input, 415, paths matched without their trailing slash or case, 404 and
-// HEAD of the wildcard, rate limits on unknown paths), on the app and on a router of its own.
+// The REST layer (routes/rest.ts): query and body input, 415, paths matched with or without their
+// trailing slash (case-sensitive), 404 for unknown paths and methods (rate-limited like any route),
+// HEAD as Fastify answers it, on the app and on a router of its own.
 import { Writable } from 'node:stream'
 import { appRouter } from '@capgo-api/api'
 import { initTRPC } from '@trpc/server'
@@ -8,6 +8,7 @@ import Fastify from 'fastify'
 import type { OpenApiMeta } from 'trpc-to-openapi'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { inputFields } from '../src/input-schema.ts'
 import { restRoutes } from '../src/routes/rest.ts'
 import { buildTestApp, createTenant, getApp, rest, restOn, trpc } from './harness.ts'
 
@@ -63,11 +64,11 @@ describe('REST paths and answers', () => {
     expect(raw.body).toBe(JSON.stringify(await (await trpc(t.keys.read)).channel.get({ app_id: t.appId })))
   })
 
-  it('matches a path with a trailing slash or in another case; /app/ is the list, as with the old adapter', async () => {
+  it('matches a path with a trailing slash but not in another case; /app/ is the list', async () => {
     const t = await createTenant()
     const list = await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })
     expect(await rest('GET', '/channel/', { key: t.keys.read, query: { app_id: t.appId } })).toMatchObject({ status: 200, body: list.body })
-    expect(await rest('GET', '/CHANNEL', { key: t.keys.read, query: { app_id: t.appId } })).toMatchObject({ status: 200, body: list.body })
+    expect(await rest('GET', '/CHANNEL', { key: t.keys.read, query: { app_id: t.appId } })).toMatchObject({ status: 404, body: NOT_FOUND })
     expect(await rest('GET', `/app/${t.appId}/`, { key: t.keys.read })).toMatchObject({ status: 200, body: { app_id: t.appId } })
     const apps = await rest('GET', '/app', { key: t.keys.read })
     expect(await rest('GET', '/app/', { key: t.keys.read })).toMatchObject({ status: 200, body: apps.body })
@@ -78,16 +79,17 @@ describe('REST paths and answers', () => {
     expect(await rest('GET', `/app/${t.appId.replaceAll('.', '%2E')}`, { key: t.keys.read })).toMatchObject({ status: 200, body: { app_id: t.appId } })
   })
 
-  it('unknown paths and wrong methods are 404 not_found; HEAD is 204 without a body (dedicated routes keep theirs)', async () => {
+  it('unknown paths and wrong methods are 404 not_found; HEAD is a GET without its body, 404 on unknown paths', async () => {
     const t = await createTenant()
     expect(await rest('GET', '/no-such-endpoint', { key: t.keys.read })).toMatchObject({ status: 404, body: NOT_FOUND })
     expect(await rest('PUT', '/channel', { key: t.keys.write, body: { app_id: t.appId } })).toMatchObject({ status: 404, body: NOT_FOUND })
     expect(await rest('PATCH', '/channel', { key: t.keys.write })).toMatchObject({ status: 404, body: NOT_FOUND })
     const { app } = await getApp()
-    for (const url of [`/channel?app_id=${t.appId}`, '/no-such-endpoint']) {
-      const head = await app.inject({ method: 'HEAD', url, headers: { authorization: t.keys.read } })
-      expect([head.statusCode, head.body, head.headers['content-length']], url).toEqual([204, '', '0'])
-    }
+    const get = await app.inject({ method: 'GET', url: `/channel?app_id=${t.appId}`, headers: { authorization: t.keys.read } })
+    const head = await app.inject({ method: 'HEAD', url: `/channel?app_id=${t.appId}`, headers: { authorization: t.keys.read } })
+    expect([head.statusCode, head.body, head.headers['content-type']]).toEqual([200, '', get.headers['content-type']])
+    const unknown = await app.inject({ method: 'HEAD', url: '/no-such-endpoint', headers: { authorization: t.keys.read } })
+    expect([unknown.statusCode, unknown.body]).toEqual([404, ''])
     const stats = await app.inject({ method: 'HEAD', url: '/statistics/user?from=2026-01-01&to=2026-01-02', headers: { authorization: t.keys.read } })
     expect(stats.statusCode).toBe(200)
   })
@@ -151,19 +153,20 @@ describe('REST input schemas', () => {
   // trpc-to-openapi set z.coerce on the number/boolean/bigint/date leaves of every input it served
   // (mutating the schemas tRPC uses too; none had such a leaf when it was replaced). The REST layer
   // coerces nothing, so what a query gives must be parsed by the schema itself (intParam, z.stringbool).
-  const COERCIBLE = new Set(['number', 'boolean', 'bigint', 'date'])
-  function coercible(schema: any, at: string, out: string[]) {
-    for (const [key, field] of Object.entries<any>(schema._zod.def.shape)) {
-      let s = field
-      for (;;) {
-        const d = s._zod.def
-        if (['optional', 'nullable', 'default', 'prefault'].includes(d.type)) s = d.innerType
-        else if (d.type === 'array') s = d.element
-        else if (d.type === 'lazy') s = d.getter()
-        else break
-      }
-      if (COERCIBLE.has(s._zod.def.type)) out.push(`${at}.${key}`)
-      else if (s._zod.def.type === 'object') coercible(s, `${at}.${key}`, out)
+  const COERCIBLE = [z.ZodNumber, z.ZodBoolean, z.ZodBigInt, z.ZodDate]
+  /** a field's leaf under wrappers and arrays; a pipe (intParam's preprocess) parses strings itself */
+  const leaf = (s: z.ZodType): z.ZodType => {
+    for (;;) {
+      if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodLazy) s = s.unwrap() as z.ZodType
+      else if (s instanceof z.ZodArray) s = s.element as z.ZodType
+      else return s
+    }
+  }
+  function coercible(fields: Record<string, z.ZodType>, at: string, out: string[]) {
+    for (const [key, field] of Object.entries(fields)) {
+      const s = leaf(field)
+      if (COERCIBLE.some((type) => s instanceof type)) out.push(`${at}.${key}`)
+      else if (s instanceof z.ZodObject) coercible(s.shape, `${at}.${key}`, out)
     }
   }
 
@@ -171,10 +174,7 @@ describe('REST input schemas', () => {
     const found: string[] = []
     for (const [path, proc] of Object.entries<any>(appRouter._def.procedures)) {
       if (!['GET', 'DELETE'].includes(proc._def.meta?.openapi?.method)) continue
-      for (let s of proc._def.inputs) {
-        while (['optional', 'pipe'].includes(s._zod.def.type)) s = s._zod.def.type === 'optional' ? s._zod.def.innerType : s._zod.def.out._zod.def.type === 'transform' ? s._zod.def.in : s._zod.def.out
-        if (s._zod.def.type === 'object') coercible(s, path, found)
-      }
+      coercible(inputFields(proc._def.inputs), path, found)
     }
     expect(found).toEqual([])
   })

@@ -1,6 +1,6 @@
-// /trpc answers plain JSON calls itself (routes/trpc.ts) and hands the rest to tRPC's
-// resolveResponse. Each request here is also sent to tRPC's own fetch handler on the same router:
-// status and body must be the same, byte for byte after JSON parsing.
+// /trpc is tRPC's stock Fastify adapter behind Fastify's routing, body limit and hooks. Each request
+// here is also sent to tRPC's fetch handler on the same router: status and body must be the same
+// after JSON parsing, and errors carry the contract's envelope fields beside tRPC's own.
 import { appRouter, createContextInner, readApiKey } from '@capgo-api/api'
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
 import { describe, expect, it } from 'vitest'
@@ -41,6 +41,14 @@ describe('/trpc answers as tRPC does', () => {
     expect((await both({ method: 'GET', url: `/trpc/channel.get?input=${q({ app_id: t.appId })}` })).status).toBe(401)
   })
 
+  it('errors carry the envelope fields (status, error, message) and tRPC\'s code and httpStatus', async () => {
+    const t = await createTenant()
+    const { body } = await both({ method: 'GET', url: `/trpc/channel.get?input=${q({ app_id: 'com.nope.app' })}`, key: t.keys.read })
+    expect(body).toMatchObject({
+      error: { status: 'KO', error: 'app_not_found', message: 'App not found.', code: -32004, data: { code: 'NOT_FOUND', httpStatus: 404, path: 'channel.get', error: 'app_not_found' } },
+    })
+  })
+
   it('batches: all good (200), mixed (207), all failing alike (their status)', async () => {
     const t = await createTenant()
     const good = { app_id: t.appId }
@@ -58,7 +66,7 @@ describe('/trpc answers as tRPC does', () => {
     expect((await both({ method: 'POST', url: '/trpc/channel.upsert', body: JSON.stringify(upsert), key: t.keys.read })).status).toBe(403)
   })
 
-  it('what resolveResponse answers: wrong method, unknown procedure, bad JSON, bad batch, streaming', async () => {
+  it('wrong method, unknown procedure, bad JSON, bad batch, streaming', async () => {
     const t = await createTenant()
     expect((await both({ method: 'POST', url: '/trpc/channel.get', body: JSON.stringify({ app_id: t.appId }), key: t.keys.read })).status).toBe(405)
     expect((await both({ method: 'GET', url: `/trpc/channel.upsert?input=${q({ app_id: t.appId, channel: 'x' })}`, key: t.keys.write })).status).toBe(405)

@@ -195,18 +195,3 @@ export function envelope(d: ReturnType<typeof describeError>) {
     ...(d.moreInfo ? { moreInfo: d.moreInfo } : {}),
   }
 }
-
-/**
- * The domain error codes an operation can answer, for its OpenAPI meta:
- * `openapi: { …, errorResponses: errorResponses('app_not_found', 'app_already_exists') }`.
- * Grouped by HTTP status as trpc-to-openapi's `errorResponses` (`{ 404: 'app_not_found', 409: … }`);
- * /openapi.json adds the generic ones (validation, key, key mode, body, server) by itself.
- */
-export function errorResponses(...codes: ErrorCode[]): Record<number, string> {
-  const out: Record<number, string> = {}
-  for (const code of codes) {
-    const s = httpStatusOf(code)
-    out[s] = out[s] ? `${out[s]}, ${code}` : code
-  }
-  return out
-}

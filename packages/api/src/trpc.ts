@@ -1,15 +1,15 @@
 // tRPC set-up in three parts: context & init (with the error formatter), error mapping,
 // and procedures by key mode.
 import { initTRPC } from '@trpc/server'
-import type { OpenApiMeta } from 'trpc-to-openapi'
 import { authenticate, requireMode, type KeyMode } from './access.ts'
 import type { Context } from './context.ts'
+import type { ProcedureMeta } from './meta.ts'
 import { ApiError, describeError } from './errors.ts'
 
 // ---- init -------------------------------------------------------------------------------
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ProcedureMeta>()
   .create({
     isDev: false,
     errorFormatter({ shape, error }) {

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { errorResponses } from '../../errors.ts'
 import { readProcedure, router, uploadProcedure, writeProcedure } from '../../trpc.ts'
 import { okOutput } from '../common.ts'
 import { bundleCreateInput, bundleCreateOutput, bundleDeleteInput, bundleGetInput, bundleOutput } from './schema.ts'
@@ -11,15 +10,15 @@ const DELETE = 'With `version`: soft-deletes that bundle (409 `bundle_in_use` wh
 
 export const bundleRouter = router({
   get: readProcedure
-    .meta({ openapi: { method: 'GET', path: '/bundle', errorResponses: errorResponses('app_not_found', 'insufficient_role'), tags, summary: 'List bundles', description: LIST } })
+    .meta({ errors: ['invalid_app_id', 'app_not_found', 'insufficient_role'], openapi: { method: 'GET', path: '/bundle', tags, summary: 'List bundles', description: LIST } })
     .input(bundleGetInput)
     .output(z.array(bundleOutput))
     .query(({ ctx, input }) => listBundles(ctx, input)),
 
   create: uploadProcedure
-    .meta({
+    .meta({ errors: ['invalid_app_id', 'invalid_version_format', 'invalid_protocol', 'app_not_found', 'insufficient_role', 'version_already_exists'],
       openapi: {
-        method: 'POST', path: '/bundle', errorResponses: errorResponses('app_not_found', 'insufficient_role', 'invalid_version_format', 'invalid_protocol', 'version_already_exists'), tags, summary: 'Register an externally hosted bundle',
+        method: 'POST', path: '/bundle', tags, summary: 'Register an externally hosted bundle',
         description: '`version` must be a semantic version, `external_url` an https URL; a name the app already used (even deleted) is 409 `version_already_exists`. Counts `size` toward storage. Needs role upload.',
       },
     })
@@ -28,7 +27,7 @@ export const bundleRouter = router({
     .mutation(({ ctx, input }) => createBundle(ctx, input)),
 
   delete: writeProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/bundle', errorResponses: errorResponses('app_not_found', 'insufficient_role', 'version_not_found', 'bundle_in_use'), tags, summary: 'Delete one bundle or every unused one', description: DELETE } })
+    .meta({ errors: ['invalid_app_id', 'app_not_found', 'insufficient_role', 'version_not_found', 'bundle_in_use'], openapi: { method: 'DELETE', path: '/bundle', tags, summary: 'Delete one bundle or every unused one', description: DELETE } })
     .input(bundleDeleteInput)
     .output(okOutput)
     .mutation(({ ctx, input }) => deleteBundles(ctx, input)),
@@ -37,13 +36,13 @@ export const bundleRouter = router({
 /** /versions: the oldest seed's name for the same resource. */
 export const versionsRouter = router({
   get: readProcedure
-    .meta({ openapi: { method: 'GET', path: '/versions', errorResponses: errorResponses('app_not_found', 'insufficient_role'), tags, summary: 'List bundles (legacy alias of GET /bundle)', description: LIST, deprecated: true } })
+    .meta({ errors: ['invalid_app_id', 'app_not_found', 'insufficient_role'], openapi: { method: 'GET', path: '/versions', tags, summary: 'List bundles (legacy alias of GET /bundle)', description: LIST, deprecated: true } })
     .input(bundleGetInput)
     .output(z.array(bundleOutput))
     .query(({ ctx, input }) => listBundles(ctx, input)),
 
   delete: writeProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/versions', errorResponses: errorResponses('app_not_found', 'insufficient_role', 'version_not_found', 'bundle_in_use'), tags, summary: 'Delete bundles (legacy alias of DELETE /bundle)', description: DELETE, deprecated: true } })
+    .meta({ errors: ['invalid_app_id', 'app_not_found', 'insufficient_role', 'version_not_found', 'bundle_in_use'], openapi: { method: 'DELETE', path: '/versions', tags, summary: 'Delete bundles (legacy alias of DELETE /bundle)', description: DELETE, deprecated: true } })
     .input(bundleDeleteInput)
     .output(okOutput)
     .mutation(({ ctx, input }) => deleteBundles(ctx, input)),

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { errorResponses } from '../../errors.ts'
 import { readProcedure, router, writeProcedure } from '../../trpc.ts'
 import { okOutput } from '../common.ts'
 import { channelDeleteInput, channelGetInput, channelOutput, channelSetInput } from './schema.ts'
@@ -9,11 +8,10 @@ const tags = ['channel']
 
 export const channelRouter = router({
   upsert: writeProcedure
-    .meta({
+    .meta({ errors: ['invalid_app_id', 'app_not_found', 'insufficient_role', 'version_not_found'],
       openapi: {
         method: 'POST', path: '/channel', tags, summary: 'Create or update a channel',
         description: 'Upsert on app + channel name. `version` is a bundle name of the app; left out, the channel keeps its version. `public: true` makes it the default channel of its platforms and demotes any other default of the same platform. Needs role write.',
-        errorResponses: errorResponses('app_not_found', 'insufficient_role', 'version_not_found'),
       },
     })
     .input(channelSetInput)
@@ -21,11 +19,10 @@ export const channelRouter = router({
     .mutation(({ ctx, input }) => upsertChannel(ctx, input)),
 
   get: readProcedure
-    .meta({
+    .meta({ errors: ['invalid_app_id', 'app_not_found', 'channel_not_found'],
       openapi: {
         method: 'GET', path: '/channel', tags, summary: 'List channels or get one',
         description: "Without `channel`: the app's channels, oldest first, 50 a page. With `channel`: that channel.",
-        errorResponses: errorResponses('app_not_found', 'channel_not_found'),
       },
     })
     .input(channelGetInput)
@@ -33,11 +30,10 @@ export const channelRouter = router({
     .query(({ ctx, input }) => getChannels(ctx, input)),
 
   delete: writeProcedure
-    .meta({
+    .meta({ errors: ['invalid_app_id', 'app_not_found', 'insufficient_role', 'channel_not_found'],
       openapi: {
         method: 'DELETE', path: '/channel', tags, summary: 'Delete a channel',
         description: 'Removes the channel and the device overrides that pointed at it. Fields may come as query parameters or as a JSON body. Needs role admin.',
-        errorResponses: errorResponses('app_not_found', 'insufficient_role', 'channel_not_found'),
       },
     })
     .input(channelDeleteInput)

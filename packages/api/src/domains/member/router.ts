@@ -9,13 +9,13 @@ const path = '/organization/members'
 
 export const memberRouter = router({
   list: readProcedure
-    .meta({ openapi: { method: 'GET', path, tags, summary: 'List the members of an organization', description: 'Members and pending invites (`invite_*` roles), oldest first, 50 a page. Needs role read.' } })
+    .meta({ errors: ['org_not_found', 'insufficient_role'], openapi: { method: 'GET', path, tags, summary: 'List the members of an organization', description: 'Members and pending invites (`invite_*` roles), oldest first, 50 a page. Needs role read.' } })
     .input(memberListInput)
     .output(z.array(memberOutput))
     .query(({ ctx, input }) => listMembers(ctx, input)),
 
   invite: allProcedure
-    .meta({
+    .meta({ errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions', 'member_already_exists'],
       openapi: {
         method: 'POST', path, tags, summary: 'Invite a member',
         description:
@@ -28,7 +28,7 @@ export const memberRouter = router({
     .mutation(({ ctx, input }) => inviteMember(ctx, input)),
 
   update: allProcedure
-    .meta({
+    .meta({ errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions', 'member_not_found', 'last_super_admin'],
       openapi: {
         method: 'PUT', path, tags, summary: "Change a member's role",
         description:
@@ -41,7 +41,7 @@ export const memberRouter = router({
     .mutation(({ ctx, input }) => updateMember(ctx, input)),
 
   delete: allProcedure
-    .meta({
+    .meta({ errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions', 'member_not_found', 'last_super_admin'],
       openapi: {
         method: 'DELETE', path, tags, summary: 'Remove a member',
         description: 'Removes the member (or pending invite) with this email; only members whose role is no higher than yours. Removing the last super_admin is 409 last_super_admin. Needs role admin.',
@@ -52,7 +52,7 @@ export const memberRouter = router({
     .mutation(({ ctx, input }) => removeMember(ctx, input)),
 
   accept: allProcedure
-    .meta({
+    .meta({ errors: ['invite_not_found'],
       openapi: {
         method: 'POST', path: `${path}/accept`, tags, summary: 'Accept an invitation',
         description: "The key's owner accepts their pending invitation to `orgId`: `invite_<role>` becomes `<role>`. 404 invite_not_found when there is none.",

@@ -15,7 +15,7 @@ const setDescription =
 
 export const organizationRouter = router({
   get: readProcedure
-    .meta({
+    .meta({ errors: ['org_not_found', 'insufficient_role'],
       openapi: {
         method: 'GET', path: '/organization', tags, summary: 'List organizations or get one',
         description: 'With `orgId`: that organization (role read). Without: every organization the key may see, oldest first, 50 a page.',
@@ -26,19 +26,19 @@ export const organizationRouter = router({
     .query(({ ctx, input }) => getOrganizations(ctx, input)),
 
   set: allProcedure
-    .meta({ openapi: { method: 'POST', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
+    .meta({ errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions'], openapi: { method: 'POST', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
     .input(organizationSetInput)
     .output(organizationSetOutput)
     .mutation(({ ctx, input }) => setOrganization(ctx, input)),
 
   put: allProcedure
-    .meta({ openapi: { method: 'PUT', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
+    .meta({ errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions'], openapi: { method: 'PUT', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
     .input(organizationSetInput)
     .output(organizationSetOutput)
     .mutation(({ ctx, input }) => setOrganization(ctx, input)),
 
   delete: allProcedure
-    .meta({
+    .meta({ errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions'],
       openapi: {
         method: 'DELETE', path: '/organization', tags, summary: 'Delete an organization',
         description:

@@ -1,5 +1,4 @@
 // The endpoints the Capacitor updater plugin calls (no key; SPEC section 3).
-import { errorResponses } from '../../errors.ts'
 import { publicProcedure, router } from '../../trpc.ts'
 import { okOutput } from '../common.ts'
 import {
@@ -12,7 +11,7 @@ const tags = ['plugin']
 
 export const pluginRouter = router({
   updates: publicProcedure
-    .meta({
+    .meta({ errors: ['invalid_app_id', 'invalid_characters', 'app_not_found'],
       openapi: {
         method: 'POST', path: '/updates', tags, protect: false, summary: 'Check for an update (plugin)',
         description:
@@ -24,9 +23,9 @@ export const pluginRouter = router({
     .mutation(({ ctx, input }) => answerUpdates(ctx.services, input)),
 
   stats: publicProcedure
-    .meta({
+    .meta({ errors: ['invalid_app_id', 'invalid_characters', 'app_not_found'],
       openapi: {
-        method: 'POST', path: '/stats', errorResponses: errorResponses('app_not_found'), tags, protect: false, summary: 'Report device events (plugin)',
+        method: 'POST', path: '/stats', tags, protect: false, summary: 'Report device events (plugin)',
         description:
           'Body: one event or a JSON array of events (documented here as `events`). Each event refreshes the device and counts it toward MAU; `set` records the bundle the device now runs; `download_complete` adds the bundle\'s size to the day\'s bandwidth.',
       },
@@ -36,9 +35,9 @@ export const pluginRouter = router({
     .mutation(({ ctx, input }) => recordEvents(ctx.services, input)),
 
   channelSelfSet: publicProcedure
-    .meta({
+    .meta({ errors: ['invalid_app_id', 'invalid_characters', 'app_not_found', 'channel_not_found', 'channel_self_set_not_allowed'],
       openapi: {
-        method: 'POST', path: '/channel_self', errorResponses: errorResponses('app_not_found', 'channel_not_found', 'channel_self_set_not_allowed'), tags, protect: false, summary: 'Join a channel (plugin setChannel)',
+        method: 'POST', path: '/channel_self', tags, protect: false, summary: 'Join a channel (plugin setChannel)',
         description:
           'Sets the device\'s own channel. The channel must allow self-set (`allow_device_self_set`), and an override to a channel that does not allow it cannot be replaced by the device (403 `channel_self_set_not_allowed`). Choosing the platform\'s public channel simply removes the override.',
       },
@@ -48,9 +47,9 @@ export const pluginRouter = router({
     .mutation(({ ctx, input }) => setOwnChannel(ctx.services, input)),
 
   channelSelfGet: publicProcedure
-    .meta({
+    .meta({ errors: ['invalid_app_id', 'invalid_characters', 'app_not_found', 'channel_not_found'],
       openapi: {
-        method: 'PUT', path: '/channel_self', errorResponses: errorResponses('app_not_found', 'channel_not_found'), tags, protect: false, summary: "The device's channel (plugin getChannel)",
+        method: 'PUT', path: '/channel_self', tags, protect: false, summary: "The device's channel (plugin getChannel)",
         description: '`{channel, status: "override"}` when the device has a channel override, else the channel it falls into `{channel, status: "default"}` (404 `channel_not_found` when none).',
       },
     })
@@ -59,9 +58,9 @@ export const pluginRouter = router({
     .mutation(({ ctx, input }) => getOwnChannel(ctx.services, input)),
 
   channelSelfList: publicProcedure
-    .meta({
+    .meta({ errors: ['invalid_app_id', 'invalid_characters', 'app_not_found'],
       openapi: {
-        method: 'GET', path: '/channel_self', errorResponses: errorResponses('app_not_found'), tags, protect: false, summary: 'Channels a device may join (plugin listChannels)',
+        method: 'GET', path: '/channel_self', tags, protect: false, summary: 'Channels a device may join (plugin listChannels)',
         description: 'The channels of the app that allow self-set, restricted to those serving `platform` and the build type given by `is_emulator` / `is_prod`, oldest first.',
       },
     })
@@ -70,9 +69,9 @@ export const pluginRouter = router({
     .query(({ ctx, input }) => listSelfSetChannels(ctx.services, input)),
 
   channelSelfDelete: publicProcedure
-    .meta({
+    .meta({ errors: ['invalid_app_id', 'invalid_characters', 'app_not_found', 'channel_not_found', 'channel_self_set_not_allowed'],
       openapi: {
-        method: 'DELETE', path: '/channel_self', errorResponses: errorResponses('app_not_found', 'channel_not_found', 'channel_self_set_not_allowed'), tags, protect: false, summary: 'Leave the self-set channel (plugin unsetChannel)',
+        method: 'DELETE', path: '/channel_self', tags, protect: false, summary: 'Leave the self-set channel (plugin unsetChannel)',
         description: "Removes the device's own channel override; one set by an operator on a channel that does not allow self-set stays (403 `channel_self_set_not_allowed`). 404 `channel_not_found` when the device has no channel override.",
       },
     })
