@@ -132,7 +132,7 @@ export function isDatabaseUnavailable(e: unknown): boolean {
     const code = cur.code ?? cur.kind
     if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'SQLITE_BUSY', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08003'].includes(code)) return true
     if (['DatabaseNotReachable', 'DatabaseDoesNotExist', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'].includes(cur.kind ?? cur.originalCode)) return true
-    if (typeof cur.message === 'string' && /ECONNREFUSED|Connection terminated|connection timeout|Can't reach database|Closed the connection|terminating connection/i.test(cur.message)) return true
+    if (typeof cur.message === 'string' && /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|Closed the connection|terminating connection/i.test(cur.message)) return true
   }
   return false
 }

@@ -9,12 +9,27 @@ export interface TcpProxy {
   /** `url` with its host and port replaced by the proxy's */
   urlThrough(url: string): string
   cut(): Promise<void>
+  /** cuts as soon as a chunk to the target contains `text` (say, a statement the test wants interrupted) */
+  cutAtNext(text: string): Promise<void>
   restore(): Promise<void>
   close(): Promise<void>
 }
 
-export async function tcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** delay every chunk by this much each way, as a database on another machine (default 0) */
+  latencyMs?: number
+}
+
+/** `from` → `to`, each chunk `latencyMs` later (timers of one delay fire in order, so the stream stays in order). */
+function forward(from: net.Socket, to: net.Socket, latencyMs: number, tap?: (chunk: Buffer) => void) {
+  if (tap) from.on('data', tap)
+  if (!latencyMs) return void from.pipe(to)
+  from.on('data', (chunk) => setTimeout(() => to.destroyed || to.write(chunk), latencyMs))
+}
+
+export async function tcpProxy(targetHost: string, targetPort: number, opts: TcpProxyOptions = {}): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>()
+  let watch: ((chunk: Buffer) => void) | undefined
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, targetHost)
     sockets.add(client).add(upstream)
@@ -26,7 +41,8 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
     }
     client.on('error', drop).on('close', drop)
     upstream.on('error', drop).on('close', drop)
-    client.pipe(upstream).pipe(client)
+    forward(client, upstream, opts.latencyMs ?? 0, (chunk) => watch?.(chunk))
+    forward(upstream, client, opts.latencyMs ?? 0)
   })
   const listen = (p: number) => new Promise<number>((r, j) => {
     server.once('error', j)
@@ -47,6 +63,16 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
       return u.toString()
     },
     cut,
+    cutAtNext(text) {
+      return new Promise<void>((r) => {
+        watch = (chunk) => {
+          if (!chunk.includes(text)) return
+          watch = undefined
+          // before the chunk goes on: its sender is waiting on that statement when the connection dies
+          void cut().then(r)
+        }
+      })
+    },
     async restore() {
       if (!server.listening) await listen(port)
     },

@@ -8,6 +8,7 @@
 // Prisma's pool, a few batches at once (their commits overlap).
 import { LRUCache } from 'lru-cache'
 import { pgPoolOf, sqliteRawOf, type Db, type PgPool, type SqliteRaw } from '@capgo-api/db'
+import { isDatabaseUnavailable } from '../errors.ts'
 import { dayOf } from './stats.ts'
 
 
@@ -84,7 +85,8 @@ class GroupCommit {
         await commit(this.db, batch.map((p) => p.write))
         for (const p of batch) p.resolve()
       } catch (e) {
-        if (batch.length === 1) batch[0]!.reject(e)
+        // the database away: each would fail alike (and wait its connection timeout), so all fail now
+        if (batch.length === 1 || isDatabaseUnavailable(e)) for (const p of batch) p.reject(e)
         else for (const p of batch) await commit(this.db, [p.write]).then(p.resolve, p.reject)
       }
     }
