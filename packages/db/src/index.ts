@@ -34,6 +34,12 @@ export const pgPoolOf = (db: object): PgPool | undefined => pgAdapters.get(db)?.
 /** The raw SQLite connection behind a client made by createDb (undefined on PostgreSQL or before it connected). */
 export const sqliteRawOf = (db: object): SqliteRaw | undefined => sqliteAdapters.get(db)?.raw
 
+/**
+ * Interactive transactions wait up to 10 s for a connection (Prisma's default, 2 s, turned a busy
+ * pool into 500s) and may run 15 s (a writer may wait on a row lock another server holds).
+ */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 }
+
 export async function createDb(url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Promise<DbHandle> {
   const provider = providerOf(url)
   if (provider === 'postgres') {
@@ -47,7 +53,7 @@ export async function createDb(url = process.env.DATABASE_URL ?? DEFAULT_DATABAS
       // fail fast when the database is unreachable instead of hanging a request
       connectionTimeoutMillis: 5_000,
     })
-    const db = new PgClient({ adapter }) as unknown as Db
+    const db = new PgClient({ adapter, transactionOptions: TRANSACTION_OPTIONS }) as unknown as Db
     pgAdapters.set(db, adapter)
     return { db, provider, url }
   }
@@ -59,7 +65,7 @@ export async function createDb(url = process.env.DATABASE_URL ?? DEFAULT_DATABAS
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   }
   const adapter = new CachingBetterSqlite3({ url: file, timeout: 10_000 })
-  const db = new PrismaClient({ adapter })
+  const db = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS })
   sqliteAdapters.set(db, adapter)
   // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')

@@ -4,7 +4,7 @@ import type { Prisma } from '@capgo-api/db'
 import { requireApp } from '../access.ts'
 import { ApiError, errorResponses } from '../errors.ts'
 import { recordStorage } from '../lib/stats.ts'
-import { isUniqueViolation, lockApp } from '../lib/tx.ts'
+import { appTransaction, isUniqueViolation } from '../lib/tx.ts'
 import { bundleCreateInput, bundleCreateOutput, bundleDeleteInput, bundleGetInput, bundleOutput } from '../schemas/bundle.ts'
 import { iso, ok, okOutput, pageArgs } from '../schemas/common.ts'
 import { readProcedure, router, uploadProcedure, writeProcedure } from '../trpc.ts'
@@ -45,9 +45,8 @@ type Ctx = Context & { principal: Principal }
 async function deleteBundles(ctx: Ctx, input: z.infer<typeof bundleDeleteInput>) {
   const { app_id, version } = input
   await requireApp(ctx, app_id, 'write')
-  await ctx.db.$transaction(async (tx) => {
-    // serialized with channel and override writers of this app: nothing starts using a bundle we delete
-    await lockApp(tx, app_id)
+  // serialized with channel and override writers of this app: nothing starts using a bundle we delete
+  await appTransaction(ctx.db, app_id, async (tx) => {
     const now = new Date()
     if (version !== undefined) {
       const bundle = await tx.bundle.findFirst({ where: { app_id, name: version, deleted: false }, select: { id: true, size: true } })

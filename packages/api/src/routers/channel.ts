@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Prisma } from '@capgo-api/db'
 import { requireApp } from '../access.ts'
 import { ApiError, errorResponses } from '../errors.ts'
-import { lockApp, retryOnUniqueViolation } from '../lib/tx.ts'
+import { appTransaction, retryOnUniqueViolation } from '../lib/tx.ts'
 import { channelDeleteInput, channelGetInput, channelOutput, channelSetInput, DISABLE_AUTO_UPDATE } from '../schemas/channel.ts'
 import { iso, ok, okOutput, pageArgs } from '../schemas/common.ts'
 import { readProcedure, router, writeProcedure } from '../trpc.ts'
@@ -44,8 +44,7 @@ export const channelRouter = router({
       }
       const data = { ...flags, ...(version_id !== undefined ? { version_id } : {}) }
       await retryOnUniqueViolation(() =>
-        ctx.db.$transaction(async (tx) => {
-          await lockApp(tx, app_id)
+        appTransaction(ctx.db, app_id, async (tx) => {
           const ch = await tx.channel.upsert({
             where: { app_id_name: { app_id, name } },
             create: { app_id, name, created_by: ctx.principal.userId, ...data },

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { requireApp } from '../access.ts'
 import { ApiError, errorResponses } from '../errors.ts'
 import { deviceSelect, listDevices, toDevice } from '../lib/devices.ts'
-import { lockApp, retryOnUniqueViolation } from '../lib/tx.ts'
+import { appTransaction, retryOnUniqueViolation } from '../lib/tx.ts'
 import { ok, okOutput, PAGE_SIZE } from '../schemas/common.ts'
 import { deviceDeleteInput, deviceGetInput, deviceListOutput, deviceOutput, deviceSetInput } from '../schemas/device.ts'
 import { readProcedure, router, writeProcedure } from '../trpc.ts'
@@ -24,9 +24,8 @@ export const deviceRouter = router({
       await requireApp(ctx, app_id, 'write')
       if (input.version_id === undefined && input.channel === undefined) throw new ApiError('missing_channel_or_version')
       await retryOnUniqueViolation(() =>
-        ctx.db.$transaction(async (tx) => {
-          // serialized with bundle deletes and channel changes of this app: what we point at stays
-          await lockApp(tx, app_id)
+        // serialized with bundle deletes and channel changes of this app: what we point at stays
+        appTransaction(ctx.db, app_id, async (tx) => {
           const data: { version_id?: number; channel_id?: number } = {}
           if (input.version_id !== undefined) {
             const bundle = await tx.bundle.findFirst({ where: { app_id, name: input.version_id, deleted: false }, select: { id: true } })
