@@ -134,7 +134,6 @@ describe('faults', () => {
     // the server must not merely shed the load: most writers get through
     expect(publicRace.filter((r) => r.status === 200).length, JSON.stringify(counts)).toBeGreaterThanOrEqual(100)
     expect(upsertRace.filter((r) => r.status === 200).length, JSON.stringify(counts)).toBeGreaterThanOrEqual(50)
-    console.log('contention', JSON.stringify(counts))
   }, 180_000)
 
   if (onPostgres) {
@@ -203,7 +202,6 @@ describe('faults', () => {
       const during = answers.filter((a) => a.sentAt > cutAt + 500 && a.doneAt < restoreAt)
       const after = answers.filter((a) => a.sentAt > restoreAt)
       const report = { beforeCut, during: countBy(during), after: countBy(after), all: countBy(answers) }
-      console.log('postgres cut', JSON.stringify(report))
       // every answer is a success or the database's 503, never a 500
       for (const a of answers) {
         expect([200, 503], JSON.stringify({ report, a: { ...a, headers: undefined } })).toContain(a.status)

@@ -1,8 +1,8 @@
 // A TCP proxy a test can cut and restore, to fault PostgreSQL or Redis without touching the shared
 // services: cut() refuses new connections and kills the open ones; restore() listens again on the
-// same port. Closed after the file.
+// same port. Closed after the test (or the file) that made it.
 import net from 'node:net'
-import { afterAll } from 'vitest'
+import { afterAll, onTestFinished } from 'vitest'
 
 export interface TcpProxy {
   port: number
@@ -78,6 +78,11 @@ export async function tcpProxy(targetHost: string, targetPort: number, opts: Tcp
     },
     close: cut,
   }
-  afterAll(() => proxy.close())
+  // after the test that made it (an afterAll registered inside a test never runs), else after the file
+  try {
+    onTestFinished(() => proxy.close())
+  } catch {
+    afterAll(() => proxy.close())
+  }
   return proxy
 }
