@@ -106,6 +106,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reply.code(404).send(envelope({ error: 'not_found', status: 404, message: messageOf('not_found') }))
   })
 
+  // A 503 (database away or busy) tells the client when to try again, whichever route answered it.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1')
+    done(null, payload)
+  })
+
   // ---- health -------------------------------------------------------------------------------
   app.get('/ok', async (_req, reply) => {
     try {

@@ -14,7 +14,7 @@ export const SECURITY_SCHEME = 'authorization'
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Invalid input', 401: 'Missing or invalid API key', 403: 'Not allowed: key mode, role or key limits', 404: 'Not found (or not visible to this key)', 408: 'The body took too long to arrive (BODY_TIMEOUT_MS)',
-  409: 'Conflict with the current state', 413: 'Body too large', 415: 'Wrong content type', 429: 'Rate limited (see Retry-After)', 500: 'Unexpected error', 503: 'Database unavailable',
+  409: 'Conflict with the current state', 413: 'Body too large', 415: 'Wrong content type', 429: 'Rate limited (see Retry-After)', 500: 'Unexpected error', 503: 'Database unavailable or busy (see Retry-After)',
 }
 
 /** What each tag groups, shown above its operations in /docs. Tags without an entry still appear. */

@@ -1,54 +1,16 @@
-// Faults: the real server (src/main.ts) killed with SIGKILL during a write load restarts with a
-// sound database and every acknowledged write; a PostgreSQL that goes away (a TCP proxy we cut)
-// turns into 503s within a bounded time, and the same server recovers by itself when it is back.
-import { spawn, type ChildProcess } from 'node:child_process'
-import net from 'node:net'
-import path from 'node:path'
+// Faults, through the built server as `pnpm start` runs it (process/server.ts): killed with
+// SIGKILL during a write load it restarts with a sound database and every acknowledged write; a
+// PostgreSQL that goes away mid-load (a TCP proxy we cut, process/tcp-proxy.ts) never kills it:
+// it answers 503 `database_unavailable` meanwhile, 200 again once the database is back, and
+// every write it answered 200 is in the database; many writers on one app never get a 500.
 import { createDb } from '@capgo-api/db'
-import { afterAll, describe, expect, it } from 'vitest'
-import { buildTestApp, createTenant, isolatedDatabase, restOn, uid } from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import { isolatedDatabase, uid } from './harness.ts'
+import { startServer } from './process/server.ts'
+import { tcpProxy, type TcpProxy } from './process/tcp-proxy.ts'
 
-const SERVER_DIR = path.resolve(import.meta.dirname, '..')
 const runUrl = process.env.DATABASE_URL ?? ''
 const onPostgres = /^postgres(ql)?:\/\//.test(runUrl)
-const children = new Set<ChildProcess>()
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
-})
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as net.AddressInfo).port
-  await new Promise((r) => srv.close(r))
-  return port
-}
-
-/** Starts src/main.ts (node + tsx loader, no intermediate process) and waits for /ok. */
-async function startServer(env: Record<string, string>) {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: SERVER_DIR,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  children.add(child)
-  let stderr = ''
-  child.stderr!.on('data', (d) => (stderr += String(d)))
-  const base = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 45_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${stderr}`)
-    try {
-      const res = await fetch(`${base}/ok`, { signal: AbortSignal.timeout(1000) })
-      if (res.status === 200) break
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`server did not start: ${stderr}`)
-    await new Promise((r) => setTimeout(r, 150))
-  }
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
-  return { child, base, exited, stderr: () => stderr }
-}
 
 /** PRAGMA integrity_check on a fresh connection, closed afterwards. */
 async function integrityCheck(url: string) {
@@ -61,22 +23,44 @@ async function integrityCheck(url: string) {
   }
 }
 
-async function call(base: string, method: string, url: string, key: string, body?: unknown) {
+interface Answer {
+  status: number
+  body: any
+  headers: Headers
+}
+
+async function call(base: string, method: string, url: string, key: string | undefined, body?: unknown): Promise<Answer> {
   const res = await fetch(`${base}${url}`, {
     method,
-    headers: { authorization: key, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...(key ? { authorization: key } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(30_000),
   })
-  return { status: res.status, body: await res.json().catch(() => null) }
+  return { status: res.status, body: await res.json().catch(() => null), headers: res.headers }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const countBy = (xs: { status: number }[]) => xs.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {})
+const checkInBody = (appId: string, deviceId: string, customId: string) => ({
+  app_id: appId, device_id: deviceId, platform: 'ios', version_name: 'builtin', version_build: '1.0.0', plugin_version: '8.0.0', version_os: '17.4', is_emulator: false, is_prod: true, custom_id: customId,
+})
+
+/** A fresh database and the built server on it (rate limits off: the load is ours). */
+async function serverOn(through?: TcpProxy) {
+  const iso = await isolatedDatabase()
+  const key = `faults_${uid()}${uid()}`
+  const server = await startServer({ env: { DATABASE_URL: through ? through.urlThrough(iso.url) : iso.url, CAPGO_BOOTSTRAP_API_KEY: key, RATE_LIMIT_MAX: '0' } })
+  const appId = `com.faults${uid()}.app`
+  expect((await call(server.base, 'POST', '/app', key, { app_id: appId, name: 'Faults' })).status).toBe(200)
+  return { ...iso, server, key, appId }
 }
 
 describe('faults', () => {
   it(`SIGKILL during a write load: restart, ${onPostgres ? 'PostgreSQL' : 'SQLite integrity_check ok'}, every acknowledged write kept`, async () => {
     const { url, database } = await isolatedDatabase()
     const key = `crash_${uid()}${uid()}`
-    const env = { DATABASE_URL: url, CAPGO_BOOTSTRAP_API_KEY: key }
-    const first = await startServer(env)
+    const env = { DATABASE_URL: url, CAPGO_BOOTSTRAP_API_KEY: key, RATE_LIMIT_MAX: '0' }
+    const first = await startServer({ env })
     const appId = `com.crash${uid()}.app`
     expect((await call(first.base, 'POST', '/app', key, { app_id: appId, name: 'Crash' })).status).toBe(200)
 
@@ -98,7 +82,7 @@ describe('faults', () => {
     }
     const writers = Array.from({ length: 6 }, writer)
     const started = Date.now()
-    while (acked.length < 60 && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 20))
+    while (acked.length < 60 && Date.now() - started < 20_000) await sleep(20)
     first.child.kill('SIGKILL') // mid-load: writers have requests in flight
     stop = true
     await Promise.allSettled(writers)
@@ -110,7 +94,7 @@ describe('faults', () => {
     if (database.provider === 'sqlite') expect(await integrityCheck(url)).toBe('ok')
 
     // restart on the same database: it comes back and has every acknowledged write
-    const second = await startServer(env)
+    const second = await startServer({ env })
     const list = await call(second.base, 'GET', `/channel?app_id=${appId}&limit=1000`, key)
     expect(list.status).toBe(200)
     const stored = new Set((list.body as { name: string }[]).map((c) => c.name))
@@ -120,67 +104,134 @@ describe('faults', () => {
     expect(publics.filter((c) => c.ios).length).toBeLessThanOrEqual(1)
 
     // SIGTERM: a clean exit
-    second.child.kill('SIGTERM')
-    expect(await second.exited).toBe(0)
+    expect(await second.stop('SIGTERM')).toBe(0)
     if (database.provider === 'sqlite') expect(await integrityCheck(url)).toBe('ok')
   }, 120_000)
 
+  it('many writers on one app: no 500 (200, or 503 with Retry-After), one row per channel name, one default per platform', async () => {
+    // on PostgreSQL through a proxy adding 2 ms each way, as a database on another machine: each
+    // transaction holds the app's lock a few round trips, so 200 of them queue for seconds
+    const upstream = onPostgres ? new URL(runUrl) : undefined
+    const { server, key, appId, database } = await serverOn(upstream ? await tcpProxy(upstream.hostname, Number(upstream.port || 5432), { latencyMs: 2 }) : undefined)
+    let t0 = Date.now()
+    const publicRace = await Promise.all(Array.from({ length: 200 }, (_, i) => call(server.base, 'POST', '/channel', key, { app_id: appId, channel: `p${i}`, public: true })))
+    const publicMs = Date.now() - t0
+    t0 = Date.now()
+    const upsertRace = await Promise.all(Array.from({ length: 100 }, (_, i) => call(server.base, 'POST', '/channel', key, { app_id: appId, channel: 'one', allow_dev: i % 2 === 0 })))
+    const counts = { publicRace: countBy(publicRace), publicMs, upsertRace: countBy(upsertRace), upsertMs: Date.now() - t0 }
+    for (const r of [...publicRace, ...upsertRace]) {
+      expect([200, 503], JSON.stringify({ counts, body: r.body })).toContain(r.status)
+      if (r.status === 503) expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0)
+    }
+    const rows = await database.db.channel.findMany({ where: { app_id: appId }, select: { name: true, public: true, ios: true, android: true } })
+    // every acknowledged channel exists, once; at most one default per platform
+    const names = rows.map((r) => r.name)
+    expect(names.length).toBe(new Set(names).size)
+    expect(publicRace.flatMap((r, i) => (r.status === 200 && !names.includes(`p${i}`) ? [`p${i}`] : []))).toEqual([])
+    expect(names.filter((n) => n === 'one').length).toBe(upsertRace.some((r) => r.status === 200) ? 1 : 0)
+    expect(rows.filter((r) => r.public && r.ios).length).toBeLessThanOrEqual(1)
+    expect(rows.filter((r) => r.public && r.android).length).toBeLessThanOrEqual(1)
+    // the server must not merely shed the load: most writers get through
+    expect(publicRace.filter((r) => r.status === 200).length, JSON.stringify(counts)).toBeGreaterThanOrEqual(100)
+    expect(upsertRace.filter((r) => r.status === 200).length, JSON.stringify(counts)).toBeGreaterThanOrEqual(50)
+  }, 180_000)
+
   if (onPostgres) {
-    it('PostgreSQL going away: /ok and requests answer 503 in bounded time, and the server recovers by itself', async () => {
+    it('PostgreSQL cut mid-load: the process lives, 503 database_unavailable meanwhile, 200 after, no acknowledged write lost', async () => {
       const upstream = new URL(runUrl)
-      const sockets = new Set<net.Socket>()
-      const proxy = net.createServer((client) => {
-        const server = net.connect(Number(upstream.port || 5432), upstream.hostname)
-        sockets.add(client).add(server)
-        const drop = () => {
-          client.destroy()
-          server.destroy()
-          sockets.delete(client)
-          sockets.delete(server)
+      const proxy = await tcpProxy(upstream.hostname, Number(upstream.port || 5432))
+      const { server, key, appId, database } = await serverOn(proxy)
+
+      // six devices check in over and over (custom_id: the request's sequence number), six new devices a round,
+      // and two writers create channels; every answer is kept with when it was asked and answered
+      type Sent = Answer & { kind: 'checkin' | 'channel'; what: string; seq: number; sentAt: number; doneAt: number }
+      const answers: Sent[] = []
+      let phase: 'before' | 'cut' | 'after' = 'before'
+      let stop = false
+      let seq = 0
+      const send = async (kind: Sent['kind'], what: string, req: (s: string) => Promise<Answer>) => {
+        const sentAt = Date.now()
+        const s = seq++
+        const a = await req(String(s).padStart(8, '0'))
+        answers.push({ ...a, kind, what, seq: s, sentAt, doneAt: Date.now() })
+        return a
+      }
+      const deviceWorker = async (w: number) => {
+        for (let i = 0; !stop && i < 5000; i++) {
+          await send('checkin', `dev-${w}`, (s) => call(server.base, 'POST', '/updates', undefined, checkInBody(appId, `dev-${w}`, s)))
+          await send('checkin', `new-${w}-${i}`, (s) => call(server.base, 'POST', '/updates', undefined, checkInBody(appId, `new-${w}-${i}`, s)))
+          if (phase === 'cut') await sleep(20) // no busy loop on fast 503s
         }
-        client.on('error', drop).on('close', drop)
-        server.on('error', drop).on('close', drop)
-        client.pipe(server).pipe(client)
-      })
-      const listen = (port = 0) => new Promise<number>((r) => proxy.listen(port, '127.0.0.1', () => r((proxy.address() as net.AddressInfo).port)))
-      const port = await listen()
-      afterAll(() => {
-        for (const s of sockets) s.destroy()
-        proxy.close()
-      })
-      const proxied = new URL(runUrl)
-      proxied.hostname = '127.0.0.1'
-      proxied.port = String(port)
-      const database = await createDb(proxied.toString())
-      afterAll(() => database.db.$disconnect().catch(() => {}))
-      const app = await buildTestApp(database, { healthTimeoutMs: 1500 })
-      const t = await createTenant()
-      const get = () => restOn(app, 'GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })
-
-      expect((await restOn(app, 'GET', '/ok')).status).toBe(200)
-      expect((await get()).status).toBe(200)
-
-      // cut: no new connections, and the open ones die
-      await new Promise<void>((r) => {
-        proxy.close(() => r())
-        for (const s of sockets) s.destroy()
-      })
-      for (const probe of [() => restOn(app, 'GET', '/ok'), get, () => restOn(app, 'POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'down' } })]) {
-        const started = Date.now()
-        const res = await probe()
-        expect(res.status, JSON.stringify(res.body)).toBe(503)
-        expect(res.body).toEqual({ status: 'KO', error: 'database_unavailable', message: expect.any(String) })
-        expect(Date.now() - started).toBeLessThan(8000)
+      }
+      const channelWorker = async (w: number) => {
+        for (let i = 0; !stop && i < 5000; i++) {
+          await send('channel', `ch-${w}-${i}`, () => call(server.base, 'POST', '/channel', key, { app_id: appId, channel: `ch-${w}-${i}`, public: i % 5 === 0 }))
+          if (phase === 'cut') await sleep(20)
+        }
+      }
+      const workers = [...Array.from({ length: 6 }, (_, w) => deviceWorker(w)), ...Array.from({ length: 2 }, (_, w) => channelWorker(w))]
+      const done = Promise.allSettled(workers)
+      const okCount = () => answers.filter((a) => a.status === 200).length
+      const until = async (what: () => boolean, ms: number) => {
+        const deadline = Date.now() + ms
+        while (!what() && Date.now() < deadline && server.child.exitCode === null) await sleep(50)
       }
 
-      // back: the same server answers again without a restart
-      await listen(port)
-      const deadline = Date.now() + 20_000
-      let ok = 0
-      while (Date.now() < deadline && (ok = (await restOn(app, 'GET', '/ok')).status) !== 200) await new Promise((r) => setTimeout(r, 200))
-      expect(ok).toBe(200)
-      expect((await get()).status).toBe(200)
-      expect((await restOn(app, 'POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'up' } })).status).toBe(200)
-    }, 90_000)
+      await until(() => okCount() >= 100, 30_000)
+      const beforeCut = okCount()
+      // cut while the check-in writer is inside a batch (its upsert on the way): the connection it
+      // checked out dies under it
+      phase = 'cut'
+      await proxy.cutAtNext('INSERT INTO "Device"')
+      const cutAt = Date.now()
+      await until(() => answers.filter((a) => a.sentAt > cutAt + 500).length >= 60, 20_000)
+      await sleep(1000)
+      const restoreAt = Date.now()
+      await proxy.restore()
+      phase = 'after'
+      await until(() => answers.filter((a) => a.sentAt > restoreAt && a.status === 200 && a.kind === 'checkin').length >= 60 && answers.filter((a) => a.sentAt > restoreAt && a.status === 200 && a.kind === 'channel').length >= 10, 60_000)
+      stop = true
+      const settled = await done
+      // the process lived through it
+      const output = server.stderr() + server.stdout()
+      expect(server.child.exitCode, output).toBeNull()
+      expect(server.child.signalCode, output).toBeNull()
+      expect(output).not.toMatch(/Unhandled|uncaught/i)
+      expect(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason))).toEqual([])
+
+      const during = answers.filter((a) => a.sentAt > cutAt + 500 && a.doneAt < restoreAt)
+      const after = answers.filter((a) => a.sentAt > restoreAt)
+      const report = { beforeCut, during: countBy(during), after: countBy(after), all: countBy(answers) }
+      // every answer is a success or the database's 503, never a 500
+      for (const a of answers) {
+        expect([200, 503], JSON.stringify({ report, a: { ...a, headers: undefined } })).toContain(a.status)
+        if (a.status === 503) {
+          expect(a.body).toEqual({ status: 'KO', error: 'database_unavailable', message: expect.any(String) })
+          expect(Number(a.headers.get('retry-after'))).toBeGreaterThan(0)
+        }
+      }
+      // while the database is away, nothing is acknowledged (device check-ins and management alike)
+      expect(during.length).toBeGreaterThanOrEqual(60)
+      expect(during.filter((a) => a.status !== 503).length, JSON.stringify(report)).toBe(0)
+      expect(during.some((a) => a.kind === 'channel')).toBe(true)
+      // and once it is back, both succeed again
+      expect(after.filter((a) => a.kind === 'checkin' && a.status === 200).length, JSON.stringify(report)).toBeGreaterThanOrEqual(60)
+      expect(after.filter((a) => a.kind === 'channel' && a.status === 200).length, JSON.stringify(report)).toBeGreaterThanOrEqual(10)
+
+      // every acknowledged write is in the database (read directly, not through the proxy)
+      const acked = answers.filter((a) => a.status === 200)
+      const devices = await database.db.device.findMany({ where: { app_id: appId }, select: { device_id: true, custom_id: true } })
+      const customOf = new Map(devices.map((d) => [d.device_id, d.custom_id]))
+      // a new device answered 200 exists
+      expect(acked.filter((a) => a.what.startsWith('new-') && !customOf.has(a.what)).map((a) => a.what)).toEqual([])
+      // a device checked in again holds its last acknowledged check-in (or a later one, answered or not)
+      for (let w = 0; w < 6; w++) {
+        const last = acked.filter((a) => a.what === `dev-${w}`).at(-1)
+        expect(last).toBeDefined()
+        expect(customOf.get(`dev-${w}`)! >= String(last!.seq).padStart(8, '0'), `dev-${w}: ${customOf.get(`dev-${w}`)} < ${last!.seq}`).toBe(true)
+      }
+      const channels = new Set((await database.db.channel.findMany({ where: { app_id: appId }, select: { name: true } })).map((c) => c.name))
+      expect(acked.filter((a) => a.kind === 'channel' && !channels.has(a.what)).map((a) => a.what)).toEqual([])
+    }, 180_000)
   }
 })

@@ -8,7 +8,7 @@ import { appRouter, createCallerFactory, createContextInner, createServices, des
 import { createDb, type DbHandle } from '@capgo-api/db'
 import { applyMigrations } from '@capgo-api/db/migrate'
 import type { FastifyInstance, InjectOptions } from 'fastify'
-import { afterAll } from 'vitest'
+import { afterAll, onTestFinished } from 'vitest'
 import { buildApp, type AppOptions } from '../src/app.ts'
 
 let shared: Promise<{ app: FastifyInstance; database: DbHandle; services: Services }> | undefined
@@ -185,9 +185,21 @@ export async function keyId(plain: string, database?: DbHandle): Promise<number>
 }
 
 /**
+ * `fn` after the current test, or after the file when called outside a test: an afterAll
+ * registered while a test runs never runs (vitest 4), which leaked databases and apps.
+ */
+export function afterThis(fn: () => unknown) {
+  try {
+    onTestFinished(async () => void (await fn()))
+  } catch {
+    afterAll(async () => void (await fn()))
+  }
+}
+
+/**
  * A fresh, migrated database of the run's kind (a temporary SQLite file, or a new PostgreSQL
- * database beside the run's), dropped after the file. For tests that compare whole-database
- * snapshots or kill servers, which must not see other files' writes.
+ * database beside the run's), dropped after the test (or the file) that made it. For tests that
+ * compare whole-database snapshots or kill servers, which must not see other files' writes.
  */
 export async function isolatedDatabase(): Promise<{ url: string; database: DbHandle }> {
   const runUrl = process.env.DATABASE_URL ?? ''
@@ -211,18 +223,18 @@ export async function isolatedDatabase(): Promise<{ url: string; database: DbHan
   }
   await applyMigrations(url)
   const database = await createDb(url)
-  afterAll(async () => {
+  afterThis(async () => {
     await database.db.$disconnect()
     await drop()
   })
   return { url, database }
 }
 
-/** Another app instance on `database` with options (closed after the file). */
+/** Another app instance on `database` with options (closed after the test, or the file, that made it). */
 export async function buildTestApp(database: DbHandle, opts: Omit<AppOptions, 'services'> = {}): Promise<FastifyInstance> {
   const app = await buildApp({ services: servicesOf(database), ...opts })
   await app.ready()
-  afterAll(() => app.close())
+  afterThis(() => app.close())
   return app
 }
 

@@ -136,7 +136,7 @@ export function isDatabaseUnavailable(e: unknown): boolean {
     const code = cur.code ?? cur.kind
     if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'SQLITE_BUSY', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08003'].includes(code)) return true
     if (['DatabaseNotReachable', 'DatabaseDoesNotExist', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'].includes(cur.kind ?? cur.originalCode)) return true
-    if (typeof cur.message === 'string' && /ECONNREFUSED|Connection terminated|connection timeout|Can't reach database|Closed the connection|terminating connection/i.test(cur.message)) return true
+    if (typeof cur.message === 'string' && /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|Closed the connection|terminating connection/i.test(cur.message)) return true
   }
   return false
 }
@@ -150,20 +150,31 @@ export function isUnstorableText(e: unknown): boolean {
   return false
 }
 
-const CONCURRENT_CHANGE_CODES = ['P2025', 'P2003', 'P2034', 'SQLITE_CONSTRAINT_FOREIGNKEY', '40001', '40P01', '23503']
-
-/**
- * True when a write lost a race with a concurrent change (the row it needed was deleted meanwhile,
- * a foreign key vanished, a deadlock or serialization failure): a 409, never a 500.
- */
-export function isConcurrentChange(e: unknown): boolean {
+/** True when an error or one of its causes carries one of `codes`: Prisma's, the driver's under Prisma's errors, or the driver's from writes made without Prisma (lib/checkins.ts). */
+function anyCode(e: unknown, codes: readonly string[]): boolean {
   for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
-    // Prisma's codes, the drivers' own under Prisma's errors, and theirs from writes made without Prisma (infra/checkins.ts)
-    const codes = [cur.code, cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode]
-    if (codes.some((c) => CONCURRENT_CHANGE_CODES.includes(c))) return true
+    if ([cur.code, cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode].some((c) => codes.includes(c))) return true
   }
   return false
 }
+
+// P2028: no connection or transaction start within maxWait (or the transaction outlived its timeout);
+// P2034, 40001, 40P01: serialization failure or deadlock; 55P03: lock not available
+const CONTENTION_CODES = ['P2028', 'P2034', '40001', '40P01', '55P03']
+
+/**
+ * True when a write lost to contention (many writers at once) and would likely succeed if tried
+ * again: retried where it happens (lib/tx.ts), else a 503 with Retry-After, never a 500 or 409.
+ */
+export const isContention = (e: unknown) => anyCode(e, CONTENTION_CODES)
+
+const CONCURRENT_CHANGE_CODES = ['P2025', 'P2003', 'SQLITE_CONSTRAINT_FOREIGNKEY', '23503']
+
+/**
+ * True when a write lost a race with a concurrent change (the row it needed was deleted meanwhile,
+ * a foreign key vanished): a 409, never a 500.
+ */
+export const isConcurrentChange = (e: unknown) => anyCode(e, CONCURRENT_CHANGE_CODES)
 
 /** Whatever was thrown → our code, HTTP status and public message (never internals). */
 export function describeError(e: unknown): { error: ErrorCode; status: number; message: string; issues?: Issue[]; moreInfo?: Record<string, unknown> } {
@@ -179,7 +190,7 @@ export function describeError(e: unknown): { error: ErrorCode; status: number; m
     const code = CODE_BY_TRPC[e.code] ?? 'unknown_error'
     return { error: code, status: httpStatusOf(code), message: messageOf(code) }
   }
-  if (isDatabaseUnavailable(e)) return { error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }
+  if (isDatabaseUnavailable(e) || isContention(e)) return { error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }
   if (isUnstorableText(e)) return { error: 'invalid_characters', status: 400, message: messageOf('invalid_characters') }
   if (isConcurrentChange(e)) return { error: 'conflict', status: 409, message: messageOf('conflict') }
   return { error: 'unknown_error', status: 500, message: messageOf('unknown_error') }

@@ -5,6 +5,7 @@ import type { Db, DbHandle, Provider } from '@capgo-api/db'
 import { AccessCache } from './infra/access-cache.ts'
 import { CheckInWriter } from './infra/checkins.ts'
 import { SnapshotCache } from './infra/snapshots.ts'
+import { AppWrites } from './infra/tx.ts'
 
 export interface ServicesConfig {
   /** how long who-a-key-is and which-org-owns-an-app are cached (ms; 0 disables; default 2000) */
@@ -23,6 +24,8 @@ export interface Services {
   snapshots: SnapshotCache
   /** the only writer of check-ins: devices, MAU (see infra/checkins.ts) */
   checkins: CheckInWriter
+  /** writers of one app take turns here, then in a transaction holding the app's lock (see infra/tx.ts) */
+  appWrites: AppWrites
 }
 
 export const DEFAULT_CACHE_TTL_MS = 2000
@@ -35,6 +38,7 @@ export function createServices(database: DbHandle, config: ServicesConfig = {}):
     access: new AccessCache(config.accessCacheTtlMs ?? DEFAULT_CACHE_TTL_MS),
     snapshots: new SnapshotCache(database.db, config.updatesCacheTtlMs ?? DEFAULT_CACHE_TTL_MS),
     checkins: new CheckInWriter(database),
+    appWrites: new AppWrites(database.db),
   }
 }
 

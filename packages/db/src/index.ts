@@ -35,6 +35,12 @@ export interface DbOptions {
   poolSize?: number
 }
 
+/**
+ * Interactive transactions wait up to 10 s for a connection (Prisma's default, 2 s, turned a busy
+ * pool into 500s) and may run 15 s (a writer may wait on a row lock another server holds).
+ */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 }
+
 export async function createDb(url = DEFAULT_DATABASE_URL, opts: DbOptions = {}): Promise<DbHandle> {
   const provider = providerOf(url)
   if (provider === 'postgres') {
@@ -48,7 +54,7 @@ export async function createDb(url = DEFAULT_DATABASE_URL, opts: DbOptions = {})
       // fail fast when the database is unreachable instead of hanging a request
       connectionTimeoutMillis: 5_000,
     })
-    const db = new PgClient({ adapter }) as unknown as Db
+    const db = new PgClient({ adapter, transactionOptions: TRANSACTION_OPTIONS }) as unknown as Db
     return { db, provider, url, sqliteRaw: () => undefined, pgPool: () => adapter.pool }
   }
   const { CachingBetterSqlite3 } = await import('./sqlite.ts')
@@ -59,7 +65,7 @@ export async function createDb(url = DEFAULT_DATABASE_URL, opts: DbOptions = {})
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   }
   const adapter = new CachingBetterSqlite3({ url: file, timeout: 10_000 })
-  const db = new PrismaClient({ adapter })
+  const db = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS })
   // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL')

@@ -11,12 +11,25 @@ export interface PgPoolClient {
   release(destroy?: boolean | Error): void
 }
 
+/** The pg Pool's event API (typed here: the adapter's own @types/pg may differ from ours). */
+interface PgPoolEvents {
+  on(event: 'connect', listener: (client: { on(event: 'error', listener: (err: Error) => void): unknown }) => void): unknown
+}
+
 export class PoolKeepingPrismaPg extends PrismaPg {
   /** filled on connect (Prisma connects lazily, and again after $disconnect) */
   pool?: PgPool
   override async connect() {
     const adapter = await super.connect()
-    this.pool = adapter.underlyingDriver() as unknown as PgPool
+    const pool = adapter.underlyingDriver()
+    // A pg client whose connection drops emits 'error' even when a query is in flight (that query
+    // is rejected too). The pool listens only while the client is idle, so a drop while it is
+    // checked out (a transaction, a check-in batch) would be an unhandled 'error' event and kill
+    // the process. Every client gets a listener for its whole life: the query's rejection is the
+    // error that matters, and the pool discards the broken client on release.
+    const events = pool as unknown as PgPoolEvents
+    events.on('connect', (client) => client.on('error', () => {}))
+    this.pool = pool as unknown as PgPool
     return adapter
   }
 }

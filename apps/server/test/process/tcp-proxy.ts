@@ -1,20 +1,35 @@
 // A TCP proxy a test can cut and restore, to fault PostgreSQL or Redis without touching the shared
 // services: cut() refuses new connections and kills the open ones; restore() listens again on the
-// same port. Closed after the file.
+// same port. Closed after the test (or the file) that made it.
 import net from 'node:net'
-import { afterAll } from 'vitest'
+import { afterAll, onTestFinished } from 'vitest'
 
 export interface TcpProxy {
   port: number
   /** `url` with its host and port replaced by the proxy's */
   urlThrough(url: string): string
   cut(): Promise<void>
+  /** cuts as soon as a chunk to the target contains `text` (say, a statement the test wants interrupted) */
+  cutAtNext(text: string): Promise<void>
   restore(): Promise<void>
   close(): Promise<void>
 }
 
-export async function tcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** delay every chunk by this much each way, as a database on another machine (default 0) */
+  latencyMs?: number
+}
+
+/** `from` → `to`, each chunk `latencyMs` later (timers of one delay fire in order, so the stream stays in order). */
+function forward(from: net.Socket, to: net.Socket, latencyMs: number, tap?: (chunk: Buffer) => void) {
+  if (tap) from.on('data', tap)
+  if (!latencyMs) return void from.pipe(to)
+  from.on('data', (chunk) => setTimeout(() => to.destroyed || to.write(chunk), latencyMs))
+}
+
+export async function tcpProxy(targetHost: string, targetPort: number, opts: TcpProxyOptions = {}): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>()
+  let watch: ((chunk: Buffer) => void) | undefined
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, targetHost)
     sockets.add(client).add(upstream)
@@ -26,7 +41,8 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
     }
     client.on('error', drop).on('close', drop)
     upstream.on('error', drop).on('close', drop)
-    client.pipe(upstream).pipe(client)
+    forward(client, upstream, opts.latencyMs ?? 0, (chunk) => watch?.(chunk))
+    forward(upstream, client, opts.latencyMs ?? 0)
   })
   const listen = (p: number) => new Promise<number>((r, j) => {
     server.once('error', j)
@@ -47,11 +63,26 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
       return u.toString()
     },
     cut,
+    cutAtNext(text) {
+      return new Promise<void>((r) => {
+        watch = (chunk) => {
+          if (!chunk.includes(text)) return
+          watch = undefined
+          // before the chunk goes on: its sender is waiting on that statement when the connection dies
+          void cut().then(r)
+        }
+      })
+    },
     async restore() {
       if (!server.listening) await listen(port)
     },
     close: cut,
   }
-  afterAll(() => proxy.close())
+  // after the test that made it (an afterAll registered inside a test never runs), else after the file
+  try {
+    onTestFinished(() => proxy.close())
+  } catch {
+    afterAll(() => proxy.close())
+  }
   return proxy
 }

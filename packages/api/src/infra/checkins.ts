@@ -9,6 +9,7 @@
 // Device rows from check-ins, DeviceMonth (MAU) and DailyStat.mau_new; tests and the seed use it too.
 import { LRUCache } from 'lru-cache'
 import type { DbHandle, PgPool, SqliteRaw } from '@capgo-api/db'
+import { isDatabaseUnavailable } from '../errors.ts'
 import { dayOf } from './days.ts'
 
 /** The Device columns a check-in may set besides the key and the timestamps. */
@@ -97,7 +98,8 @@ export class CheckInWriter {
         await commit(this.database, this.counted, batch.map((p) => p.write))
         for (const p of batch) p.resolve()
       } catch (e) {
-        if (batch.length === 1) batch[0]!.reject(e)
+        // the database away: each would fail alike (and wait its connection timeout), so all fail now
+        if (batch.length === 1 || isDatabaseUnavailable(e)) for (const p of batch) p.reject(e)
         else for (const p of batch) await commit(this.database, this.counted, [p.write]).then(p.resolve, p.reject)
       }
     }

@@ -7,7 +7,7 @@ import { requireApp } from '../../access.ts'
 import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
 import { recordStorage } from '../../infra/daily-stats.ts'
-import { isUniqueViolation, lockApp } from '../../infra/tx.ts'
+import { isUniqueViolation } from '../../infra/tx.ts'
 import { iso, ok, pageArgs } from '../common.ts'
 import type { bundleCreateInput, bundleDeleteInput, bundleGetInput } from './schema.ts'
 
@@ -51,9 +51,8 @@ export async function deleteBundles(ctx: AuthedContext, input: z.infer<typeof bu
 }
 
 async function deleteBundlesLocked(ctx: AuthedContext, app_id: string, version: string | undefined) {
-  await ctx.services.db.$transaction(async (tx) => {
-    // serialized with channel and override writers of this app: nothing starts using a bundle we delete
-    await lockApp(tx, app_id)
+  // serialized with channel and override writers of this app: nothing starts using a bundle we delete
+  await ctx.services.appWrites.transaction(app_id, async (tx) => {
     const now = new Date()
     if (version !== undefined) {
       const bundle = await tx.bundle.findFirst({ where: { app_id, name: version, deleted: false }, select: { id: true, size: true } })

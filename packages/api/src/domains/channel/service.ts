@@ -5,7 +5,7 @@ import type { Prisma } from '@capgo-api/db'
 import { requireApp } from '../../access.ts'
 import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
-import { lockApp, retryOnUniqueViolation } from '../../infra/tx.ts'
+import { retryOnUniqueViolation } from '../../infra/tx.ts'
 import { iso, ok, pageArgs } from '../common.ts'
 import { DISABLE_AUTO_UPDATE, type channelDeleteInput, type channelGetInput, type channelSetInput } from './schema.ts'
 
@@ -36,8 +36,7 @@ export async function upsertChannel(ctx: AuthedContext, input: z.infer<typeof ch
     }
     const data = { ...flags, ...(version_id !== undefined ? { version_id } : {}) }
     await retryOnUniqueViolation(() =>
-      db.$transaction(async (tx) => {
-        await lockApp(tx, app_id)
+      ctx.services.appWrites.transaction(app_id, async (tx) => {
         const ch = await tx.channel.upsert({
           where: { app_id_name: { app_id, name } },
           create: { app_id, name, created_by: ctx.principal.userId, ...data },

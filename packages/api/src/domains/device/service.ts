@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import { requireApp } from '../../access.ts'
 import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
-import { lockApp, retryOnUniqueViolation } from '../../infra/tx.ts'
+import { retryOnUniqueViolation } from '../../infra/tx.ts'
 import { ok, PAGE_SIZE } from '../common.ts'
 import { deviceSelect, listDevices, toDevice } from './devices.ts'
 import type { deviceDeleteInput, deviceGetInput, deviceSetInput } from './schema.ts'
@@ -16,9 +16,8 @@ export async function setOverride(ctx: AuthedContext, input: z.infer<typeof devi
     await requireApp(ctx, app_id, 'write')
     if (input.version_id === undefined && input.channel === undefined) throw new ApiError('missing_channel_or_version')
     await retryOnUniqueViolation(() =>
-      db.$transaction(async (tx) => {
-        // serialized with bundle deletes and channel changes of this app: what we point at stays
-        await lockApp(tx, app_id)
+      // serialized with bundle deletes and channel changes of this app: what we point at stays
+      ctx.services.appWrites.transaction(app_id, async (tx) => {
         const data: { version_id?: number; channel_id?: number } = {}
         if (input.version_id !== undefined) {
           const bundle = await tx.bundle.findFirst({ where: { app_id, name: input.version_id, deleted: false }, select: { id: true } })
