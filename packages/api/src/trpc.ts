@@ -47,11 +47,12 @@ const mapErrors = t.middleware(async ({ next }) => {
 // ---- procedures ---------------------------------------------------------------------------
 /**
  * Mutations of these procedures can change how /updates answers (apps, channels, bundles,
- * overrides, a device's own channel): they drop the app's snapshot (every app's when the input
- * names none), done or failed, before the answer goes out. Deleting apps also forgets which
- * devices were counted this month (their DeviceMonth rows went with the app).
+ * overrides): they drop the app's snapshot (every app's when the input names none), done or
+ * failed, before the answer goes out. Device endpoints (plugin.*, no key) never do: a flood of
+ * them must not make every check-in reload the app (see lib/app-snapshot.ts). Deleting apps also
+ * forgets which devices were counted this month (their DeviceMonth rows went with the app).
  */
-const SNAPSHOT_DOMAINS = /^(app|channel|bundle|versions|device|organization)\.|^plugin\.channelSelf/
+const SNAPSHOT_DOMAINS = /^(app|channel|bundle|versions|device|organization)\./
 const APP_DELETES = /^(app\.delete|organization\.)/
 
 const invalidateSnapshots = t.middleware(async ({ ctx, next, path, type, getRawInput }) => {

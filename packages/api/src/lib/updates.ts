@@ -3,7 +3,7 @@
 import semver from 'semver'
 import type { Db } from '@capgo-api/db'
 import type { DeviceInfo } from '../schemas/plugin.ts'
-import { appSnapshot, type AppSnapshot, type ChannelRow } from './app-snapshot.ts'
+import { appSnapshot, overrideOf, type AppSnapshot, type ChannelRow, type OverrideRow } from './app-snapshot.ts'
 import { checkIn } from './devices.ts'
 
 /** The non-update answers: error code → [kind, message]. */
@@ -60,17 +60,16 @@ export async function defaultChannelOf(db: Db, appId: string, platform: Platform
 }
 
 /**
- * The answer to a check-in, from the app's snapshot (no query). Order: override (version beats
+ * The answer to a check-in, from the app's snapshot and the device's override (no query). Order: override (version beats
  * channel), else defaultChannel, else the platform's public channel; then "already there"; then
  * the channel's policies, which a device-level version override bypasses (an operator pinned that bundle).
  */
-export function resolveUpdate(app: AppSnapshot, info: DeviceInfo): UpdateAvailable | NoUpdate {
+export function resolveUpdate(app: AppSnapshot, info: DeviceInfo, override: OverrideRow | null): UpdateAvailable | NoUpdate {
   if (!app.exists) return noUpdate('app_not_found')
   const native = semver.coerce(info.version_build, { includePrerelease: true })
   if (!native) return noUpdate('unknown_version_build')
   const current = !info.version_name || info.version_name === 'builtin' ? native.version : info.version_name
 
-  const override = app.overrides.get(info.device_id)
   const pinned = override?.version_id != null ? (app.bundleById.get(override.version_id) ?? null) : null
   const overrideChannel = override?.channel_id != null ? app.channelById.get(override.channel_id) : undefined
   const channel = pinned ? null : (overrideChannel ?? defaultChannelIn(app, info.platform, info.defaultChannel))
@@ -135,11 +134,12 @@ export function defaultChannelIn(app: AppSnapshot, platform: Platform, defaultCh
 
 /**
  * POST /updates as a whole (the bench's bare route runs this too): records the check-in (group
- * commit: answered once written) and answers from the app's cached snapshot.
+ * commit: answered once written) and answers from the app's cached snapshot and the device's
+ * override (one read by its key, beside the write).
  */
 export async function answerUpdates(db: Db, info: DeviceInfo): Promise<UpdateAvailable | NoUpdate> {
   const app = await appSnapshot(db, info.app_id)
   if (!app.exists) return noUpdate('app_not_found')
-  await checkIn(db, info, { app })
-  return resolveUpdate(app, info)
+  const [, override] = await Promise.all([checkIn(db, info, { app }), overrideOf(db, app, info.app_id, info.device_id)])
+  return resolveUpdate(app, info, override)
 }

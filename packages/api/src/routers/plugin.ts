@@ -1,6 +1,7 @@
 // The endpoints the Capacitor updater plugin calls (no key; SPEC section 3).
 import type { Db } from '@capgo-api/db'
 import { ApiError, errorResponses } from '../errors.ts'
+import { noteOverride } from '../lib/app-snapshot.ts'
 import { checkIn } from '../lib/devices.ts'
 import { recordBandwidth } from '../lib/stats.ts'
 import { retryOnUniqueViolation } from '../lib/tx.ts'
@@ -96,6 +97,7 @@ export const pluginRouter = router({
             select: { device_id: true },
           }),
         )
+        noteOverride(ctx.db, app_id) // the app's snapshot stays: /updates reads this override by its key
       }
       return ok
     }),
