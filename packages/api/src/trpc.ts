@@ -8,6 +8,7 @@ import { invalidateAccess } from './lib/access-cache.ts'
 import { invalidateApp } from './lib/app-snapshot.ts'
 import { forgetCounted } from './lib/checkins.ts'
 import { ApiError, describeError } from './errors.ts'
+import { containsNul } from './schemas/common.ts'
 
 // ---- init -------------------------------------------------------------------------------
 const t = initTRPC
@@ -66,7 +67,16 @@ const invalidateSnapshots = t.middleware(async ({ ctx, next, path, type, getRawI
   return result
 })
 
-export const publicProcedure = t.procedure.use(mapErrors).use(invalidateSnapshots)
+/**
+ * NUL in any string of the input is 400 invalid_characters before anything runs: SQLite would
+ * store it and PostgreSQL refuse it, so one rule for both (and for lookups as for writes).
+ */
+const refuseNul = t.middleware(async ({ next, getRawInput }) => {
+  if (containsNul(await getRawInput().catch(() => undefined))) throw new ApiError('invalid_characters')
+  return next()
+})
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseNul).use(invalidateSnapshots)
 
 /** Mutations of these domains can change who sees what: they clear the access cache. */
 const ACCESS_DOMAINS = /^(app|organization|member|apikey)\./

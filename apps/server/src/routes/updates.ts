@@ -4,7 +4,7 @@
 // is the procedure's: errors go through the same catalogue, the procedure's middlewares do nothing
 // for this path (it changes no snapshot), and test/updates.happy.test.ts checks that the REST and
 // tRPC answers are the same. The route is documented by the procedure's OpenAPI meta.
-import { answerUpdates, deviceInfo, envelope, fromZodIssues } from '@capgo-api/api'
+import { answerUpdates, containsNul, deviceInfo, envelope, fromZodIssues, messageOf } from '@capgo-api/api'
 import type { Db } from '@capgo-api/db'
 import type { FastifyInstance } from 'fastify'
 import { describeFailure } from './failure.ts'
@@ -13,6 +13,8 @@ export async function updatesRoute(app: FastifyInstance, opts: { db: Db }) {
   app.post('/updates', async (req, reply) => {
     const input = deviceInfo.safeParse(req.body)
     if (!input.success) return reply.code(400).type('application/json; charset=utf-8').send(envelope({ ...fromZodIssues(input.error.issues), status: 400 }))
+    // the procedures' rule (trpc.ts refuseNul): NUL is refused on both databases alike
+    if (containsNul(input.data)) return reply.code(400).type('application/json; charset=utf-8').send(envelope({ error: 'invalid_characters', status: 400, message: messageOf('invalid_characters') }))
     try {
       return await answerUpdates(opts.db, input.data)
     } catch (e) {

@@ -2,7 +2,7 @@ import type { Prisma } from '@capgo-api/db'
 import { z } from 'zod'
 import { canSeeApp, KEY_MODES, keyExceeds, keyWithin, parseIdList, visibleRole, type KeyMode, type KeyPower, type Principal } from '../access.ts'
 import type { Context } from '../context.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError, errorResponses } from '../errors.ts'
 import { newApiKey } from '../lib/keys.ts'
 import {
   apikeyCreated, apikeyCreateInput, apikeyIdInput, apikeyListInput, apikeyOutput, apikeyUpdateInput, successOutput,
@@ -132,6 +132,7 @@ export const apikeyRouter = router({
     .meta({
       openapi: {
         method: 'PUT', path: '/apikey/{id}', tags, summary: 'Update an API key',
+        errorResponses: errorResponses('no_valid_fields_provided_for_update', 'invalid_expires_at', 'insufficient_permissions', 'apikey_not_found', 'org_not_found', 'app_not_found'),
         description: 'Changes the name, mode, limits or expiry of one of the caller\'s keys. The result may not have more power than the calling key. `expires_at: null` removes the expiry.',
       },
     })

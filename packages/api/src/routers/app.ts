@@ -70,7 +70,7 @@ export const appRouter = router({
     }),
 
   update: writeProcedure
-    .meta({ openapi: { method: 'PUT', path: '/app/{app_id}', tags, summary: 'Update an app', description: 'Changes the name, icon or retention of an app. Needs role write.', errorResponses: errorResponses('app_not_found', 'insufficient_role') } })
+    .meta({ openapi: { method: 'PUT', path: '/app/{app_id}', tags, summary: 'Update an app', description: 'Changes the name, icon or retention of an app. Needs role write.', errorResponses: errorResponses('no_valid_fields_provided_for_update', 'app_not_found', 'insufficient_role') } })
     .input(appUpdateInput)
     .output(appOutput)
     .mutation(async ({ ctx, input }) => {

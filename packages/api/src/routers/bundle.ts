@@ -1,4 +1,3 @@
-import semver from 'semver'
 import { z } from 'zod'
 import type { Prisma } from '@capgo-api/db'
 import { requireApp } from '../access.ts'
@@ -90,16 +89,14 @@ export const bundleRouter = router({
   create: uploadProcedure
     .meta({
       openapi: {
-        method: 'POST', path: '/bundle', errorResponses: errorResponses('app_not_found', 'insufficient_role', 'invalid_version_format', 'invalid_protocol', 'version_already_exists'), tags, summary: 'Register an externally hosted bundle',
-        description: '`version` must be a semantic version, `external_url` an https URL; a name the app already used (even deleted) is 409 `version_already_exists`. Counts `size` toward storage. Needs role upload.',
+        method: 'POST', path: '/bundle', errorResponses: errorResponses('app_not_found', 'insufficient_role', 'invalid_version_format', 'invalid_protocol', 'invalid_url', 'version_already_exists'), tags, summary: 'Register an externally hosted bundle',
+        description: '`version` must be a strict semantic version (`1.2.3`, `1.2.3-beta.1`: no `v` prefix, no whitespace), `external_url` an https URL without a user:password part; a name the app already used (even deleted) is 409 `version_already_exists`. Counts `size` toward storage. Needs role upload.',
       },
     })
     .input(bundleCreateInput)
     .output(bundleCreateOutput)
     .mutation(async ({ ctx, input }) => {
       const app = await requireApp(ctx, input.app_id, 'upload')
-      if (!semver.valid(input.version)) throw new ApiError('invalid_version_format')
-      if (input.minUpdateVersion !== undefined && !semver.valid(input.minUpdateVersion)) throw new ApiError('invalid_version_format')
       let url: URL
       try {
         url = new URL(input.external_url)
@@ -107,6 +104,7 @@ export const bundleRouter = router({
         throw new ApiError('invalid_protocol')
       }
       if (url.protocol !== 'https:' || !url.hostname) throw new ApiError('invalid_protocol')
+      if (url.username || url.password) throw new ApiError('invalid_url') // credentials would be served to every device
       const size = input.size ?? 0
       try {
         const bundle = await ctx.db.$transaction(async (tx) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Prisma } from '@capgo-api/db'
 import { parseIdList, requireOrg, requireWholeOrg, visibleOrgIds, type Principal } from '../access.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError, errorResponses } from '../errors.ts'
 import { iso, ok, okOutput, pageArgs } from '../schemas/common.ts'
 import {
   organizationDeleteInput, organizationGetInput, organizationOutput, organizationSetInput, organizationSetOutput,
@@ -45,8 +45,10 @@ async function setOrganization(ctx: Context & { principal: Principal }, input: S
   return { status: 'Organization created' as const, id: org.id }
 }
 
+const SET_ERRORS = errorResponses('no_valid_fields_provided_for_update', 'org_not_found', 'insufficient_role', 'insufficient_permissions')
+
 const setDescription =
-  'POST and PUT take the same body. With `orgId`: updates `name`, `logo`, `management_email` (role admin) and answers `{status: "Organization updated", data}`. ' +
+  'POST and PUT take the same body. With `orgId`: updates `name`, `logo`, `management_email` (role admin; at least one of them, else 400 `no_valid_fields_provided_for_update`) and answers `{status: "Organization updated", data}`. ' +
   'Without `orgId`: creates an organization named `name` with the caller as super_admin and answers `{status: "Organization created", id}` ' +
   '(a key limited to some organizations or apps cannot create one). Needs key mode all.'
 
@@ -75,13 +77,13 @@ export const organizationRouter = router({
     }),
 
   set: allProcedure
-    .meta({ openapi: { method: 'POST', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
+    .meta({ openapi: { method: 'POST', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription, errorResponses: SET_ERRORS } })
     .input(organizationSetInput)
     .output(organizationSetOutput)
     .mutation(({ ctx, input }) => setOrganization(ctx, input)),
 
   put: allProcedure
-    .meta({ openapi: { method: 'PUT', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
+    .meta({ openapi: { method: 'PUT', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription, errorResponses: SET_ERRORS } })
     .input(organizationSetInput)
     .output(organizationSetOutput)
     .mutation(({ ctx, input }) => setOrganization(ctx, input)),
