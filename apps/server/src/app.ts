@@ -3,9 +3,11 @@
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify'
-import { ApiError, appRouter, authenticate, createContextInner, type AppRouter, describeError, envelope, messageOf, readApiKey, type Context, type ErrorCode, type Services } from '@capgo-api/api'
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import { ApiError, appRouter, authenticate, createContextInner, type AppRouter, describeError, envelope, httpStatusOf, messageOf, readApiKey, type Context, type ErrorCode, type Services } from '@capgo-api/api'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { buildOpenApiDocument } from './openapi.ts'
 import { statisticsCharts } from './routes/statistics-charts.ts'
 import { BODY_TIMEOUT_MS_DEFAULT } from './limits.ts'
@@ -37,13 +39,58 @@ const DOCS_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="180" height="4
 /** Header names that may carry a key: never logged. */
 export const SECRET_HEADERS = ['authorization', 'capgkey', 'x-api-key']
 
-/** The server's pino options: headers that may carry a key are redacted wherever they are logged. */
+/** Query parameters that may carry a key, a token or a signature (case-insensitive): never logged. */
+const SECRET_PARAMS = /^(api[-_]?key|capgkey|x-api-key|authorization|key|token|access[-_]token|secret|password|sig|signature|x-amz-(signature|credential|security-token))$/i
+
+/** The URL as logged: the values of query parameters that may carry a secret are redacted. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?')
+  if (q < 0) return url
+  const pairs = url.slice(q + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=')
+    const raw = eq < 0 ? pair : pair.slice(0, eq)
+    let name = raw
+    try {
+      name = decodeURIComponent(raw.replace(/\+/g, ' '))
+    } catch {} // a malformed name is matched as it came
+    return SECRET_PARAMS.test(name.trim()) ? `${raw}=[redacted]` : pair
+  })
+  return `${url.slice(0, q + 1)}${pairs.join('&')}`
+}
+
+/**
+ * The server's pino options: headers that may carry a key are redacted wherever they are logged,
+ * and so are query parameters that may (`?apikey=`) in the logged URL.
+ */
 export function loggerOptions(level: string, stream?: { write(line: string): unknown }) {
   return {
     level,
     redact: { paths: SECRET_HEADERS.flatMap((h) => [`req.headers.${h}`, `req.headers["${h}"]`, `headers.${h}`, `headers["${h}"]`]), censor: '[redacted]' },
+    // Fastify's own request serializer, with the URL redacted (and no accept-version)
+    serializers: {
+      req: (req: FastifyRequest) => ({
+        method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort,
+      }),
+    },
     ...(stream ? { stream } : {}),
   }
+}
+
+const sendEnvelope = (reply: FastifyReply, code: ErrorCode, message: string = messageOf(code)) =>
+  reply.code(httpStatusOf(code)).type('application/json; charset=utf-8').send(envelope({ error: code, status: httpStatusOf(code), message }))
+
+/**
+ * Errors Node's HTTP parser finds before Fastify sees a request (malformed request line or
+ * headers, headers too large, a request that took too long): the envelope, written on the socket.
+ */
+function clientErrorHandler(err: Error & { code?: string }, socket: Duplex) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const code: ErrorCode = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'bad_request'
+  const status = httpStatusOf(code)
+  const body = JSON.stringify(envelope({ error: code, status, message: messageOf(code) }))
+  if (!socket.writable) return void socket.destroy()
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`
+  socket.end(head + body, () => socket.destroy())
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -55,11 +102,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: trustProxyOf(opts.trustProxy),
     // long /trpc batch paths; /channel/ is /channel (clients add the slash)
     routerOptions: { maxParamLength: 5000, ignoreTrailingSlash: true },
+    clientErrorHandler,
+    // a URL the router cannot read (bad percent-encoding, a path segment over maxParamLength)
+    frameworkErrors: (err, _req, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendEnvelope(reply, 'invalid_url', 'The request URL is malformed: check its percent-encoding and length.')
+      return sendEnvelope(reply, 'unknown_error')
+    },
   })
 
   const createContext = ({ req }: { req: FastifyRequest }): Context =>
     createContextInner({ services, apiKey: readApiKey(req.headers), ip: req.ip })
 
+  // a preflight without the headers CORS requires is refused in the envelope (before @fastify/cors,
+  // whose strict mode would answer plain text)
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method === 'OPTIONS' && (!req.headers.origin || !req.headers['access-control-request-method'])) return sendEnvelope(reply, 'invalid_preflight')
+  })
   await app.register(cors, {
     origin: true,
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],

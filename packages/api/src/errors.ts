@@ -17,6 +17,10 @@ export const ERRORS = {
   invalid_expires_at: [400, 'expires_at must be a date in the future.'],
   invalid_characters: [400, 'The request contains characters that cannot be stored (such as NUL).'],
   batch_too_large: [400, 'A tRPC batch holds at most 50 calls: split it.'],
+  no_valid_fields_provided_for_update: [400, 'The request carries none of the fields this operation can change: nothing was updated.'],
+  invalid_url: [400, 'The URL is not valid: give an absolute http(s) URL with no user:password part.'],
+  invalid_preflight: [400, 'A CORS preflight needs the Origin and Access-Control-Request-Method headers.'],
+  bad_request: [400, 'The HTTP request is malformed.'],
   // 401
   no_key_provided: [401, 'No API key was provided: send it in the authorization header.'],
   invalid_apikey: [401, 'The API key is unknown, revoked or expired.'],
@@ -36,9 +40,9 @@ export const ERRORS = {
   member_not_found: [404, 'Member not found.'],
   user_not_found: [404, 'User not found.'],
   invite_not_found: [404, 'No pending invitation to this organization.'],
-  // 405/408/409/413/415/429
+  // 405/408/409/413/415/429/431
   method_not_allowed: [405, 'This method is not allowed on this endpoint.'],
-  request_timeout: [408, 'The request body took too long to arrive.'],
+  request_timeout: [408, 'The request took too long to arrive.'],
   app_already_exists: [409, 'An app with this app_id already exists.'],
   version_already_exists: [409, 'A bundle with this version name already exists for this app.'],
   bundle_in_use: [409, 'The bundle is used by a channel or a device override.'],
@@ -48,6 +52,7 @@ export const ERRORS = {
   payload_too_large: [413, 'The request body is too large.'],
   unsupported_media_type: [415, 'Send the body as application/json.'],
   too_many_requests: [429, 'Too many requests: retry after the time given in Retry-After.'],
+  headers_too_large: [431, 'The request headers are too large.'],
   // 5xx
   unknown_error: [500, 'An unexpected error occurred.'],
   database_unavailable: [503, 'The database is unavailable: retry shortly.'],

@@ -5,6 +5,7 @@ import { authenticate, requireMode, type KeyMode } from './access.ts'
 import type { Context } from './context.ts'
 import type { ProcedureMeta } from './meta.ts'
 import { ApiError, describeError } from './errors.ts'
+import { containsNul } from './domains/common.ts'
 
 // ---- init -------------------------------------------------------------------------------
 const t = initTRPC
@@ -43,7 +44,17 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 // ---- procedures ---------------------------------------------------------------------------
 // Caches are invalidated by the services that change data, next to their writes (see services.ts).
-export const publicProcedure = t.procedure.use(mapErrors)
+
+/**
+ * NUL in any string of the input is 400 invalid_characters before anything runs: SQLite would
+ * store it and PostgreSQL refuse it, so one rule for both (and for lookups as for writes).
+ */
+const refuseNul = t.middleware(async ({ next, getRawInput }) => {
+  if (containsNul(await getRawInput().catch(() => undefined))) throw new ApiError('invalid_characters')
+  return next()
+})
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseNul)
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const principal = await authenticate(ctx.services, ctx.apiKey)

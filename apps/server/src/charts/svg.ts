@@ -16,8 +16,10 @@ export interface ChartPoint {
 
 export interface ChartOptions {
   metric: Graph
-  /** one point per day, in order */
+  /** one point per day, in order (none after today: statistics invent no days) */
   points: ChartPoint[]
+  /** the requested days (YYYY-MM-DD): the x axis spans them, also where there is no point yet */
+  range?: { from: string; to: string }
   /** what the chart is about, e.g. "App com.example.app" */
   subject: string
   width?: number
@@ -95,16 +97,18 @@ export function renderChart(opts: ChartOptions): string {
   const innerW = width - margin.left - margin.right
   const innerH = height - margin.top - margin.bottom
   const points = opts.points
-  if (!points.length) throw new Error('renderChart needs at least one day')
+  if (!points.length && !opts.range) throw new Error('renderChart needs a day or a range')
   const values = points.map((p) => p.value)
   const empty = values.every((v) => v === 0)
 
   // ---- scales: a day spans [x(day), x(day + 1)]; values sit at the day's centre
-  const first = dayDate(points[0]!.date)
-  const end = utcDay.offset(dayDate(points.at(-1)!.date), 1)
+  const first = dayDate(opts.range?.from ?? points[0]!.date)
+  const last = dayDate(opts.range?.to ?? points.at(-1)!.date)
+  const end = utcDay.offset(last, 1)
+  const days = utcDay.count(first, end)
   const x = scaleUtc().domain([first, end]).range([0, innerW])
   const center = (p: ChartPoint) => x(utcHour.offset(dayDate(p.date), 12))
-  const dayWidth = innerW / points.length
+  const dayWidth = innerW / days
   const max = Math.max(...values)
   const tickCount = Math.max(1, Math.min(5, style.bytes ? 5 : Math.ceil(max)))
   const y = scaleLinear().domain([0, empty ? 1 : max]).range([innerH, 0]).nice(tickCount)
@@ -112,10 +116,10 @@ export function renderChart(opts: ChartOptions): string {
   const yLabels = style.bytes ? byteTicks(yTicks) : yTicks.map(y.tickFormat(tickCount, ',~f'))
 
   // date ticks from the time scale, kept to whole days inside the range
-  let xTicks = x.ticks(Math.min(8, points.length)).filter((d) => +d === +utcDay.floor(d) && d < end)
+  let xTicks = x.ticks(Math.min(8, days)).filter((d) => +d === +utcDay.floor(d) && d < end)
   if (!xTicks.length) xTicks = [first]
   // the year goes on a second line, under the first tick and wherever it changes
-  const monthly = points.length > 62 && xTicks.every((d) => d.getUTCDate() === 1)
+  const monthly = days > 62 && xTicks.every((d) => d.getUTCDate() === 1)
   const xLabel = (d: Date) => utcFormat(monthly ? '%b' : '%b %-d')(d)
   const xYear = (d: Date, i: number) => (i === 0 || d.getUTCFullYear() !== xTicks[i - 1]!.getUTCFullYear() ? utcFormat('%Y')(d) : '')
 
@@ -139,7 +143,7 @@ export function renderChart(opts: ChartOptions): string {
 
   const [sumLabel, sumValue] = style.summary(values)
   const summary = `${sumLabel}: ${formatValue(sumValue, style.bytes)}${style.bytes ? '' : sumValue === 1 ? ' device' : ' devices'}`
-  const range = points.length === 1 ? longDay(first) : `${longDay(first)} – ${longDay(dayDate(points.at(-1)!.date))}`
+  const range = days === 1 ? longDay(first) : `${longDay(first)} – ${longDay(last)}`
   // the title stays on one line whatever the subject's length
   const room = Math.max(12, Math.floor((width - margin.left - margin.right) / 10.5) - style.title.length - 3)
   const subject = opts.subject.length > room ? `${opts.subject.slice(0, room - 1)}…` : opts.subject

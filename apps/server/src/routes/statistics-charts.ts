@@ -2,7 +2,7 @@
 // JSON or (with ?graph=) an SVG chart. The generic REST routes (routes/rest.ts) answer JSON only, so
 // these are registered first (rest.ts leaves their paths to them) and call the same procedures
 // through createCaller: auth, validation and errors are exactly those of the router.
-import { appRouter, createCallerFactory, envelope, GRAPHS, type Context, type Graph } from '@capgo-api/api'
+import { appRouter, createCallerFactory, envelope, GRAPHS, toDay, type Context, type Graph } from '@capgo-api/api'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { renderChart } from '../charts/svg.ts'
 import { describeFailure } from './failure.ts'
@@ -37,7 +37,9 @@ export async function statisticsCharts(app: FastifyInstance, opts: StatisticsCha
       // the procedure has validated `graph`: anything else would have been a 400 above
       if (!isGraph(query.graph)) return reply.type('application/json; charset=utf-8').send(stats)
       const metric = query.graph
-      const svg = renderChart({ metric, subject: about, points: stats.map((s) => ({ date: s.date, value: s[metric] })) })
+      // the axis spans the requested days; the series stops at today (the procedure validated both dates)
+      const range = { from: toDay(String(query.from))!, to: toDay(String(query.to))! }
+      const svg = renderChart({ metric, subject: about, range, points: stats.map((s) => ({ date: s.date, value: s[metric] })) })
       return reply
         .header('cache-control', 'private, no-cache')
         .header('x-content-type-options', 'nosniff')

@@ -4,7 +4,7 @@
 // is the procedure's: errors go through the same catalogue (the procedure's only middleware maps
 // errors, as describeFailure does here), and test/updates.happy.test.ts checks that the REST and
 // tRPC answers are the same. The route is documented by the procedure's OpenAPI meta.
-import { answerUpdates, deviceInfo, envelope, fromZodIssues, type Services } from '@capgo-api/api'
+import { answerUpdates, containsNul, deviceInfo, envelope, fromZodIssues, messageOf, type Services } from '@capgo-api/api'
 import type { FastifyInstance } from 'fastify'
 import { describeFailure } from './failure.ts'
 
@@ -12,6 +12,8 @@ export async function updatesRoute(app: FastifyInstance, opts: { services: Servi
   app.post('/updates', async (req, reply) => {
     const input = deviceInfo.safeParse(req.body)
     if (!input.success) return reply.code(400).type('application/json; charset=utf-8').send(envelope({ ...fromZodIssues(input.error.issues), status: 400 }))
+    // the procedures' rule (trpc.ts refuseNul): NUL is refused on both databases alike
+    if (containsNul(input.data)) return reply.code(400).type('application/json; charset=utf-8').send(envelope({ error: 'invalid_characters', status: 400, message: messageOf('invalid_characters') }))
     try {
       return await answerUpdates(opts.services, input.data)
     } catch (e) {

@@ -149,6 +149,13 @@ export function buildRequest(doc: any, op: Operation, ids: Ids, overrides: Recor
       const [use, v] = fill(name, prop, (s.required ?? []).includes(name))
       if (use) body[name] = v
     }
+    // an update must carry a field to change (SPEC 1: else 400 no_valid_fields_provided_for_update):
+    // a body holding nothing but ids gets its first other optional field, from its example
+    const isId = (name: string) => idFor(name, ids) !== undefined || op.params.some((p) => p.in === 'path' && p.name === name)
+    if (op.method !== 'DELETE' && Object.keys(body).every(isId)) {
+      const extra = Object.keys(s.properties ?? {}).find((name) => !isId(name) && !Object.hasOwn(overrides, name))
+      if (extra) body[extra] = sampleValue(doc, s.properties[extra])
+    }
   }
   return { method: op.method, url, query, body }
 }

@@ -41,6 +41,42 @@ export const pageArgs = (p?: number, l?: number) => {
   return { skip: (p ?? 0) * take, take }
 }
 
+/**
+ * A strict semantic version (semver.org's grammar: `1.2.3`, `1.2.3-beta.1+build.5`): no `v`
+ * prefix, no whitespace, nothing coerced.
+ */
+export const SEMVER_RE =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
+
+export const semverName = z.string().max(255, 'invalid_version_format').regex(SEMVER_RE, 'invalid_version_format')
+
+/** An absolute http(s) URL without a user:password part (what a browser may load as an image). */
+export function isWebUrl(s: string): boolean {
+  let url: URL
+  try {
+    url = new URL(s)
+  } catch {
+    return false
+  }
+  return (url.protocol === 'https:' || url.protocol === 'http:') && !!url.hostname && !url.username && !url.password
+}
+
+/**
+ * For an update's input: true when it carries some field besides the ones naming what to update
+ * (SPEC: an update with none is 400 no_valid_fields_provided_for_update and changes nothing).
+ */
+export const updatesSomething = (...idKeys: string[]) => (v: Record<string, unknown>) =>
+  Object.entries(v).some(([k, x]) => x !== undefined && !idKeys.includes(k))
+
+/** True when a NUL character is anywhere in a value's strings or keys: SQLite would store it, PostgreSQL refuses it. */
+export function containsNul(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return v.includes('\u0000')
+  if (!v || typeof v !== 'object' || depth > 32) return false
+  if (Array.isArray(v)) return v.some((x) => containsNul(x, depth + 1))
+  for (const [k, x] of Object.entries(v)) if (k.includes('\u0000') || containsNul(x, depth + 1)) return true
+  return false
+}
+
 export const isoDate = z.iso.datetime().meta({ description: 'ISO-8601 date-time in UTC', example: '2026-01-01T00:00:00.000Z' })
 export const iso = (d: Date) => d.toISOString()
 

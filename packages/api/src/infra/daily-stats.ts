@@ -41,10 +41,13 @@ type Reader = Pick<Db, 'dailyStat'>
 
 /**
  * The daily series of the apps matched by `scope` (summed over them), one entry per day from
- * `from` to `to` inclusive. Reads only DailyStat: the rows of the range (from the 1st of
- * `from`'s month, for the MAU running sum) and one sum of the storage deltas before it.
+ * `from` to `to` inclusive, up to today (UTC): days after today are left out, not invented.
+ * Reads only DailyStat: the rows of the range (from the 1st of `from`'s month, for the MAU
+ * running sum) and one sum of the storage deltas before it.
  */
-export async function readDailyStats(db: Reader, scope: Prisma.DailyStatWhereInput, from: string, to: string): Promise<DayStats[]> {
+export async function readDailyStats(db: Reader, scope: Prisma.DailyStatWhereInput, from: string, requestedTo: string, today = dayOf(new Date())): Promise<DayStats[]> {
+  const to = requestedTo < today ? requestedTo : today
+  if (from > to) return []
   const monthStart = `${from.slice(0, 7)}-01`
   const [rows, before] = await Promise.all([
     db.dailyStat.groupBy({

@@ -1,11 +1,13 @@
 // What POST /updates needs to answer a device, per app, read in one go and cached: whether the
-// app exists, its channels, its bundles and its device overrides. A check-in then costs no read.
-// Entries live `ttlMs` (CAPGO_UPDATES_CACHE_TTL_MS, default 2 s; 0 disables). Every service that
-// can change them (apps, channels, bundles, device overrides, organizations, a device's own
-// channel) calls invalidate() next to its write, done or failed, so this server sees such a change
-// at the next check-in; other servers of a cluster see it within the TTL. Writes made behind the
-// API (CLI, SQL) also show within the TTL. One app's snapshot holds every override of the app:
-// fine for thousands of overrides, not meant for millions.
+// app exists, its channels, its bundles and whether it has any device override. Its size never
+// depends on the app's devices or overrides, so no device request (say, a flood of invented
+// device_ids) can make it costly: a device's own override is read by its key (overrideOf), and
+// only for apps that have overrides. Entries live `ttlMs` (CAPGO_UPDATES_CACHE_TTL_MS, default
+// 2 s; 0 disables). Every management service that can change them (apps, channels, bundles,
+// device overrides, organizations) calls invalidate() next to its write, done or failed, so this
+// server sees such a change at the next check-in; other servers of a cluster see it within the
+// TTL. Device endpoints never drop it: one that stores an override only marks it (noteOverride).
+// Writes made behind the API (CLI, SQL) also show within the TTL.
 import { LRUCache } from 'lru-cache'
 import type { Db, Prisma } from '@capgo-api/db'
 
@@ -26,8 +28,13 @@ export interface AppSnapshot {
   bundleById: Map<number, SnapshotBundle>
   /** bundles not deleted, by name */
   bundleIdByName: Map<string, number>
-  /** device_id → its override */
-  overrides: Map<string, { channel_id: number | null; version_id: number | null }>
+  /** false when the app had no device override when read: check-ins then skip the lookup */
+  hasOverrides: boolean
+}
+
+export interface OverrideRow {
+  channel_id: number | null
+  version_id: number | null
 }
 
 async function load(db: Db, appId: string): Promise<AppSnapshot> {
@@ -35,7 +42,7 @@ async function load(db: Db, appId: string): Promise<AppSnapshot> {
     db.app.findUnique({ where: { app_id: appId }, select: { app_id: true } }),
     db.channel.findMany({ where: { app_id: appId }, select: snapshotChannelSelect, orderBy: { id: 'asc' } }),
     db.bundle.findMany({ where: { app_id: appId }, select: snapshotBundleSelect }),
-    db.deviceOverride.findMany({ where: { app_id: appId }, select: { device_id: true, channel_id: true, version_id: true } }),
+    db.deviceOverride.findFirst({ where: { app_id: appId }, select: { device_id: true } }),
   ])
   return {
     exists: !!app,
@@ -43,7 +50,7 @@ async function load(db: Db, appId: string): Promise<AppSnapshot> {
     channelById: new Map(channels.map((c) => [c.id, c])),
     bundleById: new Map(bundles.map((b) => [b.id, b])),
     bundleIdByName: new Map(bundles.filter((b) => !b.deleted).map((b) => [b.name, b.id])),
-    overrides: new Map(overrides.map((o) => [o.device_id, { channel_id: o.channel_id, version_id: o.version_id }])),
+    hasOverrides: !!overrides,
   }
 }
 
@@ -68,6 +75,17 @@ export class SnapshotCache {
       p.catch(() => { if (cache.get(appId) === p) cache.delete(appId) })
     }
     return p
+  }
+
+  /** One device's override: one lookup by primary key, none when the app has no overrides. */
+  async overrideOf(app: AppSnapshot, appId: string, deviceId: string): Promise<OverrideRow | null> {
+    if (!app.hasOverrides) return null
+    return this.db.deviceOverride.findUnique({ where: { app_id_device_id: { app_id: appId, device_id: deviceId } }, select: { channel_id: true, version_id: true } })
+  }
+
+  /** A device endpoint stored an override: the cached snapshot learns the app has some (no reload). */
+  noteOverride(appId: string) {
+    void this.cache?.get(appId)?.then((s) => { s.hasOverrides = true }, () => {})
   }
 
   /** Runs a write that can change `appId`'s snapshot, then forgets the snapshot, done or failed. */

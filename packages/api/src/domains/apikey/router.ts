@@ -37,7 +37,7 @@ export const apikeyRouter = router({
     .mutation(({ ctx, input }) => createKey(ctx, input)),
 
   update: allProcedure
-    .meta({ errors: ['invalid_app_id', 'invalid_expires_at', 'apikey_not_found', 'org_not_found', 'app_not_found', 'insufficient_permissions'],
+    .meta({ errors: ['no_valid_fields_provided_for_update', 'invalid_app_id', 'invalid_expires_at', 'apikey_not_found', 'org_not_found', 'app_not_found', 'insufficient_permissions'],
       openapi: {
         method: 'PUT', path: '/apikey/{id}', tags, summary: 'Update an API key',
         description: 'Changes the name, mode, limits or expiry of one of the caller\'s keys. The result may not have more power than the calling key. `expires_at: null` removes the expiry.',

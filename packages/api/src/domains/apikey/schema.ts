@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { KEY_MODES } from '../../access.ts'
-import { APP_ID_RE, intParam, isoDate, limit, page } from '../common.ts'
+import { APP_ID_RE, intParam, isoDate, limit, page, updatesSomething } from '../common.ts'
 
 export const apikeyOutput = z
   .object({
@@ -51,7 +51,7 @@ export const apikeyUpdateInput = z.object({
   limited_to_orgs: orgIds.optional(),
   limited_to_apps: appIds.optional(),
   expires_at: expiresAt.nullable().optional().meta({ description: 'New expiry; null removes it (only for a key that never expires itself)' }),
-})
+}).refine(updatesSomething('id'), 'no_valid_fields_provided_for_update')
 
 export const apikeyCreated = z.object({ apikey: apikeyOutput })
 export const successOutput = z.object({ success: z.literal(true) })

@@ -21,13 +21,13 @@ export const appDomainRouter = router({
     .query(({ ctx, input }) => getApp(ctx, input)),
 
   create: writeProcedure
-    .meta({ errors: ['invalid_app_id', 'missing_owner_org', 'org_not_found', 'insufficient_role', 'insufficient_permissions', 'app_already_exists'], openapi: { method: 'POST', path: '/app', tags, summary: 'Create an app', description: '`owner_org` may be left out when the key can see exactly one organization. Needs role write in it.', } })
+    .meta({ errors: ['invalid_app_id', 'invalid_url', 'missing_owner_org', 'org_not_found', 'insufficient_role', 'insufficient_permissions', 'app_already_exists'], openapi: { method: 'POST', path: '/app', tags, summary: 'Create an app', description: '`owner_org` may be left out when the key can see exactly one organization. Needs role write in it.', } })
     .input(appCreateInput)
     .output(appOutput)
     .mutation(({ ctx, input }) => createApp(ctx, input)),
 
   update: writeProcedure
-    .meta({ errors: ['invalid_app_id', 'app_not_found', 'insufficient_role'], openapi: { method: 'PUT', path: '/app/{app_id}', tags, summary: 'Update an app', description: 'Changes the name, icon or retention of an app. Needs role write.', } })
+    .meta({ errors: ['no_valid_fields_provided_for_update', 'invalid_app_id', 'invalid_url', 'app_not_found', 'insufficient_role'], openapi: { method: 'PUT', path: '/app/{app_id}', tags, summary: 'Update an app', description: 'Changes the name, icon or retention of an app. Needs role write.', } })
     .input(appUpdateInput)
     .output(appOutput)
     .mutation(({ ctx, input }) => updateApp(ctx, input)),

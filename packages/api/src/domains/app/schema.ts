@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { appId, isoDate, limit, page } from '../common.ts'
+import { appId, isoDate, isWebUrl, limit, page, updatesSomething } from '../common.ts'
 
 export const appOutput = z
   .object({
@@ -14,7 +14,11 @@ export const appOutput = z
   .meta({ id: 'App' })
 
 const name = z.string().trim().min(1).max(255).meta({ description: 'Display name of the app', example: 'My app' })
-const iconUrl = z.string().max(2048).meta({ description: 'URL of the app icon', example: 'https://example.com/icon.png' })
+const iconUrl = z
+  .string()
+  .max(2048, 'invalid_url')
+  .refine((s) => s === '' || isWebUrl(s), 'invalid_url')
+  .meta({ description: 'URL of the app icon: http(s), no user:password part ("" for none)', example: 'https://example.com/icon.png' })
 
 export const appListInput = z.object({ page, limit })
 export const appIdInput = z.object({ app_id: appId })
@@ -29,4 +33,4 @@ export const appUpdateInput = z.object({
   name: name.optional(),
   icon_url: iconUrl.optional(),
   retention: z.number().int().min(0).max(315_360_000).pipe(z.number()).optional().meta({ description: 'Seconds of device history to keep', example: 2_592_000 }),
-})
+}).refine(updatesSomething('app_id'), 'no_valid_fields_provided_for_update')

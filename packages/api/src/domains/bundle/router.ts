@@ -16,10 +16,10 @@ export const bundleRouter = router({
     .query(({ ctx, input }) => listBundles(ctx, input)),
 
   create: uploadProcedure
-    .meta({ errors: ['invalid_app_id', 'invalid_version_format', 'invalid_protocol', 'app_not_found', 'insufficient_role', 'version_already_exists'],
+    .meta({ errors: ['invalid_app_id', 'invalid_version_format', 'invalid_protocol', 'invalid_url', 'app_not_found', 'insufficient_role', 'version_already_exists'],
       openapi: {
         method: 'POST', path: '/bundle', tags, summary: 'Register an externally hosted bundle',
-        description: '`version` must be a semantic version, `external_url` an https URL; a name the app already used (even deleted) is 409 `version_already_exists`. Counts `size` toward storage. Needs role upload.',
+        description: '`version` must be a strict semantic version (`1.2.3`, `1.2.3-beta.1`: no `v` prefix, no whitespace), `external_url` an https URL without a user:password part; a name the app already used (even deleted) is 409 `version_already_exists`. Counts `size` toward storage. Needs role upload.',
       },
     })
     .input(bundleCreateInput)

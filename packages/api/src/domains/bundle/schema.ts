@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { appId, intParam, isoDate, limit, page } from '../common.ts'
+import { appId, intParam, isoDate, limit, page, semverName } from '../common.ts'
 
 export const bundleOutput = z
   .object({
@@ -23,18 +23,19 @@ export const bundleOutput = z
   })
   .meta({ id: 'Bundle' })
 
-const versionName = z.string().trim().min(1).max(255)
+/** A bundle name as stored: matched exactly, never trimmed (names are strict semver, see semverName). */
+const versionName = z.string().min(1).max(255)
 
 export const bundleGetInput = z.object({ app_id: appId, page, limit })
 
 export const bundleCreateInput = z.object({
   app_id: appId,
-  version: versionName.meta({ description: 'Bundle name, a semantic version', example: '1.2.3' }),
+  version: semverName.meta({ description: 'Bundle name, a strict semantic version (no `v` prefix, no whitespace)', example: '1.2.3' }),
   external_url: z.string().trim().min(1).max(2048).meta({ description: 'https URL of the bundle zip', example: 'https://cdn.example.com/app-1.2.3.zip' }),
   checksum: z.string().trim().min(1).max(512).meta({ description: 'Checksum of the zip (as computed by the Capgo CLI)', example: 'f2c1d1e0' }),
   size: intParam(0, 2_147_483_647).optional().meta({ description: 'Size of the zip in bytes (counts toward storage)', example: 1048576 }),
   session_key: z.string().max(1024).optional().meta({ description: 'Encryption session key, for encrypted bundles', example: 'iv:key' }),
-  minUpdateVersion: versionName.optional().meta({ description: 'Lowest native version that may auto-update to this bundle (channels with disableAutoUpdate `version_number`)', example: '1.0.0' }),
+  minUpdateVersion: semverName.optional().meta({ description: 'Lowest native version that may auto-update to this bundle (channels with disableAutoUpdate `version_number`)', example: '1.0.0' }),
 })
 
 export const bundleCreateOutput = z.object({ status: z.literal('ok'), bundle: bundleOutput }).meta({ id: 'BundleCreated' })

@@ -1,6 +1,5 @@
 // Bundles (and /versions, their legacy name): list, register an externally hosted one, soft
 // delete. Changes drop the app's /updates snapshot, done or failed.
-import semver from 'semver'
 import type { z } from 'zod'
 import type { Prisma } from '@capgo-api/db'
 import { requireApp } from '../../access.ts'
@@ -84,8 +83,6 @@ export async function listBundles(ctx: AuthedContext, input: z.infer<typeof bund
 export function createBundle(ctx: AuthedContext, input: z.infer<typeof bundleCreateInput>) {
   return ctx.services.snapshots.invalidateAfter(input.app_id, async () => {
     const app = await requireApp(ctx, input.app_id, 'upload')
-    if (!semver.valid(input.version)) throw new ApiError('invalid_version_format')
-    if (input.minUpdateVersion !== undefined && !semver.valid(input.minUpdateVersion)) throw new ApiError('invalid_version_format')
     let url: URL
     try {
       url = new URL(input.external_url)
@@ -93,6 +90,7 @@ export function createBundle(ctx: AuthedContext, input: z.infer<typeof bundleCre
       throw new ApiError('invalid_protocol')
     }
     if (url.protocol !== 'https:' || !url.hostname) throw new ApiError('invalid_protocol')
+    if (url.username || url.password) throw new ApiError('invalid_url') // credentials would be served to every device
     const size = input.size ?? 0
     try {
       const bundle = await ctx.services.db.$transaction(async (tx) => {

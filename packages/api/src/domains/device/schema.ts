@@ -35,7 +35,8 @@ const name = (description: string, example: string) => z.string().trim().min(1).
 export const deviceSetInput = z.object({
   app_id: appId,
   device_id: deviceId,
-  version_id: name('Bundle name to force on this device', '1.2.3').optional(),
+  // a bundle name is matched exactly (never trimmed), as on channels
+  version_id: z.string().min(1).max(255).optional().meta({ description: 'Bundle name to force on this device', example: '1.2.3' }),
   channel: name('Channel name to force on this device', 'beta').optional(),
 })
 

@@ -9,7 +9,7 @@ import { deleteOrganization, getOrganizations, setOrganization } from './service
 const tags = ['organization']
 
 const setDescription =
-  'POST and PUT take the same body. With `orgId`: updates `name`, `logo`, `management_email` (role admin) and answers `{status: "Organization updated", data}`. ' +
+  'POST and PUT take the same body. With `orgId`: updates `name`, `logo`, `management_email` (role admin; at least one of them, else 400 `no_valid_fields_provided_for_update`) and answers `{status: "Organization updated", data}`. ' +
   'Without `orgId`: creates an organization named `name` with the caller as super_admin and answers `{status: "Organization created", id}` ' +
   '(a key limited to some organizations or apps cannot create one). Needs key mode all.'
 
@@ -26,13 +26,13 @@ export const organizationRouter = router({
     .query(({ ctx, input }) => getOrganizations(ctx, input)),
 
   set: allProcedure
-    .meta({ errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions'], openapi: { method: 'POST', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
+    .meta({ errors: ['no_valid_fields_provided_for_update', 'invalid_url', 'org_not_found', 'insufficient_role', 'insufficient_permissions'], openapi: { method: 'POST', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
     .input(organizationSetInput)
     .output(organizationSetOutput)
     .mutation(({ ctx, input }) => setOrganization(ctx, input)),
 
   put: allProcedure
-    .meta({ errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions'], openapi: { method: 'PUT', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
+    .meta({ errors: ['no_valid_fields_provided_for_update', 'invalid_url', 'org_not_found', 'insufficient_role', 'insufficient_permissions'], openapi: { method: 'PUT', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
     .input(organizationSetInput)
     .output(organizationSetOutput)
     .mutation(({ ctx, input }) => setOrganization(ctx, input)),

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isoDate, limit, page } from '../common.ts'
+import { isoDate, isWebUrl, limit, page, updatesSomething } from '../common.ts'
 
 export const organizationOutput = z
   .object({
@@ -29,11 +29,12 @@ export const organizationSetInput = z
   .object({
     orgId: orgId.optional().meta({ description: 'The organization to update; left out, a new one is created' }),
     name: orgName.optional(),
-    logo: z.string().max(2048).nullable().optional().meta({ description: 'Logo URL (null clears it)', example: 'https://example.com/logo.png' }),
+    logo: z.string().max(2048, 'invalid_url').refine(isWebUrl, 'invalid_url').nullable().optional().meta({ description: 'Logo URL, http(s) with no user:password part (null clears it)', example: 'https://example.com/logo.png' }),
     management_email: z.email().max(320).optional().meta({ description: 'Billing and management contact (update only)', example: 'admin@example.com' }),
   })
   .superRefine((v, ctx) => {
     if (!v.orgId && v.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'name is required to create an organization' })
+    if (v.orgId && !updatesSomething('orgId')(v)) ctx.addIssue({ code: 'custom', path: [], message: 'no_valid_fields_provided_for_update' })
   })
 
 export const organizationUpdated = z.object({ status: z.literal('Organization updated'), data: organizationOutput })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AppSnapshot, SnapshotBundle, SnapshotChannel } from '../../infra/snapshots.ts'
+import type { AppSnapshot, OverrideRow, SnapshotBundle, SnapshotChannel } from '../../infra/snapshots.ts'
 import { defaultChannelIn, resolveUpdate } from './resolve-update.ts'
 import type { DeviceInfo } from './schema.ts'
 
@@ -12,16 +12,22 @@ const channel = (id: number, name: string, version_id: number | null, extra: Par
   disableAutoUpdateUnderNative: false, allow_emulator: true, allow_dev: true, allow_prod: true, allow_device: true, ...extra,
 })
 
-function snapshot(channels: SnapshotChannel[], bundles: SnapshotBundle[], overrides: [string, { channel_id: number | null; version_id: number | null }][] = []): AppSnapshot {
+/** A snapshot with the overrides the check-in would read by device key. */
+type TestApp = AppSnapshot & { overrides: Map<string, OverrideRow> }
+
+function snapshot(channels: SnapshotChannel[], bundles: SnapshotBundle[], overrides: [string, OverrideRow][] = []): TestApp {
   return {
     exists: true,
     channels,
     channelById: new Map(channels.map((c) => [c.id, c])),
     bundleById: new Map(bundles.map((b) => [b.id, b])),
     bundleIdByName: new Map(bundles.filter((b) => !b.deleted).map((b) => [b.name, b.id])),
+    hasOverrides: overrides.length > 0,
     overrides: new Map(overrides),
   }
 }
+
+const resolve = (app: TestApp, info: DeviceInfo) => resolveUpdate(app, info, app.overrides.get(info.device_id) ?? null)
 
 const device = (extra: Partial<DeviceInfo> = {}): DeviceInfo => ({
   app_id: 'com.test.app', device_id: 'dev-1', platform: 'ios', version_name: 'builtin', version_build: '1.0.0', ...extra,
@@ -32,32 +38,32 @@ describe('resolveUpdate', () => {
 
   it('answers the public channel bundle, or up to date when the device runs it', () => {
     const app = snapshot([channel(10, 'production', 2)], bundles)
-    expect(resolveUpdate(app, device())).toEqual({ version: '1.1.0', url: 'https://cdn.test/1.1.0.zip', checksum: 'sum-1.1.0' })
-    expect(resolveUpdate(app, device({ version_name: '1.1.0' }))).toMatchObject({ error: 'no_new_version_available', kind: 'up_to_date' })
+    expect(resolve(app, device())).toEqual({ version: '1.1.0', url: 'https://cdn.test/1.1.0.zip', checksum: 'sum-1.1.0' })
+    expect(resolve(app, device({ version_name: '1.1.0' }))).toMatchObject({ error: 'no_new_version_available', kind: 'up_to_date' })
   })
 
   it('fails without an app, a semantic native version, a channel or a bundle', () => {
-    expect(resolveUpdate({ ...snapshot([], []), exists: false }, device())).toMatchObject({ error: 'app_not_found', kind: 'failed' })
-    expect(resolveUpdate(snapshot([channel(10, 'p', 2)], bundles), device({ version_build: 'banana' }))).toMatchObject({ error: 'unknown_version_build' })
-    expect(resolveUpdate(snapshot([channel(10, 'p', 2, { public: false })], bundles), device())).toMatchObject({ error: 'no_channel' })
-    expect(resolveUpdate(snapshot([channel(10, 'p', null)], bundles), device())).toMatchObject({ error: 'no_bundle' })
-    expect(resolveUpdate(snapshot([channel(10, 'p', 5)], [bundle(5, '1.2.0', { deleted: true })]), device())).toMatchObject({ error: 'no_bundle' })
+    expect(resolve({ ...snapshot([], []), exists: false }, device())).toMatchObject({ error: 'app_not_found', kind: 'failed' })
+    expect(resolve(snapshot([channel(10, 'p', 2)], bundles), device({ version_build: 'banana' }))).toMatchObject({ error: 'unknown_version_build' })
+    expect(resolve(snapshot([channel(10, 'p', 2, { public: false })], bundles), device())).toMatchObject({ error: 'no_channel' })
+    expect(resolve(snapshot([channel(10, 'p', null)], bundles), device())).toMatchObject({ error: 'no_bundle' })
+    expect(resolve(snapshot([channel(10, 'p', 5)], [bundle(5, '1.2.0', { deleted: true })]), device())).toMatchObject({ error: 'no_bundle' })
   })
 
   it('a version override wins over channels and bypasses their policies', () => {
     const app = snapshot([channel(10, 'p', 2, { ios: false })], bundles, [['dev-1', { channel_id: null, version_id: 3 }]])
-    expect(resolveUpdate(app, device())).toMatchObject({ version: '2.0.0' })
+    expect(resolve(app, device())).toMatchObject({ version: '2.0.0' })
   })
 
   it('a channel override wins over the public channel', () => {
     const app = snapshot([channel(10, 'production', 2), channel(11, 'beta', 4, { public: false })], bundles, [['dev-1', { channel_id: 11, version_id: null }]])
-    expect(resolveUpdate(app, device())).toMatchObject({ version: '1.0.1' })
+    expect(resolve(app, device())).toMatchObject({ version: '1.0.1' })
   })
 
   it('applies the channel policies in order', () => {
     // the device is on the channel by an override, so a channel not serving its platform still applies
     const at = (c: Partial<SnapshotChannel>, target = 3, info: Partial<DeviceInfo> = {}) =>
-      resolveUpdate(snapshot([channel(10, 'p', target, c)], bundles, [['dev-1', { channel_id: 10, version_id: null }]]), device(info))
+      resolve(snapshot([channel(10, 'p', target, c)], bundles, [['dev-1', { channel_id: 10, version_id: null }]]), device(info))
     expect(at({ ios: false })).toMatchObject({ error: 'disabled_platform_ios', kind: 'blocked', version: '2.0.0', old: '1.0.0' })
     expect(at({ android: false }, 3, { platform: 'android' })).toMatchObject({ error: 'disabled_platform_android' })
     expect(at({ disableAutoUpdate: 'major' })).toMatchObject({ error: 'disable_auto_update_to_major', major: true })
@@ -74,8 +80,8 @@ describe('resolveUpdate', () => {
 
   it('version_number: the native version must reach the bundle\'s minUpdateVersion', () => {
     const app = (min: string) => snapshot([channel(10, 'p', 6, { disableAutoUpdate: 'version_number' })], [bundle(6, '1.5.0', { minUpdateVersion: min })])
-    expect(resolveUpdate(app('1.2.0'), device())).toMatchObject({ error: 'disable_auto_update_to_metadata' })
-    expect(resolveUpdate(app('1.0.0'), device())).toMatchObject({ version: '1.5.0' })
+    expect(resolve(app('1.2.0'), device())).toMatchObject({ error: 'disable_auto_update_to_metadata' })
+    expect(resolve(app('1.0.0'), device())).toMatchObject({ version: '1.5.0' })
   })
 })
 

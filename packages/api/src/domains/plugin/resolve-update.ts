@@ -1,7 +1,7 @@
 // POST /updates: which bundle a device should run (SPEC section 3). Pure resolution over the
 // app's snapshot (infra/snapshots.ts), so every policy is one readable step; unit-tested beside.
 import semver from 'semver'
-import type { AppSnapshot, SnapshotChannel } from '../../infra/snapshots.ts'
+import type { AppSnapshot, OverrideRow, SnapshotChannel } from '../../infra/snapshots.ts'
 import type { DeviceInfo } from './schema.ts'
 
 /** The non-update answers: error code → [kind, message]. */
@@ -53,17 +53,16 @@ export const noUpdate = (error: NoUpdateCode, extra: Pick<NoUpdate, 'version' | 
 type Platform = DeviceInfo['platform']
 
 /**
- * The answer to a check-in, from the app's snapshot (no query). Order: override (version beats
+ * The answer to a check-in, from the app's snapshot and the device's override (no query). Order: override (version beats
  * channel), else defaultChannel, else the platform's public channel; then "already there"; then
  * the channel's policies, which a device-level version override bypasses (an operator pinned that bundle).
  */
-export function resolveUpdate(app: AppSnapshot, info: DeviceInfo): UpdateAvailable | NoUpdate {
+export function resolveUpdate(app: AppSnapshot, info: DeviceInfo, override: OverrideRow | null): UpdateAvailable | NoUpdate {
   if (!app.exists) return noUpdate('app_not_found')
   const native = semver.coerce(info.version_build, { includePrerelease: true })
   if (!native) return noUpdate('unknown_version_build')
   const current = !info.version_name || info.version_name === 'builtin' ? native.version : info.version_name
 
-  const override = app.overrides.get(info.device_id)
   const pinned = override?.version_id != null ? (app.bundleById.get(override.version_id) ?? null) : null
   const overrideChannel = override?.channel_id != null ? app.channelById.get(override.channel_id) : undefined
   const channel = pinned ? null : (overrideChannel ?? defaultChannelIn(app, info.platform, info.defaultChannel))

@@ -33,8 +33,9 @@ async function clearChannel(db: Db, app_id: string, device_id: string) {
 export async function answerUpdates(services: Services, info: DeviceInfo): Promise<UpdateAvailable | NoUpdate> {
   const app = await services.snapshots.get(info.app_id)
   if (!app.exists) return noUpdate('app_not_found')
-  await checkIn(services, info, { app })
-  return resolveUpdate(app, info)
+  // the device's override: one read by its key, beside the check-in's write
+  const [, override] = await Promise.all([checkIn(services, info, { app }), services.snapshots.overrideOf(app, info.app_id, info.device_id)])
+  return resolveUpdate(app, info, override)
 }
 
 export async function recordEvents(services: Services, input: z.infer<typeof statsInput>) {
@@ -54,7 +55,9 @@ export async function recordEvents(services: Services, input: z.infer<typeof sta
 export async function setOwnChannel(services: Services, input: z.infer<typeof channelSelfSetInput>) {
   const { db, snapshots } = services
   const { app_id, device_id } = input
-  await snapshots.invalidateAfter(app_id, async () => {
+  // device endpoints never drop the app's snapshot (a flood of them would make every check-in reload it):
+  // /updates reads a device's override by its key; a stored override only marks the snapshot
+  {
     if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
     const channel = await db.channel.findUnique({ where: { app_id_name: { app_id, name: input.channel } }, select: { id: true, public: true, ios: true, android: true, allow_device_self_set: true } })
     if (!channel) throw new ApiError('channel_not_found')
@@ -73,8 +76,9 @@ export async function setOwnChannel(services: Services, input: z.infer<typeof ch
           select: { device_id: true },
         }),
       )
+      snapshots.noteOverride(app_id)
     }
-  })
+  }
   return ok
 }
 
@@ -109,14 +113,13 @@ export async function listSelfSetChannels(services: Services, input: z.infer<typ
 }
 
 export async function leaveOwnChannel(services: Services, input: z.infer<typeof channelSelfDeleteInput>) {
-  const { db, snapshots } = services
+  const { db } = services
   const { app_id, device_id } = input
-  await snapshots.invalidateAfter(app_id, async () => {
-    if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
-    const current = await ownOverride(db, app_id, device_id)
-    if (!current?.channel) throw new ApiError('channel_not_found')
-    if (!current.channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
-    await clearChannel(db, app_id, device_id)
-  })
+  // no snapshot change: /updates reads the device's override by its key
+  if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
+  const current = await ownOverride(db, app_id, device_id)
+  if (!current?.channel) throw new ApiError('channel_not_found')
+  if (!current.channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
+  await clearChannel(db, app_id, device_id)
   return ok
 }

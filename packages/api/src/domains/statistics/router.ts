@@ -7,7 +7,7 @@ const tags = ['statistics']
 const COMMON =
   `\`from\` and \`to\` are days (YYYY-MM-DD, or ISO date-times read as their UTC day), inclusive; \`from\` ≤ \`to\` and \`to\` at most ${MAX_RANGE_DAYS} days after \`from\` ` +
   `(so at most ${MAX_RANGE_DAYS + 1} entries), else 400 \`invalid_date_range\`; a malformed date is 400 \`invalid_date\`. ` +
-  'Answers one entry per day, days without data as zeros: `mau` = distinct devices seen in the calendar month up to that day, ' +
+  'Answers one entry per day up to today (UTC), days without data as zeros, days after today left out: `mau` = distinct devices seen in the calendar month up to that day, ' +
   '`storage` = bytes of the bundles not deleted on that day, `bandwidth` = bytes served that day. ' +
   'With `graph=mau|storage|bandwidth` the REST answer is an `image/svg+xml` chart of that metric instead. Needs role read.'
 
