@@ -63,6 +63,23 @@ describe('pnpm cli (operator tool)', { timeout: 120_000 }, () => {
     expect((await database.db.orgMember.findFirstOrThrow({ where: { org_id: t.orgId, user_id: invited.userId } })).role).toBe('read')
   })
 
+  it('user:create never changes the role of a member without --change-role', async () => {
+    const t = await createTenant()
+    const { database } = await getApp()
+    const other = await t.member('super_admin')
+    const role = async () => (await database.db.orgMember.findFirstOrThrow({ where: { org_id: t.orgId, user_id: t.owner.userId } })).role
+    // a second super_admin exists, so demoting the owner is allowed, but only when asked
+    const refused = await cliInProcess('user:create', '--email', t.owner.email, '--org', t.orgId, '--role', 'read')
+    expect(refused).toMatchObject({ code: 1, stdout: '' })
+    expect(refused.stderr).toBe(`error: ${t.owner.email} is already super_admin of "${(await database.db.organization.findUniqueOrThrow({ where: { id: t.orgId } })).name}": pass --role super_admin to keep it, or --change-role to make them read\n`)
+    expect(await role()).toBe('super_admin')
+    // the same role: a new key, nothing else changes
+    expect((await cliInProcess('user:create', '--email', other.email, '--org', t.orgId, '--role', 'super_admin')).code).toBe(0)
+    const changed = await cliInProcess('user:create', '--email', t.owner.email, '--org', t.orgId, '--role', 'read', '--change-role')
+    expect(changed.code).toBe(0)
+    expect(await role()).toBe('read')
+  })
+
   it('org:list lists organizations; key:revoke revokes a key at once', async () => {
     const t = await createTenant()
     const list = await cli('org:list', '--json')
