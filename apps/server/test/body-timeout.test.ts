@@ -8,8 +8,11 @@ import { getApp } from './harness.ts'
 
 const { services } = await getApp()
 
-/** Sends the headers and `body` a byte at a time every `everyMs`, then reads the answer until the server closes or answers. */
-async function trickle(port: number, url: string, body: string, everyMs: number): Promise<string> {
+/**
+ * Sends the headers and `body` a byte at a time every `everyMs` and reads the answer until the
+ * server answers or closes; with `holdMs`, the socket stays open (and trickling) that long after.
+ */
+async function trickle(port: number, url: string, body: string, everyMs: number, opts: { contentType?: string; holdMs?: number } = {}): Promise<string> {
   const socket = net.connect(port, '127.0.0.1')
   await new Promise((r) => socket.once('connect', r))
   let received = ''
@@ -20,12 +23,13 @@ async function trickle(port: number, url: string, body: string, everyMs: number)
     })
     socket.once('close', () => resolve())
   })
-  socket.write(`POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`)
+  socket.write(`POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${opts.contentType ?? 'application/json'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`)
   let sent = 0
   const timer = setInterval(() => {
     if (sent < body.length && !socket.destroyed) socket.write(body[sent++]!)
   }, everyMs)
   await Promise.race([answered, new Promise((r) => setTimeout(r, 15_000))])
+  if (opts.holdMs) await new Promise((r) => setTimeout(r, opts.holdMs))
   clearInterval(timer)
   socket.destroy()
   return received
@@ -49,6 +53,11 @@ describe('the body deadline', () => {
     const cut = await trickle(port, '/slow-default', body, 250)
     expect(cut).toMatch(/^HTTP\/1\.1 408 /)
     expect(cut).toContain('"error":"request_timeout"')
+
+    // answered before its body is read (415): the deadline passing later on that unread body
+    // must not throw (an uncaught error fails the run)
+    const early = await trickle(port, '/slow-default', body, 250, { contentType: 'application/xml', holdMs: 1500 })
+    expect(early).toMatch(/^HTTP\/1\.1 415 /)
 
     // slow but in time: 12 bytes every 20 ms (~240 ms) under a 1 s deadline
     const inTime = await trickle(port, '/slow-default', body, 20)

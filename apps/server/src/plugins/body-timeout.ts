@@ -25,8 +25,10 @@ export class BodyTimeoutError extends Error {
 export function registerBodyTimeout(app: FastifyInstance, defaultMs: number) {
   app.addHook('preParsing', (req, reply, payload, done) => {
     const ms = req.routeOptions.config?.bodyTimeoutMs ?? defaultMs
-    // the usual case: the body came with the headers, nothing to wait for
-    if (ms === false || req.raw.complete) return done(null, payload)
+    const length = req.headers['content-length']
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+    // the usual cases: no body, or it came with the headers; nothing to wait for
+    if (ms === false || !hasBody || req.raw.complete) return done(null, payload)
     const body = new PassThrough()
     const timer = setTimeout(() => {
       payload.unpipe(body)
@@ -41,6 +43,10 @@ export function registerBodyTimeout(app: FastifyInstance, defaultMs: number) {
       if (!payload.readableEnded) body.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
     })
     body.once('close', stop)
+    // answered without reading the body (415, 413, an early refusal): nothing left to time
+    reply.raw.once('finish', stop).once('close', stop)
+    // Fastify listens while it reads the body; a body it never reads must not throw when cut
+    body.on('error', () => {})
     done(null, payload.pipe(body))
   })
 }

@@ -49,8 +49,10 @@ const EXEMPT_PATHS = new Set(['/ok'])
 const KNOWN_DEVICES = 20_000
 /** Counters kept in the process (without Redis, or while it is down). */
 const LOCAL_COUNTERS = 50_000
-/** Redis commands in a row without a timely answer before Redis counts as down. */
+/** Redis commands in a row that failed or stalled before Redis counts as down. */
 const FAILURES_TO_DOWN = 3
+/** A command unanswered this long is a failure (a late one under STALL_MS is only a busy machine). */
+const STALL_MS = 1000
 
 const pathOf = (req: FastifyRequest) => req.url.split('?', 1)[0]!.replace(/\/+$/, '') || '/'
 /** The client's address, an IPv6 one as its /64 (one host usually holds a whole /64). */
@@ -204,64 +206,51 @@ class LimitCounters {
 
   private failed(err: unknown) {
     if (++this.failures < FAILURES_TO_DOWN) return
-    // a slow Redis is as good as none: drop the connection (ioredis reconnects, `ready` brings it back)
+    // a Redis that stalls is as good as none: drop the connection (ioredis reconnects, `ready` brings it back)
     this.markDown((err as Error).message)
     this.redis?.disconnect(true)
   }
 
   /**
-   * The command's answer, or a rejection after timeoutMs. The deadline is checked after the
-   * event loop's next I/O poll (setImmediate), so an answer already received but not yet read
-   * (a busy process) is not taken for a slow Redis.
+   * The command's answer, or undefined when it fails or is late (over timeoutMs): the request
+   * then counts in the process and never waits longer. Health is judged apart, from the command
+   * itself: an error, or no answer within STALL_MS, is a failure; a late answer is not (a busy
+   * machine). The deadline is checked after the event loop's next I/O poll (setImmediate), so an
+   * answer already received but not yet read is not taken for a late one.
    */
-  private timed<T>(command: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let settled = false
-      const timer = setTimeout(() => setImmediate(() => {
-        if (settled) return
-        settled = true
-        reject(new Error(`no answer within ${this.timeoutMs} ms`))
+  private timed<T>(command: Promise<T>): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      let answered = false
+      let late = false
+      let stall: NodeJS.Timeout | undefined
+      const deadline = setTimeout(() => setImmediate(() => {
+        if (answered) return
+        late = true
+        resolve(undefined)
+        stall = setTimeout(() => {
+          if (!answered) this.failed(new Error(`no answer within ${STALL_MS} ms`))
+        }, Math.max(0, STALL_MS - this.timeoutMs))
       }), this.timeoutMs)
-      command.then(
-        (v) => {
-          if (settled) return
-          settled = true
-          clearTimeout(timer)
-          this.failures = 0
-          resolve(v)
-        },
-        (e: unknown) => {
-          if (settled) return
-          settled = true
-          clearTimeout(timer)
-          reject(e)
-        },
-      )
+      const settle = (value: T | undefined, err?: unknown) => {
+        answered = true
+        clearTimeout(deadline)
+        clearTimeout(stall)
+        if (err === undefined) this.failures = 0
+        else this.failed(err)
+        if (!late) resolve(value)
+      }
+      command.then((v) => settle(v), (e: unknown) => settle(undefined, e ?? new Error('Redis command failed')))
     })
   }
 
   async incr(key: string, windowMs: number, amount = 1): Promise<Count> {
-    if (this.redis && this.up) {
-      try {
-        const [current, ttl] = await this.timed(this.redis.capgoLimitIncr(this.prefix + key, windowMs, amount))
-        return { current, ttl }
-      } catch (err) {
-        this.failed(err)
-      }
-    }
-    return this.local.incr(key, windowMs, amount)
+    const answer = this.redis && this.up ? await this.timed(this.redis.capgoLimitIncr(this.prefix + key, windowMs, amount)) : undefined
+    return answer ? { current: answer[0], ttl: answer[1] } : this.local.incr(key, windowMs, amount)
   }
 
   async read(key: string): Promise<Count> {
-    if (this.redis && this.up) {
-      try {
-        const [current, ttl] = await this.timed(this.redis.capgoLimitRead(this.prefix + key))
-        return { current, ttl }
-      } catch (err) {
-        this.failed(err)
-      }
-    }
-    return this.local.read(key)
+    const answer = this.redis && this.up ? await this.timed(this.redis.capgoLimitRead(this.prefix + key)) : undefined
+    return answer ? { current: answer[0], ttl: answer[1] } : this.local.read(key)
   }
 
   /** At start: wait (a bounded time) for Redis, so the first requests are shared too. */

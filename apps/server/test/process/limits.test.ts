@@ -192,3 +192,18 @@ describe('BODY_TIMEOUT_MS', () => {
     expect((await call(server, 'GET', '/ok')).status).toBe(200)
   }, 30_000)
 })
+
+describe('invalid values of the new variables', () => {
+  it.each([
+    ['TRUST_PROXY', 'sometimes'],
+    ['TRUST_PROXY', '10.0.0.0/40'],
+    ['BODY_TIMEOUT_MS', 'soon'],
+    ['RATE_LIMIT_NEW_DEVICES_PER_IP', '-1'],
+  ])('%s=%s stops the start with one line naming it, exit code 1', async (name, value) => {
+    const server = await startServer({ env: { DATABASE_URL: 'file:/nonexistent-dir-capgo/never.db', [name]: value }, waitForOk: false })
+    expect(await server.exited).toBe(1)
+    const lines = server.stderr().trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(name)
+  }, 60_000)
+})

@@ -58,8 +58,9 @@ describe('a Redis outage', () => {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     // generous on a loaded machine: a request that waited for Redis (a command timeout, a reconnection) takes ~1 s
+    expect(during.length).toBeGreaterThanOrEqual(5)
     expect(median(during)).toBeLessThan(median(before) + 250)
-    expect(Math.max(...during)).toBeLessThan(900)
+    expect(during.filter((ms) => ms > 800).length).toBeLessThanOrEqual(during.length / 4)
     expect(count(server.stdout(), OUTAGE)).toBe(1)
 
     await proxy.restore()
