@@ -2,7 +2,7 @@
 // device's own channel. Changes of a device's own channel drop the app's /updates snapshot.
 import type { z } from 'zod'
 import type { Db } from '@capgo-api/db'
-import { ApiError } from '../../errors.ts'
+import { ApiError, isConcurrentChange } from '../../errors.ts'
 import { recordBandwidth } from '../../infra/daily-stats.ts'
 import { retryOnUniqueViolation } from '../../infra/tx.ts'
 import type { Services } from '../../services.ts'
@@ -34,8 +34,14 @@ export async function answerUpdates(services: Services, info: DeviceInfo): Promi
   const app = await services.snapshots.get(info.app_id)
   if (!app.exists) return noUpdate('app_not_found')
   // the device's override: one read by its key, beside the check-in's write
-  const [, override] = await Promise.all([checkIn(services, info, { app }), services.snapshots.overrideOf(app, info.app_id, info.device_id)])
-  return resolveUpdate(app, info, override)
+  try {
+    const [, override] = await Promise.all([checkIn(services, info, { app }), services.snapshots.overrideOf(app, info.app_id, info.device_id)])
+    return resolveUpdate(app, info, override)
+  } catch (e) {
+    // the app was deleted after its snapshot was read: the device gets what it would get a moment later
+    if (isConcurrentChange(e) && !(await appExists(services.db, info.app_id))) return noUpdate('app_not_found')
+    throw e
+  }
 }
 
 export async function recordEvents(services: Services, input: z.infer<typeof statsInput>) {
