@@ -9,12 +9,12 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import { ApiError, appRouter, authenticate, createContextInner, type AppRouter, describeError, envelope, httpStatusOf, messageOf, readApiKey, type Context, type ErrorCode, type Services } from '@capgo-api/api'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { buildOpenApiDocument } from './openapi.ts'
-import { statisticsCharts } from './routes/statistics-charts.ts'
+import { statisticsCharts } from './http/statistics-charts.ts'
 import { BODY_TIMEOUT_MS_DEFAULT } from './limits.ts'
 import { registerBodyTimeout } from './plugins/body-timeout.ts'
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts'
-import { restRoutes } from './routes/rest.ts'
-import { updatesRoute } from './routes/updates.ts'
+import { restRoutes } from './http/rest.ts'
+import { updatesRoute } from './http/updates.ts'
 
 export interface AppOptions {
   /** the database, caches and check-in writer of this app (createServices), made once */
@@ -211,8 +211,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // ---- REST ---------------------------------------------------------------------------------
   await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the generic REST routes
-  await app.register(updatesRoute, { services }) // the hot device check-in, see routes/updates.ts
-  await app.register(restRoutes, { createContext }) // every other operation of the router, see routes/rest.ts
+  await app.register(updatesRoute, { services }) // the hot device check-in, see http/updates.ts
+  await app.register(restRoutes, { createContext }) // every other operation of the router, see http/rest.ts
 
   return app
 }

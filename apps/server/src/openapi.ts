@@ -78,7 +78,7 @@ export function buildOpenApiDocument(baseUrl: string, opts: OpenApiOptions = {})
       completeParameters(op, fields)
       const codes = errorCodesOf(method.toUpperCase(), op, proc?.meta, fields, opts)
       setErrorResponses(op, codes)
-      // `graph` turns the answer into a chart (served by routes/statistics-charts.ts)
+      // `graph` turns the answer into a chart (served by http/statistics-charts.ts)
       if (fields.graph) {
         op.responses['200'].content['image/svg+xml'] = { schema: { type: 'string', description: 'An SVG chart of the `graph` metric over the range (when `graph` is given)' } }
       }

@@ -1,4 +1,4 @@
-// The REST layer (routes/rest.ts): query and body input, 415, paths matched with or without their
+// The REST layer (http/rest.ts): query and body input, 415, paths matched with or without their
 // trailing slash (case-sensitive), 404 for unknown paths and methods (rate-limited like any route),
 // HEAD as Fastify answers it, on the app and on a router of its own.
 import { Writable } from 'node:stream'
@@ -9,7 +9,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { inputFields } from '../src/input-schema.ts'
-import { restRoutes } from '../src/routes/rest.ts'
+import { restRoutes } from '../src/http/rest.ts'
 import { buildTestApp, createTenant, getApp, rest, restOn, trpc } from './harness.ts'
 
 const NOT_FOUND = { status: 'KO', error: 'not_found', message: 'No such endpoint.' }

@@ -24,7 +24,7 @@ export const deviceId = z
 /**
  * A whole number that also accepts its decimal string (query parameters are strings).
  * A preprocess pipe, not z.coerce, which would turn any value (even `true`) into a number, for
- * tRPC callers too. REST passes query values as they come (routes/rest.ts coerces nothing).
+ * tRPC callers too. REST passes query values as they come (http/rest.ts coerces nothing).
  */
 export const intParam = (min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min).max(max))

@@ -1,5 +1,5 @@
 // GET /statistics/{app/:app_id, org/:org_id, user}: the REST answers of the statistics procedures,
-// JSON or (with ?graph=) an SVG chart. The generic REST routes (routes/rest.ts) answer JSON only, so
+// JSON or (with ?graph=) an SVG chart. The generic REST routes (http/rest.ts) answer JSON only, so
 // these are registered first (rest.ts leaves their paths to them) and call the same procedures
 // through createCaller: auth, validation and errors are exactly those of the router.
 import { appRouter, createCallerFactory, envelope, GRAPHS, toDay, type Context, type Graph } from '@capgo-api/api'

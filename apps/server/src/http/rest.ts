@@ -109,7 +109,7 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions) 
 
   for (const op of operations) {
     const url = op.path.replace(/\{(.+?)\}/g, ':$1')
-    // a dedicated route (routes/updates.ts, routes/statistics-charts.ts) already serves it
+    // a dedicated route (http/updates.ts, http/statistics-charts.ts) already serves it
     if (app.hasRoute({ method: op.method as HTTPMethods, url })) continue
     const handler = op.params.length
       ? (req: FastifyRequest, reply: FastifyReply) => {
