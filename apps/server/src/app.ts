@@ -16,6 +16,8 @@ import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.t
 import { restRoutes } from './http/rest.ts'
 import { updatesRoute } from './http/updates.ts'
 
+export { loggerOptions, redactUrl, SECRET_HEADERS } from './log.ts'
+
 export interface AppOptions {
   /** the database, caches and check-in writer of this app (createServices), made once */
   services: Services
@@ -35,46 +37,6 @@ export interface AppOptions {
 export const BODY_LIMIT = 1024 * 1024
 
 const DOCS_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="180" height="40" viewBox="0 0 180 40"><text x="0" y="28" font-family="sans-serif" font-size="24" font-weight="700" fill="#fff">capgo-api</text></svg>'
-
-/** Header names that may carry a key: never logged. */
-export const SECRET_HEADERS = ['authorization', 'capgkey', 'x-api-key']
-
-/** Query parameters that may carry a key, a token or a signature (case-insensitive): never logged. */
-const SECRET_PARAMS = /^(api[-_]?key|capgkey|x-api-key|authorization|key|token|access[-_]token|secret|password|sig|signature|x-amz-(signature|credential|security-token))$/i
-
-/** The URL as logged: the values of query parameters that may carry a secret are redacted. */
-export function redactUrl(url: string): string {
-  const q = url.indexOf('?')
-  if (q < 0) return url
-  const pairs = url.slice(q + 1).split('&').map((pair) => {
-    const eq = pair.indexOf('=')
-    const raw = eq < 0 ? pair : pair.slice(0, eq)
-    let name = raw
-    try {
-      name = decodeURIComponent(raw.replace(/\+/g, ' '))
-    } catch {} // a malformed name is matched as it came
-    return SECRET_PARAMS.test(name.trim()) ? `${raw}=[redacted]` : pair
-  })
-  return `${url.slice(0, q + 1)}${pairs.join('&')}`
-}
-
-/**
- * The server's pino options: headers that may carry a key are redacted wherever they are logged,
- * and so are query parameters that may (`?apikey=`) in the logged URL.
- */
-export function loggerOptions(level: string, stream?: { write(line: string): unknown }) {
-  return {
-    level,
-    redact: { paths: SECRET_HEADERS.flatMap((h) => [`req.headers.${h}`, `req.headers["${h}"]`, `headers.${h}`, `headers["${h}"]`]), censor: '[redacted]' },
-    // Fastify's own request serializer, with the URL redacted (and no accept-version)
-    serializers: {
-      req: (req: FastifyRequest) => ({
-        method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort,
-      }),
-    },
-    ...(stream ? { stream } : {}),
-  }
-}
 
 const sendEnvelope = (reply: FastifyReply, code: ErrorCode, message: string = messageOf(code)) =>
   reply.code(httpStatusOf(code)).type('application/json; charset=utf-8').send(envelope({ error: code, status: httpStatusOf(code), message }))

@@ -5,7 +5,8 @@ import { createDb, type DbHandle } from '@capgo-api/db'
 import { applyMigrations, MigrationError } from '@capgo-api/db/migrate'
 import type { FastifyInstance } from 'fastify'
 import SonicBoom from 'sonic-boom'
-import { buildApp, loggerOptions } from './app.ts'
+import { buildApp } from './app.ts'
+import { loggerOptions } from './log.ts'
 import { EnvError, parseEnv, type Env } from './env.ts'
 
 // The reader of stdout may be gone (EPIPE) or stop reading (a full pipe): logging must then neither
