@@ -47,15 +47,19 @@ async function seedApp(services: Services, orgId: string, userId: string, spec: 
   const devices = Array.from({ length: spec.devices }, (_, k) => ({
     id: `demo-${spec.app_id.split('.').at(-1)}-${String(k).padStart(4, '0')}`,
     platform: rnd() < 0.55 ? 'ios' : 'android',
-    joins: Math.floor(Math.pow(rnd(), 0.7) * (DAYS - 5)),
+    joins: Math.floor(rnd() ** 0.7 * (DAYS - 5)),
     activity: spec.activity * (0.5 + rnd()),
     version: -1,
     last: -1,
   }))
 
   const deviceFields = (d: (typeof devices)[number]) => ({
-    platform: d.platform, plugin_version: '6.14.0', os_version: d.platform === 'ios' ? '17.5' : '14', version_build: '1.0.0',
-    version_id: releases[d.version]!.id, version_name: releases[d.version]!.name,
+    platform: d.platform,
+    plugin_version: '6.14.0',
+    os_version: d.platform === 'ios' ? '17.5' : '14',
+    version_build: '1.0.0',
+    version_id: releases[d.version]!.id,
+    version_name: releases[d.version]!.name,
   })
   const seenToday: (typeof devices)[number][] = []
   let downloads = 0
@@ -66,7 +70,16 @@ async function seedApp(services: Services, orgId: string, userId: string, spec: 
         const name = `1.${releases.length}.0`
         const size = Math.round(spec.bundleMb * (0.85 + rnd() * 0.3) * 1_000_000)
         const b = await tx.bundle.create({
-          data: { app_id: spec.app_id, name, owner_org: orgId, user_id: userId, size, checksum: `demo${releases.length}`, external_url: `https://example.com/${spec.app_id}/${name}.zip`, created_at: at },
+          data: {
+            app_id: spec.app_id,
+            name,
+            owner_org: orgId,
+            user_id: userId,
+            size,
+            checksum: `demo${releases.length}`,
+            external_url: `https://example.com/${spec.app_id}/${name}.zip`,
+            created_at: at,
+          },
           select: { id: true },
         })
         await recordStorage(tx, spec.app_id, size, at)
@@ -116,16 +129,25 @@ async function main() {
     // on an empty database, do first what the server's first start does (or the demo user
     // would keep it from ever creating the admin and "Default organization")
     const boot = await bootstrap(db, { apiKey: process.env.CAPGO_BOOTSTRAP_API_KEY || undefined })
-    if (boot?.generatedKey) console.log(`  Empty database: created the admin and "Default organization". Admin API key (mode "all", shown once): ${boot.generatedKey}`)
+    if (boot?.generatedKey)
+      console.log(
+        `  Empty database: created the admin and "Default organization". Admin API key (mode "all", shown once): ${boot.generatedKey}`,
+      )
     let user = await db.user.findUnique({ where: { email: DEMO_EMAIL } })
     let org = user ? await db.organization.findFirst({ where: { name: DEMO_ORG, created_by: user.id } }) : null
     const fresh = !org
     if (!org) {
       const taken = await db.app.findMany({ where: { app_id: { in: APPS.map((a) => a.app_id) } }, select: { app_id: true } })
-      if (taken.length) throw new Error(`the demo app ids are already used by other organizations: ${taken.map((a) => a.app_id).join(', ')}`)
+      if (taken.length)
+        throw new Error(`the demo app ids are already used by other organizations: ${taken.map((a) => a.app_id).join(', ')}`)
       user ??= await db.user.create({ data: { email: DEMO_EMAIL, name: 'Demo user' } })
       org = await db.organization.create({
-        data: { name: DEMO_ORG, management_email: DEMO_EMAIL, created_by: user.id, members: { create: { user_id: user.id, role: 'super_admin' } } },
+        data: {
+          name: DEMO_ORG,
+          management_email: DEMO_EMAIL,
+          created_by: user.id,
+          members: { create: { user_id: user.id, role: 'super_admin' } },
+        },
       })
       const end = new Date()
       const start = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate() - (DAYS - 1)))
@@ -138,7 +160,11 @@ async function main() {
     // the first admin (created at the server's first start) may see the demo too
     const admin = await db.user.findFirst({ where: { email: 'admin@localhost' } })
     if (admin) {
-      await db.orgMember.upsert({ where: { org_id_user_id: { org_id: org.id, user_id: admin.id } }, create: { org_id: org.id, user_id: admin.id, role: 'admin' }, update: {} })
+      await db.orgMember.upsert({
+        where: { org_id_user_id: { org_id: org.id, user_id: admin.id } },
+        create: { org_id: org.id, user_id: admin.id, role: 'admin' },
+        update: {},
+      })
     }
     // a fresh key on each run (the plaintext of an earlier one cannot be shown again), or CAPGO_DEMO_API_KEY
     const wanted = process.env.CAPGO_DEMO_API_KEY || undefined
@@ -173,6 +199,8 @@ try {
   await main()
 } catch (e) {
   if (!(e instanceof MigrationError) && !isBusy(e)) throw e
-  console.error(`error: ${e instanceof MigrationError ? e.message : 'the database stayed locked by another process for 10 s; run the command again'}`)
+  console.error(
+    `error: ${e instanceof MigrationError ? e.message : 'the database stayed locked by another process for 10 s; run the command again'}`,
+  )
   process.exitCode = 1
 }

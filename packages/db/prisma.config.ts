@@ -10,5 +10,7 @@ process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(import.meta.dirname, 'scri
 export default defineConfig({
   schema: path.join(root, provider, 'schema.prisma'),
   migrations: { path: path.join(root, provider, 'migrations') },
-  datasource: { url: process.env.DATABASE_URL ?? (provider === 'postgres' ? 'postgresql://postgres@127.0.0.1:5432/capgo_dev' : 'file:./dev.db') },
+  datasource: {
+    url: process.env.DATABASE_URL ?? (provider === 'postgres' ? 'postgresql://postgres@127.0.0.1:5432/capgo_dev' : 'file:./dev.db'),
+  },
 })

@@ -2,9 +2,9 @@
 // one org with an app of N devices, 10 channels and 20 bundles, plus 100 apps with a year of
 // daily statistics. Timestamps are in Prisma's own formats so the server reads them as usual.
 import { createHash } from 'node:crypto'
+import { providerOf, sqliteFile } from '@capgo-api/db'
 import Database from 'better-sqlite3'
 import pg from 'pg'
-import { providerOf, sqliteFile } from '@capgo-api/db'
 
 export const BENCH_KEY = 'bench-key-mode-all-0123456789'
 export const DEVICE_APP = 'com.bench.devices'
@@ -35,24 +35,46 @@ export async function buildDataset(url: string, devices: number, statsDays = 366
     db.pragma('journal_mode = WAL')
     const now = sqliteTs(baseTime)
     db.transaction(() => {
-      db.prepare(`INSERT INTO "User" (id, email, name, created_at, updated_at) VALUES (?, ?, 'Bench', ?, ?)`).run(USER, 'bench@localhost', now, now)
+      db.prepare(`INSERT INTO "User" (id, email, name, created_at, updated_at) VALUES (?, ?, 'Bench', ?, ?)`).run(
+        USER,
+        'bench@localhost',
+        now,
+        now,
+      )
       for (const org of [ORG, STATS_ORG]) {
-        db.prepare(`INSERT INTO "Organization" (id, name, management_email, created_by, created_at, updated_at) VALUES (?, ?, 'bench@localhost', ?, ?, ?)`).run(org, org, USER, now, now)
-        db.prepare(`INSERT INTO "OrgMember" (org_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'super_admin', ?, ?)`).run(org, USER, now, now)
+        db.prepare(
+          `INSERT INTO "Organization" (id, name, management_email, created_by, created_at, updated_at) VALUES (?, ?, 'bench@localhost', ?, ?, ?)`,
+        ).run(org, org, USER, now, now)
+        db.prepare(`INSERT INTO "OrgMember" (org_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'super_admin', ?, ?)`).run(
+          org,
+          USER,
+          now,
+          now,
+        )
       }
-      db.prepare(`INSERT INTO "ApiKey" (key_hash, key_hint, mode, name, user_id, created_at, updated_at) VALUES (?, 'bench…', 'all', 'bench', ?, ?, ?)`).run(keyHash, USER, now, now)
+      db.prepare(
+        `INSERT INTO "ApiKey" (key_hash, key_hint, mode, name, user_id, created_at, updated_at) VALUES (?, 'bench…', 'all', 'bench', ?, ?, ?)`,
+      ).run(keyHash, USER, now, now)
       const app = db.prepare(`INSERT INTO "App" (app_id, name, owner_org, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`)
       app.run(DEVICE_APP, 'Bench devices', ORG, now, now)
       for (let i = 0; i < STATS_APP_COUNT; i++) app.run(statsAppId(i), `Bench stats ${i}`, STATS_ORG, now, now)
-      const bundle = db.prepare(`INSERT INTO "Bundle" (app_id, name, owner_org, external_url, checksum, size, created_at, updated_at) VALUES (?, ?, ?, ?, 'abc', 1048576, ?, ?)`)
+      const bundle = db.prepare(
+        `INSERT INTO "Bundle" (app_id, name, owner_org, external_url, checksum, size, created_at, updated_at) VALUES (?, ?, ?, ?, 'abc', 1048576, ?, ?)`,
+      )
       for (let b = 0; b < 20; b++) bundle.run(DEVICE_APP, `1.0.${b}`, ORG, `https://cdn.example.com/1.0.${b}.zip`, now, now)
       const lastBundle = (db.prepare(`SELECT id FROM "Bundle" WHERE app_id = ? AND name = '1.0.19'`).get(DEVICE_APP) as { id: number }).id
-      const channel = db.prepare(`INSERT INTO "Channel" (app_id, name, version_id, created_by, public, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      for (let c = 0; c < 10; c++) channel.run(DEVICE_APP, c === 0 ? 'production' : `channel-${c}`, lastBundle, USER, c === 0 ? 1 : 0, now, now)
+      const channel = db.prepare(
+        `INSERT INTO "Channel" (app_id, name, version_id, created_by, public, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      for (let c = 0; c < 10; c++)
+        channel.run(DEVICE_APP, c === 0 ? 'production' : `channel-${c}`, lastBundle, USER, c === 0 ? 1 : 0, now, now)
       const stat = db.prepare(`INSERT INTO "DailyStat" (app_id, date, mau_new, bandwidth, storage_delta) VALUES (?, ?, ?, ?, ?)`)
-      for (let i = 0; i < STATS_APP_COUNT; i++) days.forEach((d, j) => stat.run(statsAppId(i), d, (i + j) % 50, 1_000_000 * ((i + j) % 7), j === 0 ? 50_000_000 : 0))
+      for (let i = 0; i < STATS_APP_COUNT; i++)
+        days.forEach((d, j) => stat.run(statsAppId(i), d, (i + j) % 50, 1_000_000 * ((i + j) % 7), j === 0 ? 50_000_000 : 0))
     })()
-    const dev = db.prepare(`INSERT INTO "Device" (app_id, device_id, platform, plugin_version, os_version, version_build, version_name, created_at, updated_at) VALUES (?, ?, ?, '6.0.0', '17.0', '1.0.0', '1.0.0', ?, ?)`)
+    const dev = db.prepare(
+      `INSERT INTO "Device" (app_id, device_id, platform, plugin_version, os_version, version_build, version_name, created_at, updated_at) VALUES (?, ?, ?, '6.0.0', '17.0', '1.0.0', '1.0.0', ?, ?)`,
+    )
     const chunk = 50_000
     for (let start = 0; start < devices; start += chunk) {
       db.transaction(() => {
@@ -69,16 +91,42 @@ export async function buildDataset(url: string, devices: number, statsDays = 366
     await c.connect()
     const ts = new Date(baseTime)
     await c.query('BEGIN')
-    await c.query(`INSERT INTO "User" (id, email, name, created_at, updated_at) VALUES ($1, 'bench@localhost', 'Bench', $2, $2)`, [USER, ts])
+    await c.query(`INSERT INTO "User" (id, email, name, created_at, updated_at) VALUES ($1, 'bench@localhost', 'Bench', $2, $2)`, [
+      USER,
+      ts,
+    ])
     for (const org of [ORG, STATS_ORG]) {
-      await c.query(`INSERT INTO "Organization" (id, name, management_email, created_by, created_at, updated_at) VALUES ($1, $1, 'bench@localhost', $2, $3, $3)`, [org, USER, ts])
-      await c.query(`INSERT INTO "OrgMember" (org_id, user_id, role, created_at, updated_at) VALUES ($1, $2, 'super_admin', $3, $3)`, [org, USER, ts])
+      await c.query(
+        `INSERT INTO "Organization" (id, name, management_email, created_by, created_at, updated_at) VALUES ($1, $1, 'bench@localhost', $2, $3, $3)`,
+        [org, USER, ts],
+      )
+      await c.query(`INSERT INTO "OrgMember" (org_id, user_id, role, created_at, updated_at) VALUES ($1, $2, 'super_admin', $3, $3)`, [
+        org,
+        USER,
+        ts,
+      ])
     }
-    await c.query(`INSERT INTO "ApiKey" (key_hash, key_hint, mode, name, user_id, created_at, updated_at) VALUES ($1, 'bench…', 'all', 'bench', $2, $3, $3)`, [keyHash, USER, ts])
-    await c.query(`INSERT INTO "App" (app_id, name, owner_org, created_at, updated_at) VALUES ($1, 'Bench devices', $2, $3, $3)`, [DEVICE_APP, ORG, ts])
-    await c.query(`INSERT INTO "App" (app_id, name, owner_org, created_at, updated_at) SELECT 'com.bench.stats' || lpad(i::text, 3, '0'), 'Bench stats ' || i, $1, $2, $2 FROM generate_series(0, $3 - 1) i`, [STATS_ORG, ts, STATS_APP_COUNT])
-    await c.query(`INSERT INTO "Bundle" (app_id, name, owner_org, external_url, checksum, size, created_at, updated_at) SELECT $1, '1.0.' || b, $2, 'https://cdn.example.com/1.0.' || b || '.zip', 'abc', 1048576, $3, $3 FROM generate_series(0, 19) b`, [DEVICE_APP, ORG, ts])
-    await c.query(`INSERT INTO "Channel" (app_id, name, version_id, created_by, public, created_at, updated_at) SELECT $1, CASE WHEN c = 0 THEN 'production' ELSE 'channel-' || c END, (SELECT id FROM "Bundle" WHERE app_id = $1 AND name = '1.0.19'), $2, c = 0, $3, $3 FROM generate_series(0, 9) c`, [DEVICE_APP, USER, ts])
+    await c.query(
+      `INSERT INTO "ApiKey" (key_hash, key_hint, mode, name, user_id, created_at, updated_at) VALUES ($1, 'bench…', 'all', 'bench', $2, $3, $3)`,
+      [keyHash, USER, ts],
+    )
+    await c.query(`INSERT INTO "App" (app_id, name, owner_org, created_at, updated_at) VALUES ($1, 'Bench devices', $2, $3, $3)`, [
+      DEVICE_APP,
+      ORG,
+      ts,
+    ])
+    await c.query(
+      `INSERT INTO "App" (app_id, name, owner_org, created_at, updated_at) SELECT 'com.bench.stats' || lpad(i::text, 3, '0'), 'Bench stats ' || i, $1, $2, $2 FROM generate_series(0, $3 - 1) i`,
+      [STATS_ORG, ts, STATS_APP_COUNT],
+    )
+    await c.query(
+      `INSERT INTO "Bundle" (app_id, name, owner_org, external_url, checksum, size, created_at, updated_at) SELECT $1, '1.0.' || b, $2, 'https://cdn.example.com/1.0.' || b || '.zip', 'abc', 1048576, $3, $3 FROM generate_series(0, 19) b`,
+      [DEVICE_APP, ORG, ts],
+    )
+    await c.query(
+      `INSERT INTO "Channel" (app_id, name, version_id, created_by, public, created_at, updated_at) SELECT $1, CASE WHEN c = 0 THEN 'production' ELSE 'channel-' || c END, (SELECT id FROM "Bundle" WHERE app_id = $1 AND name = '1.0.19'), $2, c = 0, $3, $3 FROM generate_series(0, 9) c`,
+      [DEVICE_APP, USER, ts],
+    )
     await c.query(
       `INSERT INTO "DailyStat" (app_id, date, mau_new, bandwidth, storage_delta)
        SELECT 'com.bench.stats' || lpad(i::text, 3, '0'), to_char(($1::date - ($2 - 1 - j)), 'YYYY-MM-DD'), (i + j) % 50, 1000000 * ((i + j) % 7), CASE WHEN j = 0 THEN 50000000 ELSE 0 END

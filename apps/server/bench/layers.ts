@@ -42,34 +42,72 @@ async function perCall(fn: () => Promise<unknown>, n: number, concurrency = 1) {
 }
 
 let i = 0
-const checkIn = () => ({ app_id: DEVICE_APP, device_id: deviceId(i++ % DEVICES), platform: 'ios', version_name: '1.0.0', version_build: '1.0.0', plugin_version: '6.0.0', version_os: '17.0', is_emulator: false, is_prod: true })
+const checkIn = () => ({
+  app_id: DEVICE_APP,
+  device_id: deviceId(i++ % DEVICES),
+  platform: 'ios',
+  version_name: '1.0.0',
+  version_build: '1.0.0',
+  plugin_version: '6.0.0',
+  version_os: '17.0',
+  is_emulator: false,
+  is_prod: true,
+})
 const lines: [string, Record<string, () => Promise<unknown>>, number, number][] = [
-  ['GET /channel', {
-    bare: async () => (await db.channel.findMany({ where: { app_id: DEVICE_APP }, orderBy: [{ created_at: 'asc' }, { id: 'asc' }], select: channelSelect, take: 50 })).map(toChannel),
-    caller: () => caller().channel.get({ app_id: DEVICE_APP }),
-    REST: () => app.inject({ method: 'GET', url: `/channel?app_id=${DEVICE_APP}`, headers }),
-    tRPC: () => app.inject({ method: 'GET', url: trpcGet('channel.get', { app_id: DEVICE_APP }), headers }),
-  }, 2000, 1],
-  ['GET /device (page 1)', {
-    bare: () => listDevices(db, provider, DEVICE_APP, 50),
-    caller: () => caller().device.get({ app_id: DEVICE_APP }),
-    REST: () => app.inject({ method: 'GET', url: `/device?app_id=${DEVICE_APP}`, headers }),
-    tRPC: () => app.inject({ method: 'GET', url: trpcGet('device.get', { app_id: DEVICE_APP }), headers }),
-  }, 1000, 1],
-  ['POST /updates', {
-    bare: () => answerUpdates(services, checkIn() as never),
-    caller: () => caller().plugin.updates(checkIn() as never),
-    REST: () => app.inject({ method: 'POST', url: '/updates', headers, payload: checkIn() }),
-    tRPC: () => app.inject({ method: 'POST', url: '/trpc/plugin.updates', headers, payload: checkIn() }),
-  }, 10_000, 32],
+  [
+    'GET /channel',
+    {
+      bare: async () =>
+        (
+          await db.channel.findMany({
+            where: { app_id: DEVICE_APP },
+            orderBy: [{ created_at: 'asc' }, { id: 'asc' }],
+            select: channelSelect,
+            take: 50,
+          })
+        ).map(toChannel),
+      caller: () => caller().channel.get({ app_id: DEVICE_APP }),
+      REST: () => app.inject({ method: 'GET', url: `/channel?app_id=${DEVICE_APP}`, headers }),
+      tRPC: () => app.inject({ method: 'GET', url: trpcGet('channel.get', { app_id: DEVICE_APP }), headers }),
+    },
+    2000,
+    1,
+  ],
+  [
+    'GET /device (page 1)',
+    {
+      bare: () => listDevices(db, provider, DEVICE_APP, 50),
+      caller: () => caller().device.get({ app_id: DEVICE_APP }),
+      REST: () => app.inject({ method: 'GET', url: `/device?app_id=${DEVICE_APP}`, headers }),
+      tRPC: () => app.inject({ method: 'GET', url: trpcGet('device.get', { app_id: DEVICE_APP }), headers }),
+    },
+    1000,
+    1,
+  ],
+  [
+    'POST /updates',
+    {
+      bare: () => answerUpdates(services, checkIn() as never),
+      caller: () => caller().plugin.updates(checkIn() as never),
+      REST: () => app.inject({ method: 'POST', url: '/updates', headers, payload: checkIn() }),
+      tRPC: () => app.inject({ method: 'POST', url: '/trpc/plugin.updates', headers, payload: checkIn() }),
+    },
+    10_000,
+    32,
+  ],
 ]
 
 console.log(`µs per call (${os.cpus()[0]?.model}, Node ${process.version}); in brackets: × the bare function`)
 for (const [what, layers, n, concurrency] of lines) {
   if (only && !what.toLowerCase().includes(only)) continue
   const us: Record<string, number> = {}
-  for (const [layer, fn] of Object.entries(layers)) if (layer === 'bare' || !onlyLayers || onlyLayers.includes(layer)) us[layer] = await perCall(fn, n, concurrency)
-  console.log(`${what.padEnd(22)} ${Object.entries(us).map(([k, v]) => `${k} ${v.toFixed(0)}${k === 'bare' ? '' : ` (${(v / us.bare!).toFixed(2)}×)`}`).join('   ')}`)
+  for (const [layer, fn] of Object.entries(layers))
+    if (layer === 'bare' || !onlyLayers || onlyLayers.includes(layer)) us[layer] = await perCall(fn, n, concurrency)
+  console.log(
+    `${what.padEnd(22)} ${Object.entries(us)
+      .map(([k, v]) => `${k} ${v.toFixed(0)}${k === 'bare' ? '' : ` (${(v / us.bare!).toFixed(2)}×)`}`)
+      .join('   ')}`,
+  )
 }
 await app.close()
 await db.$disconnect()

@@ -8,9 +8,9 @@ import { execFileSync, fork } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { applyMigrations } from '@capgo-api/db/migrate'
 import autocannon from 'autocannon'
 import pg from 'pg'
-import { applyMigrations } from '@capgo-api/db/migrate'
 import { BENCH_KEY, buildDataset, DEVICE_APP, deviceId, STATS_ORG } from './dataset.ts'
 
 const args = process.argv.slice(2)
@@ -72,7 +72,11 @@ function startServer(url: string, kind: string) {
   const profDir = path.join(serverDir, 'bench-profiles')
   const child = fork(path.join(serverDir, 'dist/bench-server.mjs'), [], {
     env: { ...process.env, ...START_ENV, DATABASE_URL: url, NODE_ENV: 'production' },
-    execArgv: [...NODE_FLAGS, '--enable-source-maps', ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : [])],
+    execArgv: [
+      ...NODE_FLAGS,
+      '--enable-source-maps',
+      ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   let maxRss = 0
@@ -155,7 +159,9 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
     await applyMigrations(url)
     const t0 = Date.now()
     const data = await buildDataset(url, DEVICES)
-    console.log(`[${kind}] dataset: ${DEVICES.toLocaleString('en-US')} devices, 100 apps × ${data.statsDays} days of statistics in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    console.log(
+      `[${kind}] dataset: ${DEVICES.toLocaleString('en-US')} devices, 100 apps × ${data.statsDays} days of statistics in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    )
     const server = startServer(url, kind)
     const base = await server.ready
     try {
@@ -164,7 +170,14 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         const todo = measured.filter(([what]) => wanted(what))
         if (!todo.length) return
         for (const p of [bare, ...todo.map(([, p]) => p)]) await warm(base, p)
-        const results = await alternate([() => load(base, bare), ...todo.map(([, p]) => () => load(base, p))])
+        const results = await alternate([
+          () => load(base, bare),
+          ...todo.map(
+            ([, p]) =>
+              () =>
+                load(base, p),
+          ),
+        ])
         const [b, ...ms] = results
         todo.forEach(([what], i) => {
           const m = ms[i]!
@@ -174,8 +187,14 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
       }
       const trpc = (proc: string, input: unknown) => `/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`
       const q = `?app_id=${DEVICE_APP}`
-      await throughput(`/__bare/channel${q}`, [['REST GET /channel', `/channel${q}`], ['tRPC channel.get', trpc('channel.get', { app_id: DEVICE_APP })]])
-      await throughput(`/__bare/device${q}`, [['REST GET /device (page 1)', `/device${q}`], ['tRPC device.get (page 1)', trpc('device.get', { app_id: DEVICE_APP })]])
+      await throughput(`/__bare/channel${q}`, [
+        ['REST GET /channel', `/channel${q}`],
+        ['tRPC channel.get', trpc('channel.get', { app_id: DEVICE_APP })],
+      ])
+      await throughput(`/__bare/device${q}`, [
+        ['REST GET /device (page 1)', `/device${q}`],
+        ['tRPC device.get (page 1)', trpc('device.get', { app_id: DEVICE_APP })],
+      ])
 
       // ---- a deep device page against page 1 (latency, one connection) ----
       if (wanted('device page')) {
@@ -185,12 +204,20 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         const cursor = `${new Date(data.baseTime - last).toISOString()}|${deviceId(last)}`
         const deep = `/device${q}&cursor=${encodeURIComponent(cursor)}`
         const body = (await (await fetch(base + deep, { headers })).json()) as { data: { device_id: string }[] }
-        if (body.data.length !== PAGE || body.data[0]!.device_id !== deviceId(last + 1)) throw new Error(`page ${page} is not rows ${last + 1}…: ${JSON.stringify(body).slice(0, 200)}`)
+        if (body.data.length !== PAGE || body.data[0]!.device_id !== deviceId(last + 1))
+          throw new Error(`page ${page} is not rows ${last + 1}…: ${JSON.stringify(body).slice(0, 200)}`)
         await warm(base, deep)
         const pages = await alternate([() => load(base, `/device${q}`, { connections: 1 }), () => load(base, deep, { connections: 1 })])
         const [p1, pN] = pages
         const ratio = pages.ratio(1, 0, (r) => r.mean)
-        row({ what: `REST device page ${page.toLocaleString('en-US')} of ${DEVICES.toLocaleString('en-US')} (latency)`, value: `${pN!.mean.toFixed(2)} ms`, baseline: `${p1!.mean.toFixed(2)} ms (page 1)`, ratio, target: '≤ 1.5×', pass: ratio <= 1.5 })
+        row({
+          what: `REST device page ${page.toLocaleString('en-US')} of ${DEVICES.toLocaleString('en-US')} (latency)`,
+          value: `${pN!.mean.toFixed(2)} ms`,
+          baseline: `${p1!.mean.toFixed(2)} ms (page 1)`,
+          ratio,
+          target: '≤ 1.5×',
+          pass: ratio <= 1.5,
+        })
       }
 
       // ---- statistics: 366 days × 100 apps ----
@@ -199,13 +226,24 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         const range = `?from=${day(data.baseTime - (data.statsDays - 1) * 86_400_000)}&to=${day(data.baseTime)}`
         const measured = `/statistics/org/${STATS_ORG}${range}`
         const bare = `/__bare/statistics/org/${STATS_ORG}${range}`
-        const [a, b] = await Promise.all([fetch(base + measured, { headers }).then((r) => r.json()), fetch(base + bare, { headers }).then((r) => r.json())])
-        if (JSON.stringify(a) !== JSON.stringify(b) || (a as unknown[]).length !== data.statsDays) throw new Error('statistics: the bare and the REST answers differ')
+        const [a, b] = await Promise.all([
+          fetch(base + measured, { headers }).then((r) => r.json()),
+          fetch(base + bare, { headers }).then((r) => r.json()),
+        ])
+        if (JSON.stringify(a) !== JSON.stringify(b) || (a as unknown[]).length !== data.statsDays)
+          throw new Error('statistics: the bare and the REST answers differ')
         await warm(base, measured)
         await warm(base, bare)
         const stats = await alternate([() => load(base, bare, { connections: 1 }), () => load(base, measured, { connections: 1 })])
         const [sb, sm] = stats
-        row({ what: `REST GET /statistics/org (${data.statsDays} days × 100 apps)`, value: `${sm!.mean.toFixed(1)} ms (p99 ${sm!.p99} ms)`, baseline: `${sb!.mean.toFixed(1)} ms (bare)`, ratio: stats.ratio(1, 0, (r) => r.mean), target: '≤ 50 ms', pass: sm!.mean <= 50 })
+        row({
+          what: `REST GET /statistics/org (${data.statsDays} days × 100 apps)`,
+          value: `${sm!.mean.toFixed(1)} ms (p99 ${sm!.p99} ms)`,
+          baseline: `${sb!.mean.toFixed(1)} ms (bare)`,
+          ratio: stats.ratio(1, 0, (r) => r.mean),
+          target: '≤ 50 ms',
+          pass: sm!.mean <= 50,
+        })
       }
 
       // ---- POST /updates: check-ins of UPDATE_DEVICES distinct devices per run ----
@@ -216,29 +254,78 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
           let i = 0
           return load(base, p, {
             method: 'POST',
-            requests: [{
-              method: 'POST',
-              setupRequest: (req) => ({
-                ...req,
-                body: JSON.stringify({ app_id: DEVICE_APP, device_id: deviceId(first + (i++ % UPDATE_DEVICES)), platform: 'ios', version_name: '1.0.0', version_build: '1.0.0', plugin_version: '6.0.0', version_os: '17.0', is_emulator: false, is_prod: true }),
-              }),
-            }],
+            requests: [
+              {
+                method: 'POST',
+                setupRequest: (req) => ({
+                  ...req,
+                  body: JSON.stringify({
+                    app_id: DEVICE_APP,
+                    device_id: deviceId(first + (i++ % UPDATE_DEVICES)),
+                    platform: 'ios',
+                    version_name: '1.0.0',
+                    version_build: '1.0.0',
+                    plugin_version: '6.0.0',
+                    version_os: '17.0',
+                    is_emulator: false,
+                    is_prod: true,
+                  }),
+                }),
+              },
+            ],
           })
         }
-        const probe = await (await fetch(`${base}/updates`, { method: 'POST', headers, body: JSON.stringify({ app_id: DEVICE_APP, device_id: 'probe', platform: 'ios', version_name: '1.0.0', version_build: '1.0.0' }) })).json()
-        if ((probe as { version?: string }).version !== '1.0.19') throw new Error(`/updates does not serve an update: ${JSON.stringify(probe)}`)
+        const probe = await (
+          await fetch(`${base}/updates`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({
+              app_id: DEVICE_APP,
+              device_id: 'probe',
+              platform: 'ios',
+              version_name: '1.0.0',
+              version_build: '1.0.0',
+            }),
+          })
+        ).json()
+        if ((probe as { version?: string }).version !== '1.0.19')
+          throw new Error(`/updates does not serve an update: ${JSON.stringify(probe)}`)
         const updates = await alternate([checkIns('/__bare/updates'), checkIns('/updates')])
         const [ub, um] = updates
         const ratio = updates.ratio(1, 0, (r) => r.rps)
         // the target for check-ins is absolute (next line); this ratio shows what the layers cost
-        row({ what: `REST POST /updates (${UPDATE_DEVICES.toLocaleString('en-US')} devices) vs bare`, value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`, baseline: `${fmt(ub!.rps)} req/s (bare)`, ratio, target: 'none' })
-        row({ what: 'REST POST /updates absolute', value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`, baseline: '5,000 req/s, p99 20 ms', ratio: um!.rps / 5000, target: '≥ 1×, p99 ≤ 20 ms', pass: um!.rps >= 5000 && um!.p99 <= 20 })
+        row({
+          what: `REST POST /updates (${UPDATE_DEVICES.toLocaleString('en-US')} devices) vs bare`,
+          value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`,
+          baseline: `${fmt(ub!.rps)} req/s (bare)`,
+          ratio,
+          target: 'none',
+        })
+        row({
+          what: 'REST POST /updates absolute',
+          value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`,
+          baseline: '5,000 req/s, p99 20 ms',
+          ratio: um!.rps / 5000,
+          target: '≥ 1×, p99 ≤ 20 ms',
+          pass: um!.rps >= 5000 && um!.p99 <= 20,
+        })
       }
 
       const mem = (await (await fetch(`${base}/__bare/memory`)).json()) as Record<string, number>
-      console.log(`[${kind}] memory after the run: ${Object.entries(mem).map(([k, v]) => `${k} ${(v / 1048576).toFixed(0)} MB`).join(', ')}`)
+      console.log(
+        `[${kind}] memory after the run: ${Object.entries(mem)
+          .map(([k, v]) => `${k} ${(v / 1048576).toFixed(0)} MB`)
+          .join(', ')}`,
+      )
       const rss = server.maxRss()
-      row({ what: 'server RSS under load (max)', value: `${(rss / 1048576).toFixed(0)} MB`, baseline: '250 MB', ratio: rss / (250 * 1048576), target: '≤ 1×', pass: rss <= 250 * 1048576 })
+      row({
+        what: 'server RSS under load (max)',
+        value: `${(rss / 1048576).toFixed(0)} MB`,
+        baseline: '250 MB',
+        ratio: rss / (250 * 1048576),
+        target: '≤ 1×',
+        pass: rss <= 250 * 1048576,
+      })
     } finally {
       await server.stop()
     }

@@ -16,7 +16,12 @@ type Query = Record<string, string>
 
 app.get('/__bare/channel', async (req) => {
   const { app_id } = req.query as Query
-  const rows = await db.channel.findMany({ where: { app_id }, orderBy: [{ created_at: 'asc' }, { id: 'asc' }], select: channelSelect, take: 50 })
+  const rows = await db.channel.findMany({
+    where: { app_id },
+    orderBy: [{ created_at: 'asc' }, { id: 'asc' }],
+    select: channelSelect,
+    take: 50,
+  })
   return rows.map(toChannel)
 })
 

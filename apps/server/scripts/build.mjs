@@ -19,7 +19,11 @@ const PROVIDERS = ['sqlite', 'postgres']
 /** Imported only on a path the server never takes (the prisma CLI shim's libsql driver). */
 const OPTIONAL_EXTERNALS = new Set(['@prisma/adapter-libsql'])
 
-const packageName = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')
+const packageName = (spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/')
 
 function migrationFiles() {
   const files = []
@@ -88,7 +92,9 @@ async function build() {
     ],
   })
   if (missing.size) {
-    throw new Error(`the bundle imports packages that are not dependencies of @capgo-api/server: ${[...missing].join(', ')} (add them to apps/server/package.json)`)
+    throw new Error(
+      `the bundle imports packages that are not dependencies of @capgo-api/server: ${[...missing].join(', ')} (add them to apps/server/package.json)`,
+    )
   }
   // the workers and migrations are found next to the bundle (packages/db/src/migrate.ts)
   for (const p of PROVIDERS) {

@@ -1,20 +1,41 @@
 // Builds the Fastify app: tRPC at /trpc, REST at /, /openapi.json, /docs, /ok.
 // Tests build it without listening; main.ts listens.
+
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
+import {
+  ApiError,
+  type AppRouter,
+  appRouter,
+  authenticate,
+  type Context,
+  createContextInner,
+  describeError,
+  type ErrorCode,
+  envelope,
+  httpStatusOf,
+  messageOf,
+  readApiKey,
+  type Services,
+} from '@capgo-api/api'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { STATUS_CODES } from 'node:http'
-import type { Duplex } from 'node:stream'
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify'
-import { ApiError, appRouter, authenticate, createContextInner, type AppRouter, describeError, envelope, httpStatusOf, messageOf, readApiKey, type Context, type ErrorCode, type Services } from '@capgo-api/api'
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
-import { buildOpenApiDocument } from './openapi.ts'
-import { statisticsCharts } from './http/statistics-charts.ts'
-import { BODY_TIMEOUT_MS_DEFAULT } from './limits.ts'
-import { registerBodyTimeout } from './plugins/body-timeout.ts'
-import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts'
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify'
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify'
 import { restRoutes } from './http/rest.ts'
+import { statisticsCharts } from './http/statistics-charts.ts'
 import { updatesRoute } from './http/updates.ts'
+import { BODY_TIMEOUT_MS_DEFAULT } from './limits.ts'
+import { buildOpenApiDocument } from './openapi.ts'
+import { registerBodyTimeout } from './plugins/body-timeout.ts'
+import { type RateLimitOptions, registerRateLimit } from './plugins/rate-limit.ts'
 
 export { loggerOptions, redactUrl, SECRET_HEADERS } from './log.ts'
 
@@ -36,10 +57,14 @@ export interface AppOptions {
 
 export const BODY_LIMIT = 1024 * 1024
 
-const DOCS_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="180" height="40" viewBox="0 0 180 40"><text x="0" y="28" font-family="sans-serif" font-size="24" font-weight="700" fill="#fff">capgo-api</text></svg>'
+const DOCS_LOGO =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="180" height="40" viewBox="0 0 180 40"><text x="0" y="28" font-family="sans-serif" font-size="24" font-weight="700" fill="#fff">capgo-api</text></svg>'
 
 const sendEnvelope = (reply: FastifyReply, code: ErrorCode, message: string = messageOf(code)) =>
-  reply.code(httpStatusOf(code)).type('application/json; charset=utf-8').send(envelope({ error: code, status: httpStatusOf(code), message }))
+  reply
+    .code(httpStatusOf(code))
+    .type('application/json; charset=utf-8')
+    .send(envelope({ error: code, status: httpStatusOf(code), message }))
 
 /**
  * Errors Node's HTTP parser finds before Fastify sees a request (malformed request line or
@@ -47,7 +72,8 @@ const sendEnvelope = (reply: FastifyReply, code: ErrorCode, message: string = me
  */
 function clientErrorHandler(err: Error & { code?: string }, socket: Duplex) {
   if (err.code === 'ECONNRESET' || socket.destroyed) return
-  const code: ErrorCode = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'bad_request'
+  const code: ErrorCode =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'bad_request'
   const status = httpStatusOf(code)
   const body = JSON.stringify(envelope({ error: code, status, message: messageOf(code) }))
   if (!socket.writable) return void socket.destroy()
@@ -67,7 +93,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler,
     // a URL the router cannot read (bad percent-encoding, a path segment over maxParamLength)
     frameworkErrors: (err, _req, reply) => {
-      if (err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendEnvelope(reply, 'invalid_url', 'The request URL is malformed: check its percent-encoding and length.')
+      if (err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        return sendEnvelope(reply, 'invalid_url', 'The request URL is malformed: check its percent-encoding and length.')
       return sendEnvelope(reply, 'unknown_error')
     },
   })
@@ -78,7 +105,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // a preflight without the headers CORS requires is refused in the envelope (before @fastify/cors,
   // whose strict mode would answer plain text)
   app.addHook('onRequest', async (req, reply) => {
-    if (req.method === 'OPTIONS' && (!req.headers.origin || !req.headers['access-control-request-method'])) return sendEnvelope(reply, 'invalid_preflight')
+    if (req.method === 'OPTIONS' && (!req.headers.origin || !req.headers['access-control-request-method']))
+      return sendEnvelope(reply, 'invalid_preflight')
   })
   await app.register(cors, {
     origin: true,
@@ -91,7 +119,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // before any route: the limiter attaches itself to routes as they are added
   if (opts.rateLimit !== false) {
     // a key is checked here only for an IP over its failed-authentication budget
-    const isValidKey = (key: string) => authenticate(services, key).then(() => true, (e: unknown) => (e instanceof ApiError ? false : Promise.reject(e)))
+    const isValidKey = (key: string) =>
+      authenticate(services, key).then(
+        () => true,
+        (e: unknown) => (e instanceof ApiError ? false : Promise.reject(e)),
+      )
     await registerRateLimit(app, { isValidKey, ...opts.rateLimit }, opts.redisUrl)
   }
   registerBodyTimeout(app, opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS_DEFAULT)
@@ -112,15 +144,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return reply.code(d.status).type('application/json').send(envelope(d))
     }
     const code: ErrorCode =
-      status === 413 ? 'payload_too_large'
-      : status === 415 ? 'unsupported_media_type'
-      : status === 429 ? 'too_many_requests'
-      : status === 408 ? 'request_timeout'
-      : status === 404 ? 'not_found'
-      : err instanceof SyntaxError || /JSON/.test(err.code ?? '') ? 'invalid_json'
-      : 'invalid_input'
+      status === 413
+        ? 'payload_too_large'
+        : status === 415
+          ? 'unsupported_media_type'
+          : status === 429
+            ? 'too_many_requests'
+            : status === 408
+              ? 'request_timeout'
+              : status === 404
+                ? 'not_found'
+                : err instanceof SyntaxError || /JSON/.test(err.code ?? '')
+                  ? 'invalid_json'
+                  : 'invalid_input'
     if (status === 408) reply.header('connection', 'close') // the rest of the body is not read
-    return reply.code(status).type('application/json').send(envelope({ error: code, status, message: messageOf(code) }))
+    return reply
+      .code(status)
+      .type('application/json')
+      .send(envelope({ error: code, status, message: messageOf(code) }))
   })
   app.setNotFoundHandler((_req, reply) => {
     reply.code(404).send(envelope({ error: 'not_found', status: 404, message: messageOf('not_found') }))
@@ -153,8 +194,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logo: { type: 'image/svg+xml', content: Buffer.from(DOCS_LOGO), href: '/docs', target: '_self' },
     validatorUrl: false,
     uiConfig: {
-      docExpansion: 'list', deepLinking: true, persistAuthorization: true, tryItOutEnabled: true,
-      displayRequestDuration: true, filter: true, defaultModelsExpandDepth: 0,
+      docExpansion: 'list',
+      deepLinking: true,
+      persistAuthorization: true,
+      tryItOutEnabled: true,
+      displayRequestDuration: true,
+      filter: true,
+      defaultModelsExpandDepth: 0,
     },
   })
 
@@ -187,6 +233,15 @@ function trustProxyOf(v: AppOptions['trustProxy']) {
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('timeout')), ms)
-    p.then((v) => { clearTimeout(timer); resolve(v) }, (e) => { clearTimeout(timer); reject(e) })
+    p.then(
+      (v) => {
+        clearTimeout(timer)
+        resolve(v)
+      },
+      (e) => {
+        clearTimeout(timer)
+        reject(e)
+      },
+    )
   })
 }

@@ -1,9 +1,10 @@
 // The operator's tool, run against DATABASE_URL (default as the server's): `pnpm cli <command>`.
 // For when no working admin key is left: create a user with a key in an organization, list
 // organizations and keys, revoke a key. Keys are printed once, as the API does.
-import { ApiError, KEY_MODES, newApiKey, putMember, ROLES, type KeyMode, type Role } from '@capgo-api/api'
-import { createDb, type Db } from '@capgo-api/db'
+
 import { pathToFileURL } from 'node:url'
+import { ApiError, KEY_MODES, type KeyMode, newApiKey, putMember, ROLES, type Role } from '@capgo-api/api'
+import { createDb, type Db } from '@capgo-api/db'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { EnvError, parseEnv } from './env.ts'
 
@@ -27,7 +28,8 @@ async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   try {
     return await fn(db)
   } catch (e) {
-    if ((e as { code?: string }).code === 'P2021') throw new CliError('the database has no schema yet: start the server once or run `pnpm db:migrate`')
+    if ((e as { code?: string }).code === 'P2021')
+      throw new CliError('the database has no schema yet: start the server once or run `pnpm db:migrate`')
     // SQLite's write lock held past the busy timeout (the adapter reports it as a socket timeout)
     if (/SocketTimeout|SQLITE_BUSY|database is locked|P1008/.test(`${(e as { code?: string }).code ?? ''} ${(e as Error).message}`)) {
       throw new CliError('the database stayed locked by another process for 10 s: run the command again')
@@ -67,7 +69,7 @@ export function buildCli(io: CliOutput = consoleOutput) {
   program
     .command('user:create')
     .description('Create (or reuse) a user, make them a member of an organization with a role, and print a new API key once.')
-    .requiredOption('--email <email>', 'the user\'s email', email)
+    .requiredOption('--email <email>', "the user's email", email)
     .requiredOption('--org <id|name>', 'the organization, by id or exact name')
     .addOption(new Option('--role <role>', 'role in the organization').choices(ROLES).default('super_admin'))
     .addOption(new Option('--mode <mode>', 'mode of the new key').choices(KEY_MODES).default('all'))
@@ -80,10 +82,15 @@ export function buildCli(io: CliOutput = consoleOutput) {
         const key = newApiKey()
         return db.$transaction(async (tx) => {
           const user = await tx.user.upsert({ where: { email: o.email }, create: { email: o.email }, update: {}, select: { id: true } })
-          const current = await tx.orgMember.findUnique({ where: { org_id_user_id: { org_id: org.id, user_id: user.id } }, select: { role: true } })
+          const current = await tx.orgMember.findUnique({
+            where: { org_id_user_id: { org_id: org.id, user_id: user.id } },
+            select: { role: true },
+          })
           // a member's role changes only when asked: reusing a user for a new key must never demote them
           if (current && !current.role.startsWith('invite_') && current.role !== o.role && !o.changeRole) {
-            throw new CliError(`${o.email} is already ${current.role} of "${org.name}": pass --role ${current.role} to keep it, or --change-role to make them ${o.role}`)
+            throw new CliError(
+              `${o.email} is already ${current.role} of "${org.name}": pass --role ${current.role} to keep it, or --change-role to make them ${o.role}`,
+            )
           }
           // the member service's rules (organization lock, last-super_admin guard); an invitation is accepted
           await putMember(tx, org.id, user.id, o.role).catch((e: unknown) => {
@@ -96,7 +103,16 @@ export function buildCli(io: CliOutput = consoleOutput) {
             data: { key_hash: key.key_hash, key_hint: key.key_hint, mode: o.mode, name: o.name, user_id: user.id },
             select: { id: true },
           })
-          return { user_id: user.id, email: o.email, org_id: org.id, org_name: org.name, role: o.role, key_id: row.id, mode: o.mode, key: key.plain }
+          return {
+            user_id: user.id,
+            email: o.email,
+            org_id: org.id,
+            org_name: org.name,
+            role: o.role,
+            key_id: row.id,
+            mode: o.mode,
+            key: key.plain,
+          }
         })
       })
       print(
@@ -118,14 +134,25 @@ export function buildCli(io: CliOutput = consoleOutput) {
           select: { id: true, name: true, management_email: true, created_at: true, _count: { select: { members: true, apps: true } } },
         }),
       )
-      const rows = orgs.map((x) => ({ id: x.id, name: x.name, management_email: x.management_email, created_at: x.created_at.toISOString(), members: x._count.members, apps: x._count.apps }))
-      print(!!o.json, rows, rows.length ? rows.map((r) => `${r.id}  ${r.name}  (${r.members} members, ${r.apps} apps)`).join('\n') : 'no organization')
+      const rows = orgs.map((x) => ({
+        id: x.id,
+        name: x.name,
+        management_email: x.management_email,
+        created_at: x.created_at.toISOString(),
+        members: x._count.members,
+        apps: x._count.apps,
+      }))
+      print(
+        !!o.json,
+        rows,
+        rows.length ? rows.map((r) => `${r.id}  ${r.name}  (${r.members} members, ${r.apps} apps)`).join('\n') : 'no organization',
+      )
     })
 
   program
     .command('key:list')
     .description('List the API keys of a user (masked).')
-    .requiredOption('--email <email>', 'the user\'s email', email)
+    .requiredOption('--email <email>', "the user's email", email)
     .option('--json', 'print JSON')
     .action(async (o: { email: string; json?: boolean }) => {
       const keys = await withDb(async (db) => {
@@ -134,10 +161,22 @@ export function buildCli(io: CliOutput = consoleOutput) {
         return db.apiKey.findMany({ where: { user_id: user.id }, orderBy: { id: 'asc' } })
       })
       const rows = keys.map((k) => ({
-        id: k.id, name: k.name, mode: k.mode, key: k.key_hint, limited_to_orgs: JSON.parse(k.limited_to_orgs) as string[],
-        limited_to_apps: JSON.parse(k.limited_to_apps) as string[], expires_at: k.expires_at?.toISOString() ?? null, created_at: k.created_at.toISOString(),
+        id: k.id,
+        name: k.name,
+        mode: k.mode,
+        key: k.key_hint,
+        limited_to_orgs: JSON.parse(k.limited_to_orgs) as string[],
+        limited_to_apps: JSON.parse(k.limited_to_apps) as string[],
+        expires_at: k.expires_at?.toISOString() ?? null,
+        created_at: k.created_at.toISOString(),
       }))
-      print(!!o.json, rows, rows.length ? rows.map((r) => `#${r.id}  ${r.mode}  ${r.key}  ${r.name}${r.expires_at ? `  expires ${r.expires_at}` : ''}`).join('\n') : 'no key')
+      print(
+        !!o.json,
+        rows,
+        rows.length
+          ? rows.map((r) => `#${r.id}  ${r.mode}  ${r.key}  ${r.name}${r.expires_at ? `  expires ${r.expires_at}` : ''}`).join('\n')
+          : 'no key',
+      )
     })
 
   program

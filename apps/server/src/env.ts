@@ -23,10 +23,16 @@ const trustProxy = z
   .transform((v, ctx): boolean | number | string[] => {
     if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true'
     if (/^\d+$/.test(v)) return Number(v)
-    const list = v.split(',').map((s) => s.trim()).filter(Boolean)
+    const list = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
     const bad = list.find((s) => !isAddressOrCidr(s))
     if (bad !== undefined || !list.length) {
-      ctx.addIssue({ code: 'custom', message: `must be true, false, a hop count or a comma-separated list of IP addresses/CIDRs${bad ? ` (not "${bad}")` : ''}` })
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be true, false, a hop count or a comma-separated list of IP addresses/CIDRs${bad ? ` (not "${bad}")` : ''}`,
+      })
       return z.NEVER
     }
     return list

@@ -43,7 +43,14 @@ export function fieldMeta(field: z.ZodType | undefined): { description?: string;
 }
 
 function unwrapOnce(s: z.ZodType): z.ZodType {
-  if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodLazy) return s.unwrap() as z.ZodType
+  if (
+    s instanceof z.ZodOptional ||
+    s instanceof z.ZodNullable ||
+    s instanceof z.ZodDefault ||
+    s instanceof z.ZodPrefault ||
+    s instanceof z.ZodLazy
+  )
+    return s.unwrap() as z.ZodType
   if (s instanceof z.ZodPipe) return (s.out instanceof z.ZodTransform ? s.in : s.out) as z.ZodType
   return s
 }

@@ -6,8 +6,8 @@ import { applyMigrations, MigrationError } from '@capgo-api/db/migrate'
 import type { FastifyInstance } from 'fastify'
 import SonicBoom from 'sonic-boom'
 import { buildApp } from './app.ts'
+import { type Env, EnvError, parseEnv } from './env.ts'
 import { loggerOptions } from './log.ts'
-import { EnvError, parseEnv, type Env } from './env.ts'
 
 // The reader of stdout may be gone (EPIPE) or stop reading (a full pipe): logging must then neither
 // crash nor block the process. pino's default destination writes synchronously and retries a full
@@ -17,10 +17,15 @@ const logStream = new SonicBoom({ fd: 1, sync: false, maxLength: 4 * 1024 * 1024
 logStream.on('error', () => {})
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
 /** Lets the log backlog drain, for a second at most. */
-const flushLogs = () => new Promise<void>((resolve) => {
-  setTimeout(resolve, 1000).unref()
-  try { logStream.flush(() => resolve()) } catch { resolve() }
-})
+const flushLogs = () =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, 1000).unref()
+    try {
+      logStream.flush(() => resolve())
+    } catch {
+      resolve()
+    }
+  })
 
 let env: Env
 try {
@@ -74,7 +79,10 @@ try {
   process.exit(1)
 }
 database = await createDb(env.DATABASE_URL, { poolSize: env.DATABASE_POOL_SIZE })
-const services = createServices(database, { accessCacheTtlMs: env.CAPGO_ACCESS_CACHE_TTL_MS, updatesCacheTtlMs: env.CAPGO_UPDATES_CACHE_TTL_MS })
+const services = createServices(database, {
+  accessCacheTtlMs: env.CAPGO_ACCESS_CACHE_TTL_MS,
+  updatesCacheTtlMs: env.CAPGO_UPDATES_CACHE_TTL_MS,
+})
 app = await buildApp({
   services,
   logger: loggerOptions(env.LOG_LEVEL, logStream),
@@ -82,7 +90,12 @@ app = await buildApp({
   rateLimit:
     env.RATE_LIMIT_MAX === 0
       ? false
-      : { max: env.RATE_LIMIT_MAX, deviceMax: env.RATE_LIMIT_DEVICE_MAX, authFailMax: env.RATE_LIMIT_AUTH_FAIL_MAX, newDevicesPerIp: env.RATE_LIMIT_NEW_DEVICES_PER_IP },
+      : {
+          max: env.RATE_LIMIT_MAX,
+          deviceMax: env.RATE_LIMIT_DEVICE_MAX,
+          authFailMax: env.RATE_LIMIT_AUTH_FAIL_MAX,
+          newDevicesPerIp: env.RATE_LIMIT_NEW_DEVICES_PER_IP,
+        },
   trustProxy: env.TRUST_PROXY,
   bodyTimeoutMs: env.BODY_TIMEOUT_MS,
 })

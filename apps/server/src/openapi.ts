@@ -2,7 +2,7 @@
 // operation: the error responses it can give (with the contract's envelope `Error` schema and the
 // codes of each status), parameter descriptions and examples taken from the zod meta, and tags.
 // The codes are the procedure's declared `meta.errors` and the generic ones its kind implies.
-import { appRouter, ERRORS, errorEnvelope, type ErrorCode, type ProcedureMeta } from '@capgo-api/api'
+import { appRouter, ERRORS, type ErrorCode, errorEnvelope, type ProcedureMeta } from '@capgo-api/api'
 import type { AnyRouter } from '@trpc/server'
 import { generateOpenApiDocument } from 'trpc-to-openapi'
 import type { z } from 'zod'
@@ -13,8 +13,17 @@ import { fieldMeta, inputFields } from './input-schema.ts'
 export const SECURITY_SCHEME = 'authorization'
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Invalid input', 401: 'Missing or invalid API key', 403: 'Not allowed: key mode, role or key limits', 404: 'Not found (or not visible to this key)', 408: 'The body took too long to arrive (BODY_TIMEOUT_MS)',
-  409: 'Conflict with the current state', 413: 'Body too large', 415: 'Wrong content type', 429: 'Rate limited (see Retry-After)', 500: 'Unexpected error', 503: 'Database unavailable or busy (see Retry-After)',
+  400: 'Invalid input',
+  401: 'Missing or invalid API key',
+  403: 'Not allowed: key mode, role or key limits',
+  404: 'Not found (or not visible to this key)',
+  408: 'The body took too long to arrive (BODY_TIMEOUT_MS)',
+  409: 'Conflict with the current state',
+  413: 'Body too large',
+  415: 'Wrong content type',
+  429: 'Rate limited (see Retry-After)',
+  500: 'Unexpected error',
+  503: 'Database unavailable or busy (see Retry-After)',
 }
 
 /** What each tag groups, shown above its operations in /docs. Tags without an entry still appear. */
@@ -60,7 +69,14 @@ export function buildOpenApiDocument(baseUrl: string, opts: OpenApiOptions = {})
       'Every error answers `{"status":"KO","error":"<code>","message":"…"}` (schema `Error`); each operation lists the codes it can give per status.',
     ].join('\n'),
     baseUrl,
-    securitySchemes: { [SECURITY_SCHEME]: { type: 'apiKey', in: 'header', name: 'authorization', description: 'Your API key (a bare key or `Bearer <key>`)' } },
+    securitySchemes: {
+      [SECURITY_SCHEME]: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'authorization',
+        description: 'Your API key (a bare key or `Bearer <key>`)',
+      },
+    },
   }) as Json
   // the envelope carries `id: 'Error'`, so createSchema answers a $ref and the schema itself as a component
   const { schema, components } = createSchema(errorEnvelope)
@@ -80,7 +96,9 @@ export function buildOpenApiDocument(baseUrl: string, opts: OpenApiOptions = {})
       setErrorResponses(op, codes)
       // `graph` turns the answer into a chart (served by http/statistics-charts.ts)
       if (fields.graph) {
-        op.responses['200'].content['image/svg+xml'] = { schema: { type: 'string', description: 'An SVG chart of the `graph` metric over the range (when `graph` is given)' } }
+        op.responses['200'].content['image/svg+xml'] = {
+          schema: { type: 'string', description: 'An SVG chart of the `graph` metric over the range (when `graph` is given)' },
+        }
       }
     }
   }
@@ -133,7 +151,13 @@ function completeParameters(op: Json, fields: Record<string, z.ZodType>) {
 
 // ---- errors -------------------------------------------------------------------------------
 /** The procedure's declared codes, after the generic ones its kind implies: input validation, body, key. */
-function errorCodesOf(method: string, op: Json, meta: ProcedureMeta | undefined, fields: Record<string, z.ZodType>, opts: OpenApiOptions): Map<number, ErrorCode[]> {
+function errorCodesOf(
+  method: string,
+  op: Json,
+  meta: ProcedureMeta | undefined,
+  fields: Record<string, z.ZodType>,
+  opts: OpenApiOptions,
+): Map<number, ErrorCode[]> {
   const codes = new Set<ErrorCode>()
   const protect = meta?.openapi?.protect ?? Boolean(op.security?.length)
   if (Object.keys(fields).length) for (const c of INPUT_CODES) codes.add(c)

@@ -10,7 +10,10 @@ describe('access cache', () => {
     const t = await createTenant()
     expect((await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })).status).toBe(200)
     expect((await rest('DELETE', `/app/${t.appId}`, { key: t.keys.all })).status).toBe(200)
-    expect(await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })).toMatchObject({ status: 404, body: { error: 'app_not_found' } })
+    expect(await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })).toMatchObject({
+      status: 404,
+      body: { error: 'app_not_found' },
+    })
   })
 
   it('a cached key still expires on time', async () => {

@@ -34,7 +34,10 @@ describe('/apikey security', () => {
     const t = await createTenant()
     const expired = await t.key({ expiresAt: new Date(Date.now() - 1000) })
     expect(await rest('GET', '/apikey')).toMatchObject({ status: 401, body: { error: 'no_key_provided' } })
-    expect(await rest('POST', '/apikey', { key: expired, body: { mode: 'read' } })).toMatchObject({ status: 401, body: { error: 'invalid_apikey' } })
+    expect(await rest('POST', '/apikey', { key: expired, body: { mode: 'read' } })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_apikey' },
+    })
     expect(await rest('GET', '/apikey', { key: expired })).toMatchObject({ status: 401, body: { error: 'invalid_apikey' } })
   })
 
@@ -46,7 +49,10 @@ describe('/apikey security', () => {
     const colleagues = await keyForUser(colleague.userId)
     for (const id of [theirs.id, colleagues.id]) {
       expect(await rest('GET', `/apikey/${id}`, { key: a.keys.all })).toMatchObject({ status: 404, body: { error: 'apikey_not_found' } })
-      expect(await rest('PUT', `/apikey/${id}`, { key: a.keys.all, body: { mode: 'read' } })).toMatchObject({ status: 404, body: { error: 'apikey_not_found' } })
+      expect(await rest('PUT', `/apikey/${id}`, { key: a.keys.all, body: { mode: 'read' } })).toMatchObject({
+        status: 404,
+        body: { error: 'apikey_not_found' },
+      })
       expect(await rest('DELETE', `/apikey/${id}`, { key: a.keys.all })).toMatchObject({ status: 404, body: { error: 'apikey_not_found' } })
     }
     const ids = (await rest('GET', '/apikey', { key: a.keys.all })).body.map((k: any) => k.id)
@@ -65,16 +71,28 @@ describe('/apikey security', () => {
       { mode: 'read', limited_to_apps: [t.appId] }, // app limit alone is not an org limit
     ]
     for (const body of forbidden) {
-      expect(await rest('POST', '/apikey', { key: orgKey, body }), JSON.stringify(body)).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
+      expect(await rest('POST', '/apikey', { key: orgKey, body }), JSON.stringify(body)).toMatchObject({
+        status: 403,
+        body: { error: 'insufficient_permissions' },
+      })
     }
-    expect(await rest('POST', '/apikey', { key: orgKey, body: { mode: 'read', limited_to_orgs: [other.orgId] } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
+    expect(await rest('POST', '/apikey', { key: orgKey, body: { mode: 'read', limited_to_orgs: [other.orgId] } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
     expect((await rest('POST', '/apikey', { key: orgKey, body: { mode: 'all', org_id: t.orgId } })).status).toBe(200)
 
     const appKey = await t.key({ limitedToApps: [t.appId] })
     for (const body of [{ mode: 'read' }, { mode: 'read', org_id: t.orgId }]) {
-      expect(await rest('POST', '/apikey', { key: appKey, body }), JSON.stringify(body)).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
+      expect(await rest('POST', '/apikey', { key: appKey, body }), JSON.stringify(body)).toMatchObject({
+        status: 403,
+        body: { error: 'insufficient_permissions' },
+      })
     }
-    expect(await rest('POST', '/apikey', { key: appKey, body: { mode: 'read', limited_to_apps: [t.appId, second] } })).toMatchObject({ status: 404, body: { error: 'app_not_found' } })
+    expect(await rest('POST', '/apikey', { key: appKey, body: { mode: 'read', limited_to_apps: [t.appId, second] } })).toMatchObject({
+      status: 404,
+      body: { error: 'app_not_found' },
+    })
     const ok = await rest('POST', '/apikey', { key: appKey, body: { mode: 'write', limited_to_apps: [t.appId] } })
     expect(ok.body.apikey).toMatchObject({ limited_to_apps: [t.appId] })
   })
@@ -83,17 +101,25 @@ describe('/apikey security', () => {
     const t = await createTenant()
     const exp = hour(2)
     const key = await t.key({ expiresAt: exp })
-    expect(await rest('POST', '/apikey', { key, body: { mode: 'read' } })).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
-    expect(await rest('POST', '/apikey', { key, body: { mode: 'read', expires_at: hour(3).toISOString() } })).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
+    expect(await rest('POST', '/apikey', { key, body: { mode: 'read' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_permissions' },
+    })
+    expect(await rest('POST', '/apikey', { key, body: { mode: 'read', expires_at: hour(3).toISOString() } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_permissions' },
+    })
     const ok = await rest('POST', '/apikey', { key, body: { mode: 'read', expires_at: hour(1).toISOString() } })
     expect(ok.status).toBe(200)
   })
 
-  it('PUT cannot widen a key: not past the caller\'s limits or expiry, and not the caller itself', async () => {
+  it("PUT cannot widen a key: not past the caller's limits or expiry, and not the caller itself", async () => {
     const t = await createTenant()
     const { database } = await getApp()
     const limited = await keyForUser(t.owner.userId, { limitedToOrgs: [t.orgId], expiresAt: hour(5) })
-    const child = (await rest('POST', '/apikey', { key: limited.plain, body: { mode: 'read', org_id: t.orgId, expires_at: hour(1).toISOString() } })).body.apikey
+    const child = (
+      await rest('POST', '/apikey', { key: limited.plain, body: { mode: 'read', org_id: t.orgId, expires_at: hour(1).toISOString() } })
+    ).body.apikey
     const attempts = [
       { id: child.id, body: { limited_to_orgs: [] } },
       { id: child.id, body: { expires_at: null } },
@@ -102,12 +128,20 @@ describe('/apikey security', () => {
       { id: limited.id, body: { expires_at: null } },
     ]
     for (const a of attempts) {
-      expect(await rest('PUT', `/apikey/${a.id}`, { key: limited.plain, body: a.body }), JSON.stringify(a)).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
+      expect(await rest('PUT', `/apikey/${a.id}`, { key: limited.plain, body: a.body }), JSON.stringify(a)).toMatchObject({
+        status: 403,
+        body: { error: 'insufficient_permissions' },
+      })
     }
     const stored = await database.db.apiKey.findMany({ where: { id: { in: [limited.id, child.id] } }, orderBy: { id: 'asc' } })
-    expect(stored.map((k) => [k.limited_to_orgs, k.expires_at !== null])).toEqual([[JSON.stringify([t.orgId]), true], [JSON.stringify([t.orgId]), true]])
+    expect(stored.map((k) => [k.limited_to_orgs, k.expires_at !== null])).toEqual([
+      [JSON.stringify([t.orgId]), true],
+      [JSON.stringify([t.orgId]), true],
+    ])
     // narrowing is fine
-    expect((await rest('PUT', `/apikey/${child.id}`, { key: limited.plain, body: { mode: 'read', limited_to_apps: [t.appId] } })).status).toBe(200)
+    expect(
+      (await rest('PUT', `/apikey/${child.id}`, { key: limited.plain, body: { mode: 'read', limited_to_apps: [t.appId] } })).status,
+    ).toBe(200)
   })
 
   it("a limited key cannot see, change or revoke the owner's more powerful keys", async () => {
@@ -133,23 +167,39 @@ describe('/apikey security', () => {
     expect((await rest('GET', '/app', { key: appKey })).body.map((a: any) => a.app_id)).toEqual([t.appId])
     for (const app of [second, b.appId]) {
       expect(await rest('GET', `/app/${app}`, { key: appKey })).toMatchObject({ status: 404, body: { error: 'app_not_found' } })
-      expect(await rest('GET', '/channel', { key: appKey, query: { app_id: app } })).toMatchObject({ status: 404, body: { error: 'app_not_found' } })
+      expect(await rest('GET', '/channel', { key: appKey, query: { app_id: app } })).toMatchObject({
+        status: 404,
+        body: { error: 'app_not_found' },
+      })
     }
-    expect(await rest('GET', '/organization', { key: appKey, query: { orgId: b.orgId } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
+    expect(await rest('GET', '/organization', { key: appKey, query: { orgId: b.orgId } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
 
     const orgKey = (await rest('POST', '/apikey', { key: t.keys.all, body: { mode: 'all', org_id: b.orgId } })).body.apikey.key
     expect((await rest('GET', '/app', { key: orgKey })).body.map((a: any) => a.app_id)).toEqual([b.appId])
     expect(await rest('GET', `/app/${t.appId}`, { key: orgKey })).toMatchObject({ status: 404, body: { error: 'app_not_found' } })
-    expect(await rest('GET', '/organization/members', { key: orgKey, query: { orgId: t.orgId } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
+    expect(await rest('GET', '/organization/members', { key: orgKey, query: { orgId: t.orgId } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
     expect((await rest('GET', '/organization', { key: orgKey })).body.map((o: any) => o.id)).toEqual([b.orgId])
   })
 
   it('an expired key is refused everywhere (401), even one created through the API', async () => {
     const t = await createTenant()
-    const k = (await rest('POST', '/apikey', { key: t.keys.all, body: { mode: 'all', expires_at: new Date(Date.now() + 1500).toISOString() } })).body.apikey
+    const k = (
+      await rest('POST', '/apikey', { key: t.keys.all, body: { mode: 'all', expires_at: new Date(Date.now() + 1500).toISOString() } })
+    ).body.apikey
     expect((await rest('GET', '/app', { key: k.key })).status).toBe(200)
     await new Promise((r) => setTimeout(r, 1600))
-    for (const [method, url] of [['GET', '/app'], ['GET', '/organization'], ['GET', '/apikey'], ['POST', '/apikey']] as const) {
+    for (const [method, url] of [
+      ['GET', '/app'],
+      ['GET', '/organization'],
+      ['GET', '/apikey'],
+      ['POST', '/apikey'],
+    ] as const) {
       const res = await rest(method, url, { key: k.key, body: method === 'POST' ? { mode: 'read' } : undefined })
       expect(res, `${method} ${url}`).toMatchObject({ status: 401, body: { error: 'invalid_apikey' } })
     }

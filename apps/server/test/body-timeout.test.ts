@@ -12,7 +12,13 @@ const { services } = await getApp()
  * Sends the headers and `body` a byte at a time every `everyMs` and reads the answer until the
  * server answers or closes; with `holdMs`, the socket stays open (and trickling) that long after.
  */
-async function trickle(port: number, url: string, body: string, everyMs: number, opts: { contentType?: string; holdMs?: number } = {}): Promise<string> {
+async function trickle(
+  port: number,
+  url: string,
+  body: string,
+  everyMs: number,
+  opts: { contentType?: string; holdMs?: number } = {},
+): Promise<string> {
   const socket = net.connect(port, '127.0.0.1')
   await new Promise((r) => socket.once('connect', r))
   let received = ''
@@ -23,7 +29,9 @@ async function trickle(port: number, url: string, body: string, everyMs: number,
     })
     socket.once('close', () => resolve())
   })
-  socket.write(`POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${opts.contentType ?? 'application/json'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`)
+  socket.write(
+    `POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${opts.contentType ?? 'application/json'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+  )
   let sent = 0
   const timer = setInterval(() => {
     if (sent < body.length && !socket.destroyed) socket.write(body[sent++]!)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createTenant, getApp, rest, trpc, type Tenant } from './harness.ts'
 import { bundleUrl, registerBundle, setChannel, setOverride } from './device-helpers.ts'
+import { createTenant, getApp, rest, type Tenant, trpc } from './harness.ts'
 
 const names = async (t: Tenant, path = '/bundle', query: Record<string, unknown> = {}) =>
   (await rest('GET', path, { key: t.keys.read, query: { app_id: t.appId, ...query } as never })).body.map((b: any) => b.name)
@@ -16,13 +16,33 @@ describe('/bundle happy paths', () => {
     const t = await createTenant()
     const res = await rest('POST', '/bundle', {
       key: t.keys.upload,
-      body: { app_id: t.appId, version: '1.2.3', external_url: 'https://cdn.example.com/a.zip', checksum: 'abc123', size: 4096, session_key: 'iv:k', minUpdateVersion: '1.0.0' },
+      body: {
+        app_id: t.appId,
+        version: '1.2.3',
+        external_url: 'https://cdn.example.com/a.zip',
+        checksum: 'abc123',
+        size: 4096,
+        session_key: 'iv:k',
+        minUpdateVersion: '1.0.0',
+      },
     })
     expect(res.status).toBe(200)
     expect(res.body.status).toBe('ok')
     expect(res.body.bundle).toMatchObject({
-      app_id: t.appId, name: '1.2.3', checksum: 'abc123', deleted: false, external_url: 'https://cdn.example.com/a.zip', minUpdateVersion: '1.0.0',
-      native_packages: null, owner_org: t.orgId, r2_path: null, session_key: 'iv:k', storage_provider: 'external', size: 4096, user_id: t.owner.userId, bucket_id: null,
+      app_id: t.appId,
+      name: '1.2.3',
+      checksum: 'abc123',
+      deleted: false,
+      external_url: 'https://cdn.example.com/a.zip',
+      minUpdateVersion: '1.0.0',
+      native_packages: null,
+      owner_org: t.orgId,
+      r2_path: null,
+      session_key: 'iv:k',
+      storage_provider: 'external',
+      size: 4096,
+      user_id: t.owner.userId,
+      bucket_id: null,
     })
     expect(typeof res.body.bundle.id).toBe('number')
     expect(new Date(res.body.bundle.created_at).toISOString()).toBe(res.body.bundle.created_at)
@@ -53,7 +73,13 @@ describe('/bundle happy paths', () => {
 
   it('DELETE without version removes every bundle nothing uses and keeps those in use', async () => {
     const t = await createTenant()
-    for (const [v, size] of [['1.0.0', 1], ['1.0.1', 10], ['1.0.2', 100], ['1.0.3', 1000]] as const) await registerBundle(t, v, { size })
+    for (const [v, size] of [
+      ['1.0.0', 1],
+      ['1.0.1', 10],
+      ['1.0.2', 100],
+      ['1.0.3', 1000],
+    ] as const)
+      await registerBundle(t, v, { size })
     await setChannel(t, 'production', { version: '1.0.1' })
     await setOverride(t, 'pinned', { version_id: '1.0.2' })
     const res = await rest('DELETE', '/bundle', { key: t.keys.write, query: { app_id: t.appId } })
@@ -81,7 +107,12 @@ describe('/bundle happy paths', () => {
   it('works the same through tRPC', async () => {
     const t = await createTenant()
     const caller = await trpc(t.keys.write)
-    const created = await caller.bundle.create({ app_id: t.appId, version: '3.0.0', external_url: 'https://x.example.com/3.zip', checksum: 'c' })
+    const created = await caller.bundle.create({
+      app_id: t.appId,
+      version: '3.0.0',
+      external_url: 'https://x.example.com/3.zip',
+      checksum: 'c',
+    })
     expect(created).toMatchObject({ status: 'ok', bundle: { name: '3.0.0', size: 0 } })
     expect((await caller.bundle.get({ app_id: t.appId })).map((b) => b.name)).toEqual(['3.0.0'])
     expect(await caller.bundle.delete({ app_id: t.appId, version: '3.0.0' })).toEqual({ status: 'ok' })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createTenant, rest } from './harness.ts'
 import { registerBundle } from './device-helpers.ts'
+import { createTenant, rest } from './harness.ts'
 
 const body = (app_id: string, version = '1.0.0') => ({ app_id, version, external_url: 'https://cdn.example.com/a.zip', checksum: 'c' })
 
@@ -9,16 +9,25 @@ describe('/bundle security', () => {
     const t = await createTenant()
     expect(await rest('GET', '/bundle', { query: { app_id: t.appId } })).toMatchObject({ status: 401, body: { error: 'no_key_provided' } })
     expect(await rest('POST', '/bundle', { body: body(t.appId) })).toMatchObject({ status: 401, body: { error: 'no_key_provided' } })
-    expect(await rest('GET', '/versions', { query: { app_id: t.appId } })).toMatchObject({ status: 401, body: { error: 'no_key_provided' } })
+    expect(await rest('GET', '/versions', { query: { app_id: t.appId } })).toMatchObject({
+      status: 401,
+      body: { error: 'no_key_provided' },
+    })
   })
 
   it('key mode: read GETs, upload also POSTs, only write DELETEs', async () => {
     const t = await createTenant()
     expect((await rest('GET', '/bundle', { key: t.keys.read, query: { app_id: t.appId } })).status).toBe(200)
-    expect(await rest('POST', '/bundle', { key: t.keys.read, body: body(t.appId) })).toMatchObject({ status: 403, body: { error: 'insufficient_key_mode' } })
+    expect(await rest('POST', '/bundle', { key: t.keys.read, body: body(t.appId) })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_key_mode' },
+    })
     expect((await rest('POST', '/bundle', { key: t.keys.upload, body: body(t.appId) })).status).toBe(200)
     for (const path of ['/bundle', '/versions']) {
-      expect(await rest('DELETE', path, { key: t.keys.upload, query: { app_id: t.appId, version: '1.0.0' } })).toMatchObject({ status: 403, body: { error: 'insufficient_key_mode' } })
+      expect(await rest('DELETE', path, { key: t.keys.upload, query: { app_id: t.appId, version: '1.0.0' } })).toMatchObject({
+        status: 403,
+        body: { error: 'insufficient_key_mode' },
+      })
     }
     expect((await rest('DELETE', '/bundle', { key: t.keys.write, query: { app_id: t.appId, version: '1.0.0' } })).status).toBe(200)
   })
@@ -29,9 +38,15 @@ describe('/bundle security', () => {
     const uploader = await t.member('upload')
     const writer = await t.member('write')
     expect((await rest('GET', '/bundle', { key: reader.key, query: { app_id: t.appId } })).status).toBe(200)
-    expect(await rest('POST', '/bundle', { key: reader.key, body: body(t.appId) })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
+    expect(await rest('POST', '/bundle', { key: reader.key, body: body(t.appId) })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_role' },
+    })
     expect((await rest('POST', '/bundle', { key: uploader.key, body: body(t.appId) })).status).toBe(200)
-    expect(await rest('DELETE', '/bundle', { key: uploader.key, query: { app_id: t.appId } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
+    expect(await rest('DELETE', '/bundle', { key: uploader.key, query: { app_id: t.appId } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_role' },
+    })
     expect((await rest('DELETE', '/bundle', { key: writer.key, query: { app_id: t.appId } })).status).toBe(200)
   })
 

@@ -63,7 +63,11 @@ describe('/channel errors', () => {
     expect(bad).toMatchObject({ status: 400, body: { status: 'KO', error: 'invalid_json' } })
     const text = await rest('POST', '/channel', { key: t.keys.write, body: 'app_id=x', headers: { 'content-type': 'text/plain' } })
     expect(text).toMatchObject({ status: 415, body: { status: 'KO', error: 'unsupported_media_type' } })
-    const big = await rest('POST', '/channel', { key: t.keys.write, body: JSON.stringify({ app_id: t.appId, channel: 'x'.repeat(2_000_000) }), headers: { 'content-type': 'application/json' } })
+    const big = await rest('POST', '/channel', {
+      key: t.keys.write,
+      body: JSON.stringify({ app_id: t.appId, channel: 'x'.repeat(2_000_000) }),
+      headers: { 'content-type': 'application/json' },
+    })
     expect(big).toMatchObject({ status: 413, body: { status: 'KO', error: 'payload_too_large' } })
   })
 

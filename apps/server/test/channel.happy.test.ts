@@ -3,7 +3,9 @@ import { createTenant, getApp, rest, trpc } from './harness.ts'
 
 async function addBundle(appId: string, name: string, orgId: string) {
   const { database } = await getApp()
-  return database.db.bundle.create({ data: { app_id: appId, name, owner_org: orgId, external_url: `https://cdn.example.com/${name}.zip`, checksum: 'abc' } })
+  return database.db.bundle.create({
+    data: { app_id: appId, name, owner_org: orgId, external_url: `https://cdn.example.com/${name}.zip`, checksum: 'abc' },
+  })
 }
 
 describe('/channel happy paths', () => {
@@ -14,9 +16,20 @@ describe('/channel happy paths', () => {
     const one = await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId, channel: 'production' } })
     expect(one.status).toBe(200)
     expect(one.body).toMatchObject({
-      name: 'production', app_id: t.appId, version: null, created_by: t.owner.userId, public: false,
-      disableAutoUpdateUnderNative: true, disableAutoUpdate: 'major', ios: true, android: true,
-      allow_device_self_set: false, allow_emulator: true, allow_dev: true, allow_prod: true, allow_device: true,
+      name: 'production',
+      app_id: t.appId,
+      version: null,
+      created_by: t.owner.userId,
+      public: false,
+      disableAutoUpdateUnderNative: true,
+      disableAutoUpdate: 'major',
+      ios: true,
+      android: true,
+      allow_device_self_set: false,
+      allow_emulator: true,
+      allow_dev: true,
+      allow_prod: true,
+      allow_device: true,
     })
     expect(typeof one.body.id).toBe('number')
     expect(new Date(one.body.created_at).toISOString()).toBe(one.body.created_at)
@@ -26,10 +39,18 @@ describe('/channel happy paths', () => {
     const t = await createTenant()
     const b = await addBundle(t.appId, '1.0.0', t.orgId)
     await rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'beta', version: '1.0.0' } })
-    await rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'beta', disableAutoUpdate: 'minor', allow_emulator: false } })
+    await rest('POST', '/channel', {
+      key: t.keys.write,
+      body: { app_id: t.appId, channel: 'beta', disableAutoUpdate: 'minor', allow_emulator: false },
+    })
     const list = await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })
     expect(list.body).toHaveLength(1)
-    expect(list.body[0]).toMatchObject({ name: 'beta', version: { id: b.id, name: '1.0.0' }, disableAutoUpdate: 'minor', allow_emulator: false })
+    expect(list.body[0]).toMatchObject({
+      name: 'beta',
+      version: { id: b.id, name: '1.0.0' },
+      disableAutoUpdate: 'minor',
+      allow_emulator: false,
+    })
   })
 
   it('lists channels oldest first, 50 a page, with page and limit', async () => {
@@ -50,7 +71,10 @@ describe('/channel happy paths', () => {
     await post({ channel: 'ios-only', public: true, android: false })
     await post({ channel: 'android-only', public: true, ios: false })
     await post({ channel: 'both', public: false })
-    const get = async () => Object.fromEntries((await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })).body.map((c: any) => [c.name, c.public]))
+    const get = async () =>
+      Object.fromEntries(
+        (await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })).body.map((c: any) => [c.name, c.public]),
+      )
     expect(await get()).toEqual({ 'ios-only': true, 'android-only': true, both: false })
     await post({ channel: 'ios2', public: true, android: false })
     expect(await get()).toEqual({ 'ios-only': false, 'android-only': true, both: false, ios2: true })
@@ -61,7 +85,9 @@ describe('/channel happy paths', () => {
   it('concurrent upserts of one channel make one row', async () => {
     const t = await createTenant()
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'race', allow_dev: i % 2 === 0 } })),
+      Array.from({ length: 20 }, (_, i) =>
+        rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'race', allow_dev: i % 2 === 0 } }),
+      ),
     )
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200))
     const list = await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })
@@ -70,7 +96,11 @@ describe('/channel happy paths', () => {
 
   it('concurrent public:true on several channels leaves exactly one default', async () => {
     const t = await createTenant()
-    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((channel) => rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel, public: true } })))
+    await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((channel) =>
+        rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel, public: true } }),
+      ),
+    )
     const list = await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })
     expect(list.body.filter((c: any) => c.public)).toHaveLength(1)
   })

@@ -32,9 +32,15 @@ describe('/channel security', () => {
     const writer = await t.member('write')
     const admin = await t.member('admin')
     expect((await rest('GET', '/channel', { key: reader.key, query: { app_id: t.appId } })).status).toBe(200)
-    expect(await rest('POST', '/channel', { key: reader.key, body: { app_id: t.appId, channel: 'x' } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
+    expect(await rest('POST', '/channel', { key: reader.key, body: { app_id: t.appId, channel: 'x' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_role' },
+    })
     expect((await rest('POST', '/channel', { key: writer.key, body: { app_id: t.appId, channel: 'x' } })).status).toBe(200)
-    expect(await rest('DELETE', '/channel', { key: writer.key, query: { app_id: t.appId, channel: 'x' } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
+    expect(await rest('DELETE', '/channel', { key: writer.key, query: { app_id: t.appId, channel: 'x' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_role' },
+    })
     expect((await rest('DELETE', '/channel', { key: admin.key, query: { app_id: t.appId, channel: 'x' } })).status).toBe(200)
   })
 
@@ -62,8 +68,14 @@ describe('/channel security', () => {
     const other = await t.addApp()
     const appKey = await t.key({ limitedToApps: [t.appId] })
     expect((await rest('GET', '/channel', { key: appKey, query: { app_id: t.appId } })).status).toBe(200)
-    expect(await rest('GET', '/channel', { key: appKey, query: { app_id: other } })).toMatchObject({ status: 404, body: { error: 'app_not_found' } })
+    expect(await rest('GET', '/channel', { key: appKey, query: { app_id: other } })).toMatchObject({
+      status: 404,
+      body: { error: 'app_not_found' },
+    })
     const orgKey = await t.key({ limitedToOrgs: ['some-other-org'] })
-    expect(await rest('GET', '/channel', { key: orgKey, query: { app_id: t.appId } })).toMatchObject({ status: 404, body: { error: 'app_not_found' } })
+    expect(await rest('GET', '/channel', { key: orgKey, query: { app_id: t.appId } })).toMatchObject({
+      status: 404,
+      body: { error: 'app_not_found' },
+    })
   })
 })

@@ -11,9 +11,14 @@ const tsx = path.join(serverDir, 'node_modules', '.bin', 'tsx')
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(tsx, ['src/cli.ts', ...args], { cwd: serverDir, env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
+    execFile(
+      tsx,
+      ['src/cli.ts', ...args],
+      { cwd: serverDir, env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
+      },
+    )
   })
 }
 
@@ -21,7 +26,14 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 async function cliInProcess(...args: string[]) {
   let stdout = ''
   let stderr = ''
-  const code = await main(['node', 'cli.ts', ...args], { out: (t) => { stdout += t }, err: (t) => { stderr += t } })
+  const code = await main(['node', 'cli.ts', ...args], {
+    out: (t) => {
+      stdout += t
+    },
+    err: (t) => {
+      stderr += t
+    },
+  })
   return { code, stdout, stderr }
 }
 
@@ -34,7 +46,13 @@ describe('pnpm cli (operator tool)', { timeout: 120_000 }, () => {
     expect(res.stderr).toBe('')
     expect(res.code).toBe(0)
     const out = JSON.parse(res.stdout)
-    expect(out).toMatchObject({ email: email.toLowerCase(), org_id: t.orgId, role: 'super_admin', mode: 'all', key: expect.stringMatching(/^cap_/) })
+    expect(out).toMatchObject({
+      email: email.toLowerCase(),
+      org_id: t.orgId,
+      role: 'super_admin',
+      mode: 'all',
+      key: expect.stringMatching(/^cap_/),
+    })
     // the key works over REST with full rights in that organization
     expect((await rest('GET', '/organization', { key: out.key })).body.map((o: any) => o.id)).toEqual([t.orgId])
     expect((await rest('PUT', '/organization', { key: out.key, body: { orgId: t.orgId, name: 'rescued' } })).status).toBe(200)
@@ -59,7 +77,10 @@ describe('pnpm cli (operator tool)', { timeout: 120_000 }, () => {
     expect(key).toBeTruthy()
     expect(res.stdout).toContain('shown once')
     expect((await rest('GET', '/app', { key })).body.map((a: any) => a.app_id)).toEqual([t.appId])
-    expect(await rest('POST', '/channel', { key, body: { app_id: t.appId, channel: 'x' } })).toMatchObject({ status: 403, body: { error: 'insufficient_key_mode' } })
+    expect(await rest('POST', '/channel', { key, body: { app_id: t.appId, channel: 'x' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_key_mode' },
+    })
     expect((await database.db.orgMember.findFirstOrThrow({ where: { org_id: t.orgId, user_id: invited.userId } })).role).toBe('read')
   })
 
@@ -71,7 +92,9 @@ describe('pnpm cli (operator tool)', { timeout: 120_000 }, () => {
     // a second super_admin exists, so demoting the owner is allowed, but only when asked
     const refused = await cliInProcess('user:create', '--email', t.owner.email, '--org', t.orgId, '--role', 'read')
     expect(refused).toMatchObject({ code: 1, stdout: '' })
-    expect(refused.stderr).toBe(`error: ${t.owner.email} is already super_admin of "${(await database.db.organization.findUniqueOrThrow({ where: { id: t.orgId } })).name}": pass --role super_admin to keep it, or --change-role to make them read\n`)
+    expect(refused.stderr).toBe(
+      `error: ${t.owner.email} is already super_admin of "${(await database.db.organization.findUniqueOrThrow({ where: { id: t.orgId } })).name}": pass --role super_admin to keep it, or --change-role to make them read\n`,
+    )
     expect(await role()).toBe('super_admin')
     // the same role: a new key, nothing else changes
     expect((await cliInProcess('user:create', '--email', other.email, '--org', t.orgId, '--role', 'super_admin')).code).toBe(0)

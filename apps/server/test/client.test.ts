@@ -28,7 +28,6 @@ async function failure(call: Promise<unknown>): Promise<CapgoError> {
   throw new Error('expected the call to fail')
 }
 
-
 describe('@capgo-api/client', () => {
   it('calls the running server with typed inputs and outputs', async () => {
     const t = await createTenant()
@@ -49,7 +48,11 @@ describe('@capgo-api/client', () => {
     const url = await listenUrl()
     const counted = countingFetch()
     const client = createClient({ url, apiKey: t.keys.read, fetch: counted.fetch })
-    const [apps, app, channels] = await Promise.all([client.app.list.query({}), client.app.get.query({ app_id: t.appId }), client.channel.get.query({ app_id: t.appId })])
+    const [apps, app, channels] = await Promise.all([
+      client.app.list.query({}),
+      client.app.get.query({ app_id: t.appId }),
+      client.channel.get.query({ app_id: t.appId }),
+    ])
     expect(apps.map((a) => a.app_id)).toEqual([t.appId])
     expect(app.app_id).toBe(t.appId)
     expect(channels).toEqual([])
@@ -68,7 +71,11 @@ describe('@capgo-api/client', () => {
     const reader = createClient({ url, apiKey: t.keys.read })
     const weak = await reader.channel.upsert.mutate({ app_id: t.appId, channel: 'x' }).catch((err: unknown) => err)
     expect(weak).toBeInstanceOf(CapgoError)
-    expect(isCapgoError(weak) && { code: weak.code, status: weak.httpStatus, name: weak.name }).toEqual({ code: 'insufficient_key_mode', status: 403, name: 'CapgoError' })
+    expect(isCapgoError(weak) && { code: weak.code, status: weak.httpStatus, name: weak.name }).toEqual({
+      code: 'insufficient_key_mode',
+      status: 403,
+      name: 'CapgoError',
+    })
     expect(errorCode(weak)).toBe('insufficient_key_mode')
 
     const missing = await failure(reader.app.get.query({ app_id: 'com.does.not.exist' }))
@@ -79,7 +86,10 @@ describe('@capgo-api/client', () => {
     expect(invalid.issues?.[0]?.path).toBe('app_id')
 
     // in a batch, each call fails or succeeds on its own
-    const [ok, bad] = await Promise.allSettled([reader.app.get.query({ app_id: t.appId }), reader.app.get.query({ app_id: 'com.nope.nope' })])
+    const [ok, bad] = await Promise.allSettled([
+      reader.app.get.query({ app_id: t.appId }),
+      reader.app.get.query({ app_id: 'com.nope.nope' }),
+    ])
     expect(ok.status).toBe('fulfilled')
     expect(bad.status === 'rejected' && (bad.reason as CapgoError).code).toBe('app_not_found')
 
@@ -93,20 +103,37 @@ describe('@capgo-api/client', () => {
     expect(net.code).toBeUndefined()
   })
 
-  it('bundles without any server code (types only from the api)', async () => {
-    const out = await build({
-      entryPoints: [path.join(REPO_ROOT, 'packages/client/src/index.ts'), path.join(REPO_ROOT, 'apps/example/src/main.ts')],
-      bundle: true, write: false, metafile: true, platform: 'browser', format: 'esm', outdir: '/tmp/capgo-client-bundle', logLevel: 'silent',
-    })
-    const inputs = Object.keys(out.metafile.inputs)
-    // workspace files: only the client and the example; packages: only tRPC's client runtime
-    const ours = inputs.filter((f) => !f.includes('node_modules/'))
-    expect(ours.sort()).toEqual(['apps/example/src/main.ts', 'packages/client/src/index.ts'])
-    const packages = new Set(inputs.filter((f) => f.includes('node_modules/')).map((f) => f.split('node_modules/').pop()!.split('/').slice(0, 2).join('/')))
-    expect([...packages].sort()).toEqual(['@trpc/client', '@trpc/server'])
-    const trpcServer = inputs.filter((f) => f.includes('node_modules/@trpc/server/')).map((f) => f.split('node_modules/@trpc/server/').pop())
-    expect(trpcServer.filter((f) => /adapters|http\/|fastify/.test(f!)), 'no tRPC server adapters').toEqual([])
-    const bytes = out.outputFiles.reduce((n, f) => n + f.contents.length, 0)
-    expect(bytes).toBeLessThan(200_000)
-  }, SLOW)
+  it(
+    'bundles without any server code (types only from the api)',
+    async () => {
+      const out = await build({
+        entryPoints: [path.join(REPO_ROOT, 'packages/client/src/index.ts'), path.join(REPO_ROOT, 'apps/example/src/main.ts')],
+        bundle: true,
+        write: false,
+        metafile: true,
+        platform: 'browser',
+        format: 'esm',
+        outdir: '/tmp/capgo-client-bundle',
+        logLevel: 'silent',
+      })
+      const inputs = Object.keys(out.metafile.inputs)
+      // workspace files: only the client and the example; packages: only tRPC's client runtime
+      const ours = inputs.filter((f) => !f.includes('node_modules/'))
+      expect(ours.sort()).toEqual(['apps/example/src/main.ts', 'packages/client/src/index.ts'])
+      const packages = new Set(
+        inputs.filter((f) => f.includes('node_modules/')).map((f) => f.split('node_modules/').pop()!.split('/').slice(0, 2).join('/')),
+      )
+      expect([...packages].sort()).toEqual(['@trpc/client', '@trpc/server'])
+      const trpcServer = inputs
+        .filter((f) => f.includes('node_modules/@trpc/server/'))
+        .map((f) => f.split('node_modules/@trpc/server/').pop())
+      expect(
+        trpcServer.filter((f) => /adapters|http\/|fastify/.test(f!)),
+        'no tRPC server adapters',
+      ).toEqual([])
+      const bytes = out.outputFiles.reduce((n, f) => n + f.contents.length, 0)
+      expect(bytes).toBeLessThan(200_000)
+    },
+    SLOW,
+  )
 })

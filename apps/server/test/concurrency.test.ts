@@ -1,9 +1,10 @@
 // Concurrency: parallel writers of one thing leave exactly one thing, and the invariants of
 // SPEC section 2 (one row per channel name, one default channel per platform, one row per
 // device, keys valid exactly until revoked) hold whatever the interleaving.
+
+import { sqliteFile } from '@capgo-api/db'
 import Database from 'better-sqlite3'
 import pg from 'pg'
-import { sqliteFile } from '@capgo-api/db'
 import { describe, expect, it } from 'vitest'
 import { createTenant, getApp, keyId, rest, uid } from './harness.ts'
 
@@ -12,7 +13,8 @@ const db = database.db
 const doc = (await rest('GET', '/openapi.json')).body
 const has = (method: string, path: string) => Boolean(doc.paths?.[path]?.[method.toLowerCase()])
 
-const statusCounts = (rs: { status: number }[]) => rs.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {})
+const statusCounts = (rs: { status: number }[]) =>
+  rs.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {})
 
 describe('concurrency', () => {
   it('a transaction that reads, then writes after another process wrote, commits', async () => {
@@ -51,7 +53,9 @@ describe('concurrency', () => {
   it('100 parallel upserts of one channel leave one row, and every call succeeds', async () => {
     const t = await createTenant()
     const rs = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'race', allow_dev: i % 2 === 0 } })),
+      Array.from({ length: 100 }, (_, i) =>
+        rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'race', allow_dev: i % 2 === 0 } }),
+      ),
     )
     expect(statusCounts(rs)).toEqual({ 200: 100 })
     expect(await db.channel.count({ where: { app_id: t.appId, name: 'race' } })).toBe(1)
@@ -64,10 +68,14 @@ describe('concurrency', () => {
       ...Array.from({ length: 4 }, (_, i) => ({ channel: `ios${i}`, ios: true, android: false })),
       ...Array.from({ length: 4 }, (_, i) => ({ channel: `android${i}`, ios: false, android: true })),
     ]
-    for (const n of [...both, ...single]) expect((await rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, ...n } })).status).toBe(200)
-    const publics = () => db.channel.findMany({ where: { app_id: t.appId, public: true }, select: { name: true, ios: true, android: true } })
+    for (const n of [...both, ...single])
+      expect((await rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, ...n } })).status).toBe(200)
+    const publics = () =>
+      db.channel.findMany({ where: { app_id: t.appId, public: true }, select: { name: true, ios: true, android: true } })
     const race = async (set: { channel: string }[]) => {
-      const rs = await Promise.all(set.map((n) => rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: n.channel, public: true } })))
+      const rs = await Promise.all(
+        set.map((n) => rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: n.channel, public: true } })),
+      )
       expect(statusCounts(rs)).toEqual({ 200: set.length })
     }
     for (let round = 0; round < 3; round++) {
@@ -95,7 +103,9 @@ describe('concurrency', () => {
     for (let round = 0; round < 5; round++) {
       const t = await createTenant()
       const rs = await Promise.all([
-        ...Array.from({ length: 6 }, (_, j) => rest('POST', '/channel', { key: t.keys.all, body: { app_id: t.appId, channel: `c${j}`, public: j % 2 === 0 } })),
+        ...Array.from({ length: 6 }, (_, j) =>
+          rest('POST', '/channel', { key: t.keys.all, body: { app_id: t.appId, channel: `c${j}`, public: j % 2 === 0 } }),
+        ),
         ...Array.from({ length: 3 }, () => rest('PUT', `/app/${t.appId}`, { key: t.keys.all, body: { name: 'renamed' } })),
         rest('DELETE', `/app/${t.appId}`, { key: t.keys.all }),
       ])
@@ -112,8 +122,20 @@ describe('concurrency', () => {
     it('parallel check-ins of one device leave one device row', async () => {
       const t = await createTenant()
       const deviceId = `D-${uid()}-${uid()}`
-      const info = { app_id: t.appId, device_id: deviceId, platform: 'android', version_name: '1.0.0', version_build: '1.0.0', plugin_version: '6.0.0', version_os: '14', is_emulator: false, is_prod: true }
-      const rs = await Promise.all(Array.from({ length: 50 }, (_, i) => rest('POST', '/updates', { body: { ...info, version_os: String(10 + (i % 5)) } })))
+      const info = {
+        app_id: t.appId,
+        device_id: deviceId,
+        platform: 'android',
+        version_name: '1.0.0',
+        version_build: '1.0.0',
+        plugin_version: '6.0.0',
+        version_os: '14',
+        is_emulator: false,
+        is_prod: true,
+      }
+      const rs = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => rest('POST', '/updates', { body: { ...info, version_os: String(10 + (i % 5)) } })),
+      )
       for (const r of rs) expect(r.status, JSON.stringify(r.body)).toBe(200)
       expect(await db.device.count({ where: { app_id: t.appId, device_id: deviceId.toLowerCase() } })).toBe(1)
     })
@@ -125,7 +147,9 @@ describe('concurrency', () => {
     // create 20 keys in parallel
     let keys: { plain: string; id: number }[]
     if (viaRest) {
-      const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => rest('POST', '/apikey', { key: t.keys.all, body: { mode: 'read', name: `k${i}` } })))
+      const rs = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => rest('POST', '/apikey', { key: t.keys.all, body: { mode: 'read', name: `k${i}` } })),
+      )
       for (const r of rs) expect(r.status, JSON.stringify(r.body)).toBe(200)
       keys = rs.map((r) => ({ plain: r.body.apikey.key as string, id: Number(r.body.apikey.id) }))
     } else {

@@ -1,6 +1,6 @@
 // A simulated device and the management calls around it, all through REST.
 import { expect } from 'vitest'
-import { rest, uid, type Tenant } from './harness.ts'
+import { rest, type Tenant, uid } from './harness.ts'
 
 export interface Info {
   app_id: string
@@ -19,8 +19,16 @@ export interface Info {
 /** What a physical, production iOS device on its builtin bundle sends. */
 export function deviceInfo(t: Tenant, over: Partial<Info> = {}): Info {
   return {
-    app_id: t.appId, device_id: `dev-${uid()}`, platform: 'ios', version_name: 'builtin', version_build: '1.0.0',
-    plugin_version: '8.0.0', version_os: '17.4', is_emulator: false, is_prod: true, ...over,
+    app_id: t.appId,
+    device_id: `dev-${uid()}`,
+    platform: 'ios',
+    version_name: 'builtin',
+    version_build: '1.0.0',
+    plugin_version: '8.0.0',
+    version_os: '17.4',
+    is_emulator: false,
+    is_prod: true,
+    ...over,
   }
 }
 
@@ -28,7 +36,10 @@ export const bundleUrl = (name: string) => `https://cdn.example.com/bundles/${na
 
 /** POST /bundle (key mode upload), expecting success. */
 export async function registerBundle(t: Tenant, version: string, extra: Record<string, unknown> = {}) {
-  const res = await rest('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version, external_url: bundleUrl(version), checksum: `sum-${version}`, ...extra } })
+  const res = await rest('POST', '/bundle', {
+    key: t.keys.upload,
+    body: { app_id: t.appId, version, external_url: bundleUrl(version), checksum: `sum-${version}`, ...extra },
+  })
   expect(res.status, JSON.stringify(res.body)).toBe(200)
   return res.body.bundle as { id: number; name: string; size: number }
 }
@@ -49,4 +60,5 @@ export async function setOverride(t: Tenant, device_id: string, body: { channel?
 export const checkIn = (info: object) => rest('POST', '/updates', { body: info })
 
 /** GET /device?device_id (key mode read). */
-export const getDevice = (t: Tenant, device_id: string) => rest('GET', '/device', { key: t.keys.read, query: { app_id: t.appId, device_id } })
+export const getDevice = (t: Tenant, device_id: string) =>
+  rest('GET', '/device', { key: t.keys.read, query: { app_id: t.appId, device_id } })

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { createTenant, getApp, rest, trpc, trpcError } from './harness.ts'
 import { checkIn, deviceInfo, registerBundle, setChannel } from './device-helpers.ts'
+import { createTenant, getApp, rest, trpc, trpcError } from './harness.ts'
 
 describe('/device errors', () => {
   it('400 invalid_cursor for a malformed cursor', async () => {
     const t = await createTenant()
-    for (const cursor of ['garbage', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z|', '|dev-1', 'yesterday|dev-1', '2026-13-45T99:00:00.000Z|dev-1', '1700000000|dev-1']) {
+    for (const cursor of [
+      'garbage',
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.000Z|',
+      '|dev-1',
+      'yesterday|dev-1',
+      '2026-13-45T99:00:00.000Z|dev-1',
+      '1700000000|dev-1',
+    ]) {
       const res = await rest('GET', '/device', { key: t.keys.read, query: { app_id: t.appId, cursor } })
       expect(res.status, cursor).toBe(400)
       expect(res.body).toMatchObject({ status: 'KO', error: 'invalid_cursor' })
@@ -46,11 +54,23 @@ describe('/device errors', () => {
 
   it('400 invalid_app_id and invalid field types, on REST and tRPC', async () => {
     const t = await createTenant()
-    expect(await rest('GET', '/device', { key: t.keys.read, query: { app_id: 'bad' } })).toMatchObject({ status: 400, body: { error: 'invalid_app_id' } })
-    expect(await rest('POST', '/device', { key: t.keys.write, body: { app_id: t.appId, device_id: 5, channel: 'x' } })).toMatchObject({ status: 400, body: { error: 'invalid_input' } })
+    expect(await rest('GET', '/device', { key: t.keys.read, query: { app_id: 'bad' } })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_app_id' },
+    })
+    expect(await rest('POST', '/device', { key: t.keys.write, body: { app_id: t.appId, device_id: 5, channel: 'x' } })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_input' },
+    })
     const caller = await trpc(t.keys.read)
-    expect(await trpcError(() => caller.device.get({ app_id: t.appId, cursor: 'x' }))).toMatchObject({ code: 'BAD_REQUEST', error: 'invalid_cursor' })
-    expect(await trpcError(() => caller.device.get({ app_id: t.appId, limit: true as never }))).toMatchObject({ code: 'BAD_REQUEST', error: 'invalid_input' })
+    expect(await trpcError(() => caller.device.get({ app_id: t.appId, cursor: 'x' }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      error: 'invalid_cursor',
+    })
+    expect(await trpcError(() => caller.device.get({ app_id: t.appId, limit: true as never }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      error: 'invalid_input',
+    })
   })
 
   it('the device list never mixes apps', async () => {

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { createTenant, getApp, rest, trpc, type Tenant } from './harness.ts'
-import { checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride } from './device-helpers.ts'
 import { deviceListParams, deviceListSql } from '../../../packages/api/src/domains/device/devices.ts'
+import { checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride } from './device-helpers.ts'
+import { createTenant, getApp, rest, type Tenant, trpc } from './harness.ts'
 
 /** Arranges `n` devices with updated_at descending by index, three devices per millisecond (ties). */
 async function seedDevices(t: Tenant, n: number) {
   const { database } = await getApp()
   const base = Date.UTC(2026, 0, 1)
   const rows = Array.from({ length: n }, (_, i) => ({
-    app_id: t.appId, device_id: `d${String(i).padStart(5, '0')}`, platform: i % 2 ? 'android' : 'ios', version_build: '1.0.0',
-    updated_at: new Date(base - Math.floor(i / 3)), created_at: new Date(base - 10_000_000),
+    app_id: t.appId,
+    device_id: `d${String(i).padStart(5, '0')}`,
+    platform: i % 2 ? 'android' : 'ios',
+    version_build: '1.0.0',
+    updated_at: new Date(base - Math.floor(i / 3)),
+    created_at: new Date(base - 10_000_000),
   }))
   for (let i = 0; i < rows.length; i += 500) await database.db.device.createMany({ data: rows.slice(i, i + 500) })
   return rows
@@ -73,28 +77,49 @@ describe('/device happy paths', () => {
     expect(seen).toHaveLength(3000)
     // the cursor of a page deep in the list (row 2000 of 3000)
     const cursor = { updatedAt: new Date(Date.UTC(2026, 0, 1) - 666), deviceId: 'd01999' }
-    const deep = await rest('GET', '/device', { key: t.keys.read, query: { app_id: t.appId, limit: 5, cursor: `${cursor.updatedAt.toISOString()}|${cursor.deviceId}` } })
+    const deep = await rest('GET', '/device', {
+      key: t.keys.read,
+      query: { app_id: t.appId, limit: 5, cursor: `${cursor.updatedAt.toISOString()}|${cursor.deviceId}` },
+    })
     expect(deep.body.data.map((d: any) => d.device_id)).toEqual(['d02000', 'd02001', 'd02002', 'd02003', 'd02004'])
     const limit = 51
     if (provider === 'sqlite') {
       for (const withCursor of [false, true]) {
-        const plan = await db.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${deviceListSql(provider, withCursor)}`, ...deviceListParams(t.appId, limit, withCursor ? cursor : undefined))
+        const plan = await db.$queryRawUnsafe<{ detail: string }[]>(
+          `EXPLAIN QUERY PLAN ${deviceListSql(provider, withCursor)}`,
+          ...deviceListParams(t.appId, limit, withCursor ? cursor : undefined),
+        )
         const details = plan.map((p) => p.detail)
-        expect(details.some((d) => /^SEARCH Device USING (COVERING )?INDEX Device_app_id_updated_at_device_id_idx/.test(d)), details.join('; ')).toBe(true)
+        expect(
+          details.some((d) => /^SEARCH Device USING (COVERING )?INDEX Device_app_id_updated_at_device_id_idx/.test(d)),
+          details.join('; '),
+        ).toBe(true)
         if (withCursor) expect(details.join(' ')).toMatch(/updated_at<\?/) // the cursor is a range bound of the seek
-        expect(details.some((d) => /TEMP B-TREE|^SCAN/.test(d)), details.join('; ')).toBe(false)
+        expect(
+          details.some((d) => /TEMP B-TREE|^SCAN/.test(d)),
+          details.join('; '),
+        ).toBe(false)
       }
     } else {
       await db.$executeRawUnsafe('ANALYZE "Device"')
       const rowsRead: number[] = []
       for (const withCursor of [false, true]) {
-        const [row] = await db.$queryRawUnsafe<{ 'QUERY PLAN': any }[]>(`EXPLAIN (ANALYZE, FORMAT JSON) ${deviceListSql(provider, withCursor)}`, ...deviceListParams(t.appId, limit, withCursor ? cursor : undefined))
+        const [row] = await db.$queryRawUnsafe<{ 'QUERY PLAN': any }[]>(
+          `EXPLAIN (ANALYZE, FORMAT JSON) ${deviceListSql(provider, withCursor)}`,
+          ...deviceListParams(t.appId, limit, withCursor ? cursor : undefined),
+        )
         const plan = row!['QUERY PLAN'][0].Plan
         const nodes: any[] = []
-        const visit = (n: any) => { nodes.push(n); for (const c of n.Plans ?? []) visit(c) }
+        const visit = (n: any) => {
+          nodes.push(n)
+          for (const c of n.Plans ?? []) visit(c)
+        }
         visit(plan)
         const text = JSON.stringify(nodes.map((n) => n['Node Type']))
-        expect(nodes.some((n) => n['Node Type'] === 'Sort' || n['Node Type'] === 'Seq Scan'), text).toBe(false)
+        expect(
+          nodes.some((n) => n['Node Type'] === 'Sort' || n['Node Type'] === 'Seq Scan'),
+          text,
+        ).toBe(false)
         const scan = nodes.find((n) => /Index( Only)? Scan/.test(n['Node Type']))
         expect(scan?.['Index Name'], text).toBe('Device_app_id_updated_at_device_id_idx')
         rowsRead.push(scan['Actual Rows'] + (scan['Rows Removed by Filter'] ?? 0))
@@ -127,7 +152,10 @@ describe('/device happy paths', () => {
     await checkIn(info)
     await setOverride(t, info.device_id, { version_id: '1.0.1' })
     await setOverride(t, info.device_id, { channel: 'beta' })
-    const stored = await database.db.deviceOverride.findUniqueOrThrow({ where: { app_id_device_id: { app_id: t.appId, device_id: info.device_id } }, include: { version: true, channel: true } })
+    const stored = await database.db.deviceOverride.findUniqueOrThrow({
+      where: { app_id_device_id: { app_id: t.appId, device_id: info.device_id } },
+      include: { version: true, channel: true },
+    })
     expect([stored.version?.name, stored.channel?.name]).toEqual(['1.0.1', 'beta'])
     const del = await rest('DELETE', '/device', { key: t.keys.write, body: { app_id: t.appId, device_id: info.device_id } })
     expect(del).toMatchObject({ status: 200, body: { status: 'ok' } })
@@ -142,7 +170,9 @@ describe('/device happy paths', () => {
     await setChannel(t, 'beta')
     await setOverride(t, 'ghost', { channel: 'beta' })
     expect((await rest('DELETE', '/device', { key: t.keys.write, query: { app_id: t.appId, device_id: 'ghost' } })).status).toBe(200)
-    expect((await rest('DELETE', '/device', { key: t.keys.write, query: { app_id: t.appId, device_id: 'ghost' } })).body).toMatchObject({ error: 'device_not_found' })
+    expect((await rest('DELETE', '/device', { key: t.keys.write, query: { app_id: t.appId, device_id: 'ghost' } })).body).toMatchObject({
+      error: 'device_not_found',
+    })
   })
 
   it('works the same through tRPC', async () => {

@@ -21,13 +21,19 @@ export async function openApiDocument(): Promise<any> {
 
 export const operationsOf = (doc: any): Operation[] =>
   Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([p, item]) =>
-    Object.entries(item).filter(([m]) => ['get', 'post', 'put', 'patch', 'delete'].includes(m)).map(([method, op]) => ({ method: method.toUpperCase(), path: p, op })),
+    Object.entries(item)
+      .filter(([m]) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map(([method, op]) => ({ method: method.toUpperCase(), path: p, op })),
   )
 
 /** Resolves a local `$ref` ('#/components/schemas/X') of the document. */
 export function deref(doc: any, schema: any): any {
   let cur = schema
-  for (let i = 0; cur?.$ref && i < 10; i++) cur = (cur.$ref as string).slice(2).split('/').reduce((o: any, k) => o?.[k], doc)
+  for (let i = 0; cur?.$ref && i < 10; i++)
+    cur = (cur.$ref as string)
+      .slice(2)
+      .split('/')
+      .reduce((o: any, k) => o?.[k], doc)
   return cur
 }
 

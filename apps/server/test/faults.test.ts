@@ -7,7 +7,7 @@ import { createDb } from '@capgo-api/db'
 import { describe, expect, it } from 'vitest'
 import { isolatedDatabase, uid } from './harness.ts'
 import { startServer } from './process/server.ts'
-import { tcpProxy, type TcpProxy } from './process/tcp-proxy.ts'
+import { type TcpProxy, tcpProxy } from './process/tcp-proxy.ts'
 
 const runUrl = process.env.DATABASE_URL ?? ''
 const onPostgres = /^postgres(ql)?:\/\//.test(runUrl)
@@ -40,16 +40,28 @@ async function call(base: string, method: string, url: string, key: string | und
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const countBy = (xs: { status: number }[]) => xs.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {})
+const countBy = (xs: { status: number }[]) =>
+  xs.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {})
 const checkInBody = (appId: string, deviceId: string, customId: string) => ({
-  app_id: appId, device_id: deviceId, platform: 'ios', version_name: 'builtin', version_build: '1.0.0', plugin_version: '8.0.0', version_os: '17.4', is_emulator: false, is_prod: true, custom_id: customId,
+  app_id: appId,
+  device_id: deviceId,
+  platform: 'ios',
+  version_name: 'builtin',
+  version_build: '1.0.0',
+  plugin_version: '8.0.0',
+  version_os: '17.4',
+  is_emulator: false,
+  is_prod: true,
+  custom_id: customId,
 })
 
 /** A fresh database and the built server on it (rate limits off: the load is ours). */
 async function serverOn(through?: TcpProxy) {
   const iso = await isolatedDatabase()
   const key = `faults_${uid()}${uid()}`
-  const server = await startServer({ env: { DATABASE_URL: through ? through.urlThrough(iso.url) : iso.url, CAPGO_BOOTSTRAP_API_KEY: key, RATE_LIMIT_MAX: '0' } })
+  const server = await startServer({
+    env: { DATABASE_URL: through ? through.urlThrough(iso.url) : iso.url, CAPGO_BOOTSTRAP_API_KEY: key, RATE_LIMIT_MAX: '0' },
+  })
   const appId = `com.faults${uid()}.app`
   expect((await call(server.base, 'POST', '/app', key, { app_id: appId, name: 'Faults' })).status).toBe(200)
   return { ...iso, server, key, appId }
@@ -112,18 +124,29 @@ describe('faults', () => {
     // on PostgreSQL through a proxy adding 2 ms each way, as a database on another machine: each
     // transaction holds the app's lock a few round trips, so 200 of them queue for seconds
     const upstream = onPostgres ? new URL(runUrl) : undefined
-    const { server, key, appId, database } = await serverOn(upstream ? await tcpProxy(upstream.hostname, Number(upstream.port || 5432), { latencyMs: 2 }) : undefined)
+    const { server, key, appId, database } = await serverOn(
+      upstream ? await tcpProxy(upstream.hostname, Number(upstream.port || 5432), { latencyMs: 2 }) : undefined,
+    )
     let t0 = Date.now()
-    const publicRace = await Promise.all(Array.from({ length: 200 }, (_, i) => call(server.base, 'POST', '/channel', key, { app_id: appId, channel: `p${i}`, public: true })))
+    const publicRace = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => call(server.base, 'POST', '/channel', key, { app_id: appId, channel: `p${i}`, public: true })),
+    )
     const publicMs = Date.now() - t0
     t0 = Date.now()
-    const upsertRace = await Promise.all(Array.from({ length: 100 }, (_, i) => call(server.base, 'POST', '/channel', key, { app_id: appId, channel: 'one', allow_dev: i % 2 === 0 })))
+    const upsertRace = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        call(server.base, 'POST', '/channel', key, { app_id: appId, channel: 'one', allow_dev: i % 2 === 0 }),
+      ),
+    )
     const counts = { publicRace: countBy(publicRace), publicMs, upsertRace: countBy(upsertRace), upsertMs: Date.now() - t0 }
     for (const r of [...publicRace, ...upsertRace]) {
       expect([200, 503], JSON.stringify({ counts, body: r.body })).toContain(r.status)
       if (r.status === 503) expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0)
     }
-    const rows = await database.db.channel.findMany({ where: { app_id: appId }, select: { name: true, public: true, ios: true, android: true } })
+    const rows = await database.db.channel.findMany({
+      where: { app_id: appId },
+      select: { name: true, public: true, ios: true, android: true },
+    })
     // every acknowledged channel exists, once; at most one default per platform
     const names = rows.map((r) => r.name)
     expect(names.length).toBe(new Set(names).size)
@@ -159,13 +182,17 @@ describe('faults', () => {
       const deviceWorker = async (w: number) => {
         for (let i = 0; !stop && i < 5000; i++) {
           await send('checkin', `dev-${w}`, (s) => call(server.base, 'POST', '/updates', undefined, checkInBody(appId, `dev-${w}`, s)))
-          await send('checkin', `new-${w}-${i}`, (s) => call(server.base, 'POST', '/updates', undefined, checkInBody(appId, `new-${w}-${i}`, s)))
+          await send('checkin', `new-${w}-${i}`, (s) =>
+            call(server.base, 'POST', '/updates', undefined, checkInBody(appId, `new-${w}-${i}`, s)),
+          )
           if (phase === 'cut') await sleep(20) // no busy loop on fast 503s
         }
       }
       const channelWorker = async (w: number) => {
         for (let i = 0; !stop && i < 5000; i++) {
-          await send('channel', `ch-${w}-${i}`, () => call(server.base, 'POST', '/channel', key, { app_id: appId, channel: `ch-${w}-${i}`, public: i % 5 === 0 }))
+          await send('channel', `ch-${w}-${i}`, () =>
+            call(server.base, 'POST', '/channel', key, { app_id: appId, channel: `ch-${w}-${i}`, public: i % 5 === 0 }),
+          )
           if (phase === 'cut') await sleep(20)
         }
       }
@@ -189,7 +216,12 @@ describe('faults', () => {
       const restoreAt = Date.now()
       await proxy.restore()
       phase = 'after'
-      await until(() => answers.filter((a) => a.sentAt > restoreAt && a.status === 200 && a.kind === 'checkin').length >= 60 && answers.filter((a) => a.sentAt > restoreAt && a.status === 200 && a.kind === 'channel').length >= 10, 60_000)
+      await until(
+        () =>
+          answers.filter((a) => a.sentAt > restoreAt && a.status === 200 && a.kind === 'checkin').length >= 60 &&
+          answers.filter((a) => a.sentAt > restoreAt && a.status === 200 && a.kind === 'channel').length >= 10,
+        60_000,
+      )
       stop = true
       const settled = await done
       // the process lived through it
@@ -228,9 +260,14 @@ describe('faults', () => {
       for (let w = 0; w < 6; w++) {
         const last = acked.filter((a) => a.what === `dev-${w}`).at(-1)
         expect(last).toBeDefined()
-        expect(customOf.get(`dev-${w}`)! >= String(last!.seq).padStart(8, '0'), `dev-${w}: ${customOf.get(`dev-${w}`)} < ${last!.seq}`).toBe(true)
+        expect(
+          customOf.get(`dev-${w}`)! >= String(last!.seq).padStart(8, '0'),
+          `dev-${w}: ${customOf.get(`dev-${w}`)} < ${last!.seq}`,
+        ).toBe(true)
       }
-      const channels = new Set((await database.db.channel.findMany({ where: { app_id: appId }, select: { name: true } })).map((c) => c.name))
+      const channels = new Set(
+        (await database.db.channel.findMany({ where: { app_id: appId }, select: { name: true } })).map((c) => c.name),
+      )
       expect(acked.filter((a) => a.kind === 'channel' && !channels.has(a.what)).map((a) => a.what)).toEqual([])
     }, 180_000)
   }

@@ -4,12 +4,23 @@ import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { appRouter, createCallerFactory, createContextInner, createServices, describeError, hashKey, type KeyMode, type Role, type Services, type ServicesConfig } from '@capgo-api/api'
+import {
+  appRouter,
+  createCallerFactory,
+  createContextInner,
+  createServices,
+  describeError,
+  hashKey,
+  type KeyMode,
+  type Role,
+  type Services,
+  type ServicesConfig,
+} from '@capgo-api/api'
 import { createDb, type DbHandle } from '@capgo-api/db'
 import { applyMigrations } from '@capgo-api/db/migrate'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { afterAll, onTestFinished } from 'vitest'
-import { buildApp, type AppOptions } from '../src/app.ts'
+import { type AppOptions, buildApp } from '../src/app.ts'
 
 let shared: Promise<{ app: FastifyInstance; database: DbHandle; services: Services }> | undefined
 
@@ -71,12 +82,21 @@ export interface Tenant {
   addApp(): Promise<string>
 }
 
-async function insertKey(database: DbHandle, userId: string, opts: { mode?: KeyMode; limitedToOrgs?: string[]; limitedToApps?: string[]; expiresAt?: Date } = {}) {
+async function insertKey(
+  database: DbHandle,
+  userId: string,
+  opts: { mode?: KeyMode; limitedToOrgs?: string[]; limitedToApps?: string[]; expiresAt?: Date } = {},
+) {
   const plain = `test_${randomBytes(18).toString('hex')}`
   await database.db.apiKey.create({
     data: {
-      key_hash: hashKey(plain), key_hint: 'test…', mode: opts.mode ?? 'all', name: 'test', user_id: userId,
-      limited_to_orgs: JSON.stringify(opts.limitedToOrgs ?? []), limited_to_apps: JSON.stringify(opts.limitedToApps ?? []),
+      key_hash: hashKey(plain),
+      key_hint: 'test…',
+      mode: opts.mode ?? 'all',
+      name: 'test',
+      user_id: userId,
+      limited_to_orgs: JSON.stringify(opts.limitedToOrgs ?? []),
+      limited_to_apps: JSON.stringify(opts.limitedToApps ?? []),
       expires_at: opts.expiresAt ?? null,
     },
   })
@@ -95,7 +115,12 @@ export async function createTenant(opts: { database?: DbHandle } = {}): Promise<
   const suffix = uid()
   const user = await insertUser(database)
   const org = await db.organization.create({
-    data: { name: `Org ${suffix}`, management_email: user.email, created_by: user.id, members: { create: { user_id: user.id, role: 'super_admin' } } },
+    data: {
+      name: `Org ${suffix}`,
+      management_email: user.email,
+      created_by: user.id,
+      members: { create: { user_id: user.id, role: 'super_admin' } },
+    },
   })
   const appId = `com.t${suffix}.app`
   await db.app.create({ data: { app_id: appId, name: `App ${suffix}`, owner_org: org.id } })
@@ -140,12 +165,26 @@ export async function rest<T = any>(method: InjectOptions['method'], url: string
 }
 
 /** `rest()` against another app instance (one built with `buildTestApp`). */
-export async function restOn<T = any>(app: FastifyInstance, method: InjectOptions['method'], url: string, opts: RestOptions = {}): Promise<RestResponse<T>> {
+export async function restOn<T = any>(
+  app: FastifyInstance,
+  method: InjectOptions['method'],
+  url: string,
+  opts: RestOptions = {},
+): Promise<RestResponse<T>> {
   const res = await app.inject({
     method,
     url,
-    query: opts.query ? Object.fromEntries(Object.entries(opts.query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])) : undefined,
-    headers: { ...(opts.key ? { authorization: opts.key } : {}), ...(Object.fromEntries(Object.entries(opts.headers ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>) },
+    query: opts.query
+      ? Object.fromEntries(
+          Object.entries(opts.query)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, String(v)]),
+        )
+      : undefined,
+    headers: {
+      ...(opts.key ? { authorization: opts.key } : {}),
+      ...(Object.fromEntries(Object.entries(opts.headers ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>),
+    },
     ...(opts.body !== undefined ? { payload: opts.body as InjectOptions['payload'] } : {}),
   })
   let body: any = res.body
@@ -242,15 +281,21 @@ export async function buildTestApp(database: DbHandle, opts: Omit<AppOptions, 's
 export async function tableNames(database: DbHandle): Promise<string[]> {
   const rows: { name: string }[] =
     database.provider === 'postgres'
-      ? await database.db.$queryRawUnsafe(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
+      ? await database.db.$queryRawUnsafe(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+        )
       : await database.db.$queryRawUnsafe(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
-  return rows.map((r) => r.name).filter((n) => !n.startsWith('_prisma')).sort()
+  return rows
+    .map((r) => r.name)
+    .filter((n) => !n.startsWith('_prisma'))
+    .sort()
 }
 
 /** Row count and a checksum of every table: equal snapshots mean an unchanged database. */
 export async function snapshotDb(database: DbHandle): Promise<Record<string, { rows: number; checksum: string }>> {
   const out: Record<string, { rows: number; checksum: string }> = {}
-  const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x))
+  const json = (v: unknown) =>
+    JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x))
   for (const name of await tableNames(database)) {
     const rows: unknown[] = await database.db.$queryRawUnsafe(`SELECT * FROM "${name}"`)
     const lines = rows.map(json).sort()

@@ -18,13 +18,21 @@ describe('bundle names are strict semantic versions', () => {
   it('v-prefixed, padded or partial names are 400 invalid_version_format and nothing is stored', async () => {
     const t = await createTenant()
     for (const version of ['v1.2.3', ' 2.0.0', '3.0.0\n', '1.2', '01.2.3', '=1.2.3', '1.2.3 ', '1.2.3-']) {
-      const res = await rest('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version, external_url: bundleUrl('x'), checksum: 'c' } })
+      const res = await rest('POST', '/bundle', {
+        key: t.keys.upload,
+        body: { app_id: t.appId, version, external_url: bundleUrl('x'), checksum: 'c' },
+      })
       expect(res, JSON.stringify(version)).toMatchObject({ status: 400, body: KO('invalid_version_format') })
     }
-    const bad = await rest('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version: '1.0.0', minUpdateVersion: 'v1.0.0', external_url: bundleUrl('x'), checksum: 'c' } })
+    const bad = await rest('POST', '/bundle', {
+      key: t.keys.upload,
+      body: { app_id: t.appId, version: '1.0.0', minUpdateVersion: 'v1.0.0', external_url: bundleUrl('x'), checksum: 'c' },
+    })
     expect(bad).toMatchObject({ status: 400, body: KO('invalid_version_format') })
     const caller = await trpc(t.keys.upload)
-    expect(await trpcError(() => caller.bundle.create({ app_id: t.appId, version: 'v9.9.9', external_url: bundleUrl('x'), checksum: 'c' }))).toMatchObject({ status: 400, error: 'invalid_version_format' })
+    expect(
+      await trpcError(() => caller.bundle.create({ app_id: t.appId, version: 'v9.9.9', external_url: bundleUrl('x'), checksum: 'c' })),
+    ).toMatchObject({ status: 400, error: 'invalid_version_format' })
     expect((await rest('GET', '/bundle', { key: t.keys.read, query: { app_id: t.appId } })).body).toEqual([])
     // full semver stays accepted, stored exactly as given
     const ok = await registerBundle(t, '1.2.3-beta.1+build.5')
@@ -34,8 +42,13 @@ describe('bundle names are strict semantic versions', () => {
   it('a name is matched exactly elsewhere too (no trimming on delete or override)', async () => {
     const t = await createTenant()
     await registerBundle(t, '2.0.0')
-    expect(await rest('DELETE', '/bundle', { key: t.keys.write, query: { app_id: t.appId, version: ' 2.0.0' } })).toMatchObject({ status: 404, body: KO('version_not_found') })
-    expect(await rest('POST', '/device', { key: t.keys.write, body: { app_id: t.appId, device_id: `d-${uid()}`, version_id: '2.0.0 ' } })).toMatchObject({ status: 404, body: KO('version_not_found') })
+    expect(await rest('DELETE', '/bundle', { key: t.keys.write, query: { app_id: t.appId, version: ' 2.0.0' } })).toMatchObject({
+      status: 404,
+      body: KO('version_not_found'),
+    })
+    expect(
+      await rest('POST', '/device', { key: t.keys.write, body: { app_id: t.appId, device_id: `d-${uid()}`, version_id: '2.0.0 ' } }),
+    ).toMatchObject({ status: 404, body: KO('version_not_found') })
   })
 })
 
@@ -58,10 +71,16 @@ describe('an update that carries no known field is 400 no_valid_fields_provided_
     ]
     for (const [method, url, body] of calls) {
       const res = await rest(method as 'PUT', url, { key: t.keys.all, body })
-      expect(res, `${method} ${url} ${JSON.stringify(body)}`).toMatchObject({ status: 400, body: KO('no_valid_fields_provided_for_update') })
+      expect(res, `${method} ${url} ${JSON.stringify(body)}`).toMatchObject({
+        status: 400,
+        body: KO('no_valid_fields_provided_for_update'),
+      })
     }
     const caller = await trpc(t.keys.all)
-    expect(await trpcError(() => caller.app.update({ app_id: t.appId }))).toMatchObject({ status: 400, error: 'no_valid_fields_provided_for_update' })
+    expect(await trpcError(() => caller.app.update({ app_id: t.appId }))).toMatchObject({
+      status: 400,
+      error: 'no_valid_fields_provided_for_update',
+    })
     expect(await db.app.findUniqueOrThrow({ where: { app_id: t.appId } })).toEqual(app)
     expect(await db.organization.findUniqueOrThrow({ where: { id: t.orgId } })).toEqual(org)
     expect(await db.apiKey.findUniqueOrThrow({ where: { id } })).toEqual(key)
@@ -69,7 +88,9 @@ describe('an update that carries no known field is 400 no_valid_fields_provided_
     expect((await rest('PUT', '/organization', { key: t.keys.all, body: { orgId: t.orgId, logo: null } })).status).toBe(200)
     expect((await rest('PUT', `/app/${t.appId}`, { key: t.keys.all, body: { retention: 0 } })).status).toBe(200)
     // creating an organization is no update
-    expect((await rest('POST', '/organization', { key: t.keys.all, body: { name: `Org ${uid()}` } })).body).toMatchObject({ status: 'Organization created' })
+    expect((await rest('POST', '/organization', { key: t.keys.all, body: { name: `Org ${uid()}` } })).body).toMatchObject({
+      status: 'Organization created',
+    })
   })
 })
 
@@ -88,7 +109,10 @@ describe('statistics invent no days after today', () => {
     expect(future).toMatchObject({ status: 200, body: [] })
     for (const path of [`/statistics/org/${t.orgId}`, '/statistics/user']) {
       const body = (await rest('GET', path, { key: t.keys.read, query: { from: day(-1), to: day(30) } })).body as { date: string }[]
-      expect(body.every((d) => d.date <= day(0)), path).toBe(true)
+      expect(
+        body.every((d) => d.date <= day(0)),
+        path,
+      ).toBe(true)
     }
   })
 
@@ -101,7 +125,10 @@ describe('statistics invent no days after today', () => {
     const dots = Array.from(doc.getElementsByTagName('circle')).filter((c) => c.getAttribute('class') === 'dot')
     expect(dots.length).toBeGreaterThanOrEqual(2) // two days ago up to today: 3 (2 or 4 across midnight)
     expect(dots.length).toBeLessThanOrEqual(4)
-    const future = await rest('GET', `/statistics/app/${t.appId}`, { key: t.keys.read, query: { from: day(2), to: day(9), graph: 'bandwidth' } })
+    const future = await rest('GET', `/statistics/app/${t.appId}`, {
+      key: t.keys.read,
+      query: { from: day(2), to: day(9), graph: 'bandwidth' },
+    })
     expect(future.status).toBe(200)
     expect(String(future.body)).toContain('No bandwidth recorded in this period')
   })
@@ -117,7 +144,11 @@ describe('errors answered before any route are in the envelope', () => {
       expect(res.json()).toEqual(KO('invalid_preflight'))
     }
     // a real preflight is still answered
-    const ok = await app.inject({ method: 'OPTIONS', url: '/app', headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' } })
+    const ok = await app.inject({
+      method: 'OPTIONS',
+      url: '/app',
+      headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' },
+    })
     expect(ok.statusCode).toBe(204)
     expect(ok.headers['access-control-allow-origin']).toBe('https://example.com')
   })
@@ -164,10 +195,16 @@ function rawHttp(port: number, raw: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1')
     let out = ''
-    const timer = setTimeout(() => { socket.destroy(); resolve(out) }, 10_000)
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve(out)
+    }, 10_000)
     socket.on('data', (d) => (out += d.toString('utf8')))
     socket.on('error', (e) => (out ? undefined : (clearTimeout(timer), reject(e))))
-    socket.on('close', () => { clearTimeout(timer); resolve(out) })
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve(out)
+    })
     socket.write(raw)
   })
 }
@@ -175,11 +212,24 @@ function rawHttp(port: number, raw: string): Promise<string> {
 describe('the request log never holds a key from the URL', () => {
   it('?apikey= and other key-carrying parameters are redacted, the rest is kept', async () => {
     const lines: string[] = []
-    const stream = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb() } })
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk))
+        cb()
+      },
+    })
     const { database } = await getApp()
     const app: FastifyInstance = await buildTestApp(database, { logger: loggerOptions('info', stream) })
     const secret = `sekret_${uid()}`
-    for (const q of [`apikey=${secret}`, `APIKEY=${secret}`, `capgkey=${secret}`, `x-api-key=${secret}`, `api_key=${secret}`, `token=${secret}`, `%61pikey=${secret}`]) {
+    for (const q of [
+      `apikey=${secret}`,
+      `APIKEY=${secret}`,
+      `capgkey=${secret}`,
+      `x-api-key=${secret}`,
+      `api_key=${secret}`,
+      `token=${secret}`,
+      `%61pikey=${secret}`,
+    ]) {
       await restOn(app, 'GET', `/app?page=0&${q}&keep=visible`)
     }
     const log = lines.join('')
@@ -201,11 +251,20 @@ describe('NUL: one rule on both databases', () => {
       ['POST', '/apikey', { mode: 'read', name: 'k\u0000' }],
     ]
     for (const [method, url, body] of cases) {
-      expect(await rest(method as 'POST', url, { key: t.keys.all, body }), `${method} ${url}`).toMatchObject({ status: 400, body: KO('invalid_characters') })
+      expect(await rest(method as 'POST', url, { key: t.keys.all, body }), `${method} ${url}`).toMatchObject({
+        status: 400,
+        body: KO('invalid_characters'),
+      })
     }
-    expect(await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId, channel: 'a\u0000' } })).toMatchObject({ status: 400, body: KO('invalid_characters') })
+    expect(await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId, channel: 'a\u0000' } })).toMatchObject({
+      status: 400,
+      body: KO('invalid_characters'),
+    })
     const caller = await trpc(t.keys.all)
-    expect(await trpcError(() => caller.app.update({ app_id: t.appId, name: 'x\u0000y' }))).toMatchObject({ status: 400, error: 'invalid_characters' })
+    expect(await trpcError(() => caller.app.update({ app_id: t.appId, name: 'x\u0000y' }))).toMatchObject({
+      status: 400,
+      error: 'invalid_characters',
+    })
     // the device check-in too
     const info = deviceInfo(t, { custom_id: 'user\u00001' })
     expect(await checkIn(info)).toMatchObject({ status: 400, body: KO('invalid_characters') })
@@ -218,11 +277,27 @@ describe('NUL: one rule on both databases', () => {
 describe('URLs', () => {
   it('icon_url is http(s) only: javascript: and friends are 400 invalid_url', async () => {
     const t = await createTenant()
-    for (const icon_url of ['javascript:alert(1)', 'data:image/png;base64,AAAA', 'ftp://example.com/i.png', 'https://user:pass@example.com/i.png', 'not a url', '//example.com/i.png']) {
-      const created = await rest('POST', '/app', { key: t.keys.all, body: { app_id: `com.icon${uid()}.app`, name: 'Icon', owner_org: t.orgId, icon_url } })
+    for (const icon_url of [
+      'javascript:alert(1)',
+      'data:image/png;base64,AAAA',
+      'ftp://example.com/i.png',
+      'https://user:pass@example.com/i.png',
+      'not a url',
+      '//example.com/i.png',
+    ]) {
+      const created = await rest('POST', '/app', {
+        key: t.keys.all,
+        body: { app_id: `com.icon${uid()}.app`, name: 'Icon', owner_org: t.orgId, icon_url },
+      })
       expect(created, icon_url).toMatchObject({ status: 400, body: KO('invalid_url') })
-      expect(await rest('PUT', `/app/${t.appId}`, { key: t.keys.all, body: { icon_url } }), icon_url).toMatchObject({ status: 400, body: KO('invalid_url') })
-      expect(await rest('PUT', '/organization', { key: t.keys.all, body: { orgId: t.orgId, logo: icon_url } }), icon_url).toMatchObject({ status: 400, body: KO('invalid_url') })
+      expect(await rest('PUT', `/app/${t.appId}`, { key: t.keys.all, body: { icon_url } }), icon_url).toMatchObject({
+        status: 400,
+        body: KO('invalid_url'),
+      })
+      expect(await rest('PUT', '/organization', { key: t.keys.all, body: { orgId: t.orgId, logo: icon_url } }), icon_url).toMatchObject({
+        status: 400,
+        body: KO('invalid_url'),
+      })
     }
     const { database } = await getApp()
     expect((await database.db.app.findUniqueOrThrow({ where: { app_id: t.appId } })).icon_url).toBe('')
@@ -233,8 +308,15 @@ describe('URLs', () => {
 
   it('external_url with a user:password part is 400 invalid_url; nothing is stored', async () => {
     const t = await createTenant()
-    for (const external_url of ['https://user:pass@cdn.example.com/b.zip', 'https://user@cdn.example.com/b.zip', 'https://:pass@cdn.example.com/b.zip']) {
-      const res = await rest('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version: '1.0.0', external_url, checksum: 'c' } })
+    for (const external_url of [
+      'https://user:pass@cdn.example.com/b.zip',
+      'https://user@cdn.example.com/b.zip',
+      'https://:pass@cdn.example.com/b.zip',
+    ]) {
+      const res = await rest('POST', '/bundle', {
+        key: t.keys.upload,
+        body: { app_id: t.appId, version: '1.0.0', external_url, checksum: 'c' },
+      })
       expect(res, external_url).toMatchObject({ status: 400, body: KO('invalid_url') })
     }
     expect((await rest('GET', '/bundle', { key: t.keys.read, query: { app_id: t.appId } })).body).toEqual([])

@@ -18,18 +18,30 @@ describe('/organization/members errors', () => {
     const t = await createTenant()
     const other = await createTenant()
     for (const email of ['nobody@example.com', other.owner.email]) {
-      expect(await rest('DELETE', '/organization/members', { key: t.keys.all, query: { orgId: t.orgId, email } })).toMatchObject({ status: 404, body: { error: 'member_not_found' } })
-      expect(await rest('PUT', '/organization/members', { key: t.keys.all, body: { orgId: t.orgId, email, role: 'read' } })).toMatchObject({ status: 404, body: { error: 'member_not_found' } })
+      expect(await rest('DELETE', '/organization/members', { key: t.keys.all, query: { orgId: t.orgId, email } })).toMatchObject({
+        status: 404,
+        body: { error: 'member_not_found' },
+      })
+      expect(await rest('PUT', '/organization/members', { key: t.keys.all, body: { orgId: t.orgId, email, role: 'read' } })).toMatchObject({
+        status: 404,
+        body: { error: 'member_not_found' },
+      })
     }
   })
 
   it('409 last_super_admin: the last super_admin can be neither removed nor demoted', async () => {
     const t = await createTenant()
-    expect(await rest('DELETE', '/organization/members', { key: t.keys.all, query: { orgId: t.orgId, email: t.owner.email } })).toMatchObject({ status: 409, body: { status: 'KO', error: 'last_super_admin' } })
-    expect(await rest('PUT', '/organization/members', { key: t.keys.all, body: { orgId: t.orgId, email: t.owner.email, role: 'admin' } })).toMatchObject({ status: 409, body: { error: 'last_super_admin' } })
+    expect(
+      await rest('DELETE', '/organization/members', { key: t.keys.all, query: { orgId: t.orgId, email: t.owner.email } }),
+    ).toMatchObject({ status: 409, body: { status: 'KO', error: 'last_super_admin' } })
+    expect(
+      await rest('PUT', '/organization/members', { key: t.keys.all, body: { orgId: t.orgId, email: t.owner.email, role: 'admin' } }),
+    ).toMatchObject({ status: 409, body: { error: 'last_super_admin' } })
     // a pending super_admin invite does not count as another super_admin
     await t.member('invite_super_admin')
-    expect(await rest('DELETE', '/organization/members', { key: t.keys.all, query: { orgId: t.orgId, email: t.owner.email } })).toMatchObject({ status: 409, body: { error: 'last_super_admin' } })
+    expect(
+      await rest('DELETE', '/organization/members', { key: t.keys.all, query: { orgId: t.orgId, email: t.owner.email } }),
+    ).toMatchObject({ status: 409, body: { error: 'last_super_admin' } })
     const { database } = await getApp()
     expect(await database.db.orgMember.count({ where: { org_id: t.orgId, role: 'super_admin' } })).toBe(1)
   })
@@ -61,8 +73,13 @@ describe('/organization/members errors', () => {
     for (const body of bodies) {
       expect((await rest('POST', '/organization/members', { key: t.keys.all, body })).status, JSON.stringify(body)).toBe(400)
     }
-    expect(await rest('PUT', '/organization/members', { key: t.keys.all, body: { orgId: t.orgId, email: t.owner.email, role: 'god' } })).toMatchObject({ status: 400, body: { error: 'invalid_input' } })
-    expect(await rest('DELETE', '/organization/members', { key: t.keys.all, query: { orgId: t.orgId } })).toMatchObject({ status: 400, body: { error: 'invalid_input' } })
+    expect(
+      await rest('PUT', '/organization/members', { key: t.keys.all, body: { orgId: t.orgId, email: t.owner.email, role: 'god' } }),
+    ).toMatchObject({ status: 400, body: { error: 'invalid_input' } })
+    expect(await rest('DELETE', '/organization/members', { key: t.keys.all, query: { orgId: t.orgId } })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_input' },
+    })
     expect(await rest('GET', '/organization/members', { key: t.keys.all })).toMatchObject({ status: 400, body: { error: 'invalid_input' } })
     const { database } = await getApp()
     expect(await database.db.user.count({ where: { email: 'a@example.com', members: { some: { org_id: t.orgId } } } })).toBe(0)
@@ -72,7 +89,10 @@ describe('/organization/members errors', () => {
     const t = await createTenant()
     const m = await t.member('write')
     for (const orgId of [t.orgId, 'no-such-org']) {
-      expect(await rest('POST', '/organization/members/accept', { key: m.key, body: { orgId } })).toMatchObject({ status: 404, body: { error: 'invite_not_found' } })
+      expect(await rest('POST', '/organization/members/accept', { key: m.key, body: { orgId } })).toMatchObject({
+        status: 404,
+        body: { error: 'invite_not_found' },
+      })
     }
   })
 })

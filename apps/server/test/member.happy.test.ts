@@ -42,7 +42,10 @@ describe('/organization/members happy paths', () => {
   it('invites an existing user of another organization', async () => {
     const a = await createTenant()
     const b = await createTenant()
-    const res = await rest('POST', '/organization/members', { key: a.keys.all, body: { orgId: a.orgId, email: b.owner.email, invite_type: 'read' } })
+    const res = await rest('POST', '/organization/members', {
+      key: a.keys.all,
+      body: { orgId: a.orgId, email: b.owner.email, invite_type: 'read' },
+    })
     expect(res.status).toBe(200)
     const caller = await trpc(b.owner.key)
     await caller.member.accept({ orgId: a.orgId })
@@ -53,8 +56,15 @@ describe('/organization/members happy paths', () => {
     const t = await createTenant()
     const m = await t.member('read')
     const inv = await t.member('invite_read')
-    expect(await rest('PUT', '/organization/members', { key: t.keys.all, body: { orgId: t.orgId, email: m.email, role: 'admin' } })).toMatchObject({ status: 200, body: { status: 'ok' } })
-    expect(await rest('PUT', '/organization/members', { key: t.keys.all, body: { orgId: t.orgId, email: inv.email.toUpperCase(), role: 'write' } })).toMatchObject({ status: 200 })
+    expect(
+      await rest('PUT', '/organization/members', { key: t.keys.all, body: { orgId: t.orgId, email: m.email, role: 'admin' } }),
+    ).toMatchObject({ status: 200, body: { status: 'ok' } })
+    expect(
+      await rest('PUT', '/organization/members', {
+        key: t.keys.all,
+        body: { orgId: t.orgId, email: inv.email.toUpperCase(), role: 'write' },
+      }),
+    ).toMatchObject({ status: 200 })
     const list = (await rest('GET', '/organization/members', { key: t.keys.read, query: { orgId: t.orgId } })).body
     expect(list.find((x: any) => x.uid === m.userId).role).toBe('admin')
     expect(list.find((x: any) => x.uid === inv.userId).role).toBe('invite_write')
@@ -67,11 +77,23 @@ describe('/organization/members happy paths', () => {
     const w = await t.member('write')
     const inv = await t.member('invite_read')
     const sa = await t.member('super_admin')
-    expect(await rest('DELETE', '/organization/members', { key: t.keys.all, query: { orgId: t.orgId, email: w.email } })).toMatchObject({ status: 200, body: { status: 'OK' } })
+    expect(await rest('DELETE', '/organization/members', { key: t.keys.all, query: { orgId: t.orgId, email: w.email } })).toMatchObject({
+      status: 200,
+      body: { status: 'OK' },
+    })
     expect((await rest('GET', '/app', { key: w.key })).body).toEqual([])
-    expect(await rest('DELETE', '/organization/members', { key: t.keys.all, body: { orgId: t.orgId, email: inv.email }, headers: { 'content-type': 'application/json' } })).toMatchObject({ status: 200, body: { status: 'OK' } })
+    expect(
+      await rest('DELETE', '/organization/members', {
+        key: t.keys.all,
+        body: { orgId: t.orgId, email: inv.email },
+        headers: { 'content-type': 'application/json' },
+      }),
+    ).toMatchObject({ status: 200, body: { status: 'OK' } })
     // the owner leaves: another super_admin remains
-    expect(await rest('DELETE', '/organization/members', { key: sa.key, query: { orgId: t.orgId, email: t.owner.email } })).toMatchObject({ status: 200, body: { status: 'OK' } })
+    expect(await rest('DELETE', '/organization/members', { key: sa.key, query: { orgId: t.orgId, email: t.owner.email } })).toMatchObject({
+      status: 200,
+      body: { status: 'OK' },
+    })
     const list = (await rest('GET', '/organization/members', { key: sa.key, query: { orgId: t.orgId } })).body
     expect(list).toEqual([{ uid: sa.userId, email: sa.email, image_url: '', role: 'super_admin' }])
   })

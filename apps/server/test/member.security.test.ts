@@ -15,7 +15,12 @@ describe('/organization/members security', () => {
       const invKey = await keyForUser(inv.userId, { mode })
       const cases = [
         { method: 'GET' as const, url: path, key: t.keys[mode], query: { orgId: t.orgId } },
-        { method: 'POST' as const, url: path, key: t.keys[mode], body: { orgId: t.orgId, email: `x-${mode}-${t.orgId}@example.com`, invite_type: 'read' } },
+        {
+          method: 'POST' as const,
+          url: path,
+          key: t.keys[mode],
+          body: { orgId: t.orgId, email: `x-${mode}-${t.orgId}@example.com`, invite_type: 'read' },
+        },
         { method: 'PUT' as const, url: path, key: t.keys[mode], body: { orgId: t.orgId, email: m.email, role: 'upload' } },
         { method: 'POST' as const, url: `${path}/accept`, key: invKey.plain, body: { orgId: t.orgId } },
         { method: 'DELETE' as const, url: path, key: t.keys[mode], query: { orgId: t.orgId, email: m.email } },
@@ -40,8 +45,13 @@ describe('/organization/members security', () => {
     const t = await createTenant()
     const expired = await t.key({ expiresAt: new Date(Date.now() - 1) })
     expect(await rest('GET', path, { query: { orgId: t.orgId } })).toMatchObject({ status: 401, body: { error: 'no_key_provided' } })
-    expect(await rest('GET', path, { key: expired, query: { orgId: t.orgId } })).toMatchObject({ status: 401, body: { error: 'invalid_apikey' } })
-    expect(await rest('POST', path, { key: expired, body: { orgId: t.orgId, email: 'e@example.com', invite_type: 'read' } })).toMatchObject({ status: 401, body: { error: 'invalid_apikey' } })
+    expect(await rest('GET', path, { key: expired, query: { orgId: t.orgId } })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_apikey' },
+    })
+    expect(await rest('POST', path, { key: expired, body: { orgId: t.orgId, email: 'e@example.com', invite_type: 'read' } })).toMatchObject(
+      { status: 401, body: { error: 'invalid_apikey' } },
+    )
     expect(await rest('DELETE', path, { key: expired, query: { orgId: t.orgId, email: t.owner.email } })).toMatchObject({ status: 401 })
   })
 
@@ -51,9 +61,17 @@ describe('/organization/members security', () => {
     for (const role of ['read', 'upload', 'write'] as const) {
       const m = await t.member(role)
       expect((await rest('GET', path, { key: m.key, query: { orgId: t.orgId } })).status).toBe(200)
-      expect(await rest('POST', path, { key: m.key, body: { orgId: t.orgId, email: `p-${role}@example.com`, invite_type: 'read' } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
-      expect(await rest('PUT', path, { key: m.key, body: { orgId: t.orgId, email: m.email, role: 'admin' } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
-      expect(await rest('DELETE', path, { key: m.key, query: { orgId: t.orgId, email: victim.email } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
+      expect(
+        await rest('POST', path, { key: m.key, body: { orgId: t.orgId, email: `p-${role}@example.com`, invite_type: 'read' } }),
+      ).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
+      expect(await rest('PUT', path, { key: m.key, body: { orgId: t.orgId, email: m.email, role: 'admin' } })).toMatchObject({
+        status: 403,
+        body: { error: 'insufficient_role' },
+      })
+      expect(await rest('DELETE', path, { key: m.key, query: { orgId: t.orgId, email: victim.email } })).toMatchObject({
+        status: 403,
+        body: { error: 'insufficient_role' },
+      })
     }
   })
 
@@ -61,14 +79,31 @@ describe('/organization/members security', () => {
     const t = await createTenant()
     const admin = await t.member('admin')
     const other = await t.member('write')
-    expect(await rest('POST', path, { key: admin.key, body: { orgId: t.orgId, email: 'boss@example.com', invite_type: 'super_admin' } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
-    expect(await rest('PUT', path, { key: admin.key, body: { orgId: t.orgId, email: admin.email, role: 'super_admin' } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
-    expect(await rest('PUT', path, { key: admin.key, body: { orgId: t.orgId, email: other.email, role: 'super_admin' } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
-    expect(await rest('PUT', path, { key: admin.key, body: { orgId: t.orgId, email: t.owner.email, role: 'read' } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
-    expect(await rest('DELETE', path, { key: admin.key, query: { orgId: t.orgId, email: t.owner.email } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
+    expect(
+      await rest('POST', path, { key: admin.key, body: { orgId: t.orgId, email: 'boss@example.com', invite_type: 'super_admin' } }),
+    ).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
+    expect(await rest('PUT', path, { key: admin.key, body: { orgId: t.orgId, email: admin.email, role: 'super_admin' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_role' },
+    })
+    expect(await rest('PUT', path, { key: admin.key, body: { orgId: t.orgId, email: other.email, role: 'super_admin' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_role' },
+    })
+    expect(await rest('PUT', path, { key: admin.key, body: { orgId: t.orgId, email: t.owner.email, role: 'read' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_role' },
+    })
+    expect(await rest('DELETE', path, { key: admin.key, query: { orgId: t.orgId, email: t.owner.email } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_role' },
+    })
     // what an admin may do: roles up to admin, on members up to admin
     expect((await rest('PUT', path, { key: admin.key, body: { orgId: t.orgId, email: other.email, role: 'admin' } })).status).toBe(200)
-    expect((await rest('POST', path, { key: admin.key, body: { orgId: t.orgId, email: `helper-${t.orgId}@example.com`, invite_type: 'admin' } })).status).toBe(200)
+    expect(
+      (await rest('POST', path, { key: admin.key, body: { orgId: t.orgId, email: `helper-${t.orgId}@example.com`, invite_type: 'admin' } }))
+        .status,
+    ).toBe(200)
     const { database } = await getApp()
     const roles = await database.db.orgMember.findMany({ where: { org_id: t.orgId }, select: { user_id: true, role: true } })
     expect(roles.find((r) => r.user_id === t.owner.userId)!.role).toBe('super_admin')
@@ -79,12 +114,23 @@ describe('/organization/members security', () => {
   it('a pending invite has no rights until accepted, and one cannot accept for someone else', async () => {
     const t = await createTenant()
     const inv = await t.member('invite_admin')
-    expect(await rest('GET', path, { key: inv.key, query: { orgId: t.orgId } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
-    expect(await rest('POST', path, { key: inv.key, body: { orgId: t.orgId, email: 'friend@example.com', invite_type: 'read' } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
-    expect(await rest('PUT', path, { key: inv.key, body: { orgId: t.orgId, email: inv.email, role: 'admin' } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
+    expect(await rest('GET', path, { key: inv.key, query: { orgId: t.orgId } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
+    expect(
+      await rest('POST', path, { key: inv.key, body: { orgId: t.orgId, email: 'friend@example.com', invite_type: 'read' } }),
+    ).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
+    expect(await rest('PUT', path, { key: inv.key, body: { orgId: t.orgId, email: inv.email, role: 'admin' } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
     // an outsider's accept touches only their own (absent) invitation
     const outsider = await createTenant()
-    expect(await rest('POST', `${path}/accept`, { key: outsider.keys.all, body: { orgId: t.orgId } })).toMatchObject({ status: 404, body: { error: 'invite_not_found' } })
+    expect(await rest('POST', `${path}/accept`, { key: outsider.keys.all, body: { orgId: t.orgId } })).toMatchObject({
+      status: 404,
+      body: { error: 'invite_not_found' },
+    })
     const { database } = await getApp()
     expect((await database.db.orgMember.findFirstOrThrow({ where: { user_id: inv.userId } })).role).toBe('invite_admin')
   })
@@ -100,7 +146,11 @@ describe('/organization/members security', () => {
     ]
     for (const c of cases) {
       const foreign = await rest(c.method, path, { key: b.keys.all, query: c.query, body: c.body })
-      const missing = await rest(c.method, path, { key: b.keys.all, query: c.query && { ...c.query, orgId: 'missing' }, body: c.body && { ...c.body, orgId: 'missing' } })
+      const missing = await rest(c.method, path, {
+        key: b.keys.all,
+        query: c.query && { ...c.query, orgId: 'missing' },
+        body: c.body && { ...c.body, orgId: 'missing' },
+      })
       expect(foreign.status, c.method).toBe(404)
       expect(foreign.body).toEqual(missing.body)
     }
@@ -115,17 +165,35 @@ describe('/organization/members security', () => {
     await database.db.orgMember.create({ data: { org_id: b.orgId, user_id: a.owner.userId, role: 'super_admin' } })
     const orgKey = await a.key({ limitedToOrgs: [a.orgId] })
     expect((await rest('GET', path, { key: orgKey, query: { orgId: a.orgId } })).status).toBe(200)
-    expect(await rest('GET', path, { key: orgKey, query: { orgId: b.orgId } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
-    expect(await rest('POST', path, { key: orgKey, body: { orgId: b.orgId, email: 'x@example.com', invite_type: 'read' } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
+    expect(await rest('GET', path, { key: orgKey, query: { orgId: b.orgId } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
+    expect(await rest('POST', path, { key: orgKey, body: { orgId: b.orgId, email: 'x@example.com', invite_type: 'read' } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
     const appKey = await a.key({ limitedToApps: [a.appId] })
     expect((await rest('GET', path, { key: appKey, query: { orgId: a.orgId } })).status).toBe(200)
-    expect(await rest('GET', path, { key: appKey, query: { orgId: b.orgId } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
-    expect(await rest('POST', path, { key: appKey, body: { orgId: a.orgId, email: 'x@example.com', invite_type: 'read' } })).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
-    expect(await rest('DELETE', path, { key: appKey, query: { orgId: a.orgId, email: a.owner.email } })).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
+    expect(await rest('GET', path, { key: appKey, query: { orgId: b.orgId } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
+    expect(await rest('POST', path, { key: appKey, body: { orgId: a.orgId, email: 'x@example.com', invite_type: 'read' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_permissions' },
+    })
+    expect(await rest('DELETE', path, { key: appKey, query: { orgId: a.orgId, email: a.owner.email } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_permissions' },
+    })
     // an invitation to an org outside the key's limits cannot be accepted with that key
     const c = await createTenant()
     await database.db.orgMember.create({ data: { org_id: c.orgId, user_id: a.owner.userId, role: 'invite_read' } })
-    expect(await rest('POST', `${path}/accept`, { key: orgKey, body: { orgId: c.orgId } })).toMatchObject({ status: 404, body: { error: 'invite_not_found' } })
+    expect(await rest('POST', `${path}/accept`, { key: orgKey, body: { orgId: c.orgId } })).toMatchObject({
+      status: 404,
+      body: { error: 'invite_not_found' },
+    })
     expect((await rest('POST', `${path}/accept`, { key: a.keys.all, body: { orgId: c.orgId } })).status).toBe(200)
   })
 })

@@ -1,13 +1,14 @@
 // /openapi.json: complete for every operation (whatever domains are merged), and true to what the server answers.
-import { appRouter, ERRORS, type ProcedureMeta } from '@capgo-api/api'
-import { initTRPC } from '@trpc/server'
+
 import fs from 'node:fs'
 import path from 'node:path'
+import { appRouter, ERRORS, type ProcedureMeta } from '@capgo-api/api'
+import { initTRPC } from '@trpc/server'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { inputFields } from '../src/input-schema.ts'
 import { buildOpenApiDocument } from '../src/openapi.ts'
-import { deref, openApiDocument, operationsOf, REPO_ROOT, type Operation } from './docs-helpers.ts'
+import { deref, type Operation, openApiDocument, operationsOf, REPO_ROOT } from './docs-helpers.ts'
 import { createTenant, rest } from './harness.ts'
 
 const ERROR_REF = '#/components/schemas/Error'
@@ -41,7 +42,16 @@ describe('/openapi.json', () => {
     expect(doc.components.schemas.Error).toMatchObject({ type: 'object', required: expect.arrayContaining(['status', 'error', 'message']) })
     expect(Object.keys(doc.components.schemas.Error.properties)).toEqual(expect.arrayContaining(['status', 'error', 'message', 'issues']))
     const names = operationsOf(doc).map(name)
-    for (const expected of ['GET /app', 'GET /app/{app_id}', 'POST /app', 'PUT /app/{app_id}', 'DELETE /app/{app_id}', 'GET /channel', 'POST /channel', 'DELETE /channel']) {
+    for (const expected of [
+      'GET /app',
+      'GET /app/{app_id}',
+      'POST /app',
+      'PUT /app/{app_id}',
+      'DELETE /app/{app_id}',
+      'GET /channel',
+      'POST /channel',
+      'DELETE /channel',
+    ]) {
       expect(names).toContain(expected)
     }
   })
@@ -119,13 +129,16 @@ describe('/openapi.json', () => {
 
   it('error responses are specific to each operation', async () => {
     const doc = await openApiDocument()
-    const codes = (p: string, m: string, s: number) => (doc.paths[p][m].responses[s] ? codesIn(doc.paths[p][m].responses[s].description) : [])
+    const codes = (p: string, m: string, s: number) =>
+      doc.paths[p][m].responses[s] ? codesIn(doc.paths[p][m].responses[s].description) : []
     // listing apps: nothing to find, nothing to conflict with
     expect(doc.paths['/app'].get.responses['404']).toBeUndefined()
     expect(doc.paths['/app'].get.responses['409']).toBeUndefined()
     // creating an app: 409 on a taken id, 400 when the organization is ambiguous
     expect(codes('/app', 'post', 409)).toEqual(['app_already_exists'])
-    expect(codes('/app', 'post', 400)).toEqual(expect.arrayContaining(['invalid_input', 'invalid_app_id', 'invalid_json', 'missing_owner_org']))
+    expect(codes('/app', 'post', 400)).toEqual(
+      expect.arrayContaining(['invalid_input', 'invalid_app_id', 'invalid_json', 'missing_owner_org']),
+    )
     expect(codes('/app/{app_id}', 'get', 404)).toEqual(['app_not_found'])
     expect(codes('/channel', 'get', 404)).toEqual(expect.arrayContaining(['app_not_found', 'channel_not_found']))
     expect(codes('/channel', 'post', 404)).toEqual(expect.arrayContaining(['app_not_found', 'version_not_found']))
@@ -134,13 +147,36 @@ describe('/openapi.json', () => {
 
   it('lists the declared meta.errors and the generic codes the procedure kind implies', () => {
     const t = initTRPC.meta<ProcedureMeta>().create()
-    const input = z.object({ app_id: z.string().regex(/^a\.b$/, 'invalid_app_id').meta({ description: 'app', example: 'a.b' }) })
+    const input = z.object({
+      app_id: z
+        .string()
+        .regex(/^a\.b$/, 'invalid_app_id')
+        .meta({ description: 'app', example: 'a.b' }),
+    })
     const out = z.object({ ok: z.boolean() })
     const router = t.router({
-      device: t.procedure.meta({ errors: ['invalid_app_id'], openapi: { method: 'POST', path: '/updates', tags: ['plugin'], summary: 's', protect: false } }).input(input).output(out).mutation(() => ({ ok: true })),
-      declared: t.procedure.meta({ errors: ['app_not_found', 'version_already_exists'], openapi: { method: 'POST', path: '/thing', tags: ['x'], summary: 's' } }).input(input).output(out).mutation(() => ({ ok: true })),
-      undeclared: t.procedure.meta({ openapi: { method: 'GET', path: '/thing', tags: ['x'], summary: 's' } }).input(input).output(out).query(() => ({ ok: true })),
-      noInput: t.procedure.meta({ errors: ['app_not_found'], openapi: { method: 'GET', path: '/plain', tags: ['x'], summary: 's' } }).output(out).query(() => ({ ok: true })),
+      device: t.procedure
+        .meta({ errors: ['invalid_app_id'], openapi: { method: 'POST', path: '/updates', tags: ['plugin'], summary: 's', protect: false } })
+        .input(input)
+        .output(out)
+        .mutation(() => ({ ok: true })),
+      declared: t.procedure
+        .meta({
+          errors: ['app_not_found', 'version_already_exists'],
+          openapi: { method: 'POST', path: '/thing', tags: ['x'], summary: 's' },
+        })
+        .input(input)
+        .output(out)
+        .mutation(() => ({ ok: true })),
+      undeclared: t.procedure
+        .meta({ openapi: { method: 'GET', path: '/thing', tags: ['x'], summary: 's' } })
+        .input(input)
+        .output(out)
+        .query(() => ({ ok: true })),
+      noInput: t.procedure
+        .meta({ errors: ['app_not_found'], openapi: { method: 'GET', path: '/plain', tags: ['x'], summary: 's' } })
+        .output(out)
+        .query(() => ({ ok: true })),
     })
     const doc = buildOpenApiDocument('/', { router, rateLimited: true }) as any
     const statuses = (p: string, m: string) => Object.keys(doc.paths[p][m].responses)
@@ -173,7 +209,9 @@ describe('/openapi.json', () => {
         else if (p.in === 'query') query[p.name] = v
       }
       const body = bodySchema(doc, o.op)
-      const payload = body ? Object.fromEntries(Object.entries(body.properties ?? {}).map(([k, s]: [string, any]) => [k, s.example ?? deref(doc, s).example])) : undefined
+      const payload = body
+        ? Object.fromEntries(Object.entries(body.properties ?? {}).map(([k, s]: [string, any]) => [k, s.example ?? deref(doc, s).example]))
+        : undefined
       for (const key of [undefined, t.keys.read]) {
         const res = await rest(o.method as never, url, { key, query, body: payload })
         const where = `${name(o)} ${key ? 'read key' : 'no key'} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`
@@ -191,14 +229,20 @@ describe('/openapi.json', () => {
 
   it('the README has a curl example of every operation', async () => {
     const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
-    const examples = readme.split('\n').filter((l) => /^curl /.test(l.trim())).map((line) => {
-      const method = /-X\s+([A-Z]+)/.exec(line)?.[1] ?? (/\s-d\s/.test(line) ? 'POST' : 'GET')
-      const url = /localhost:3000(\/[^\s?"']*)/.exec(line)?.[1] ?? ''
-      return { method, url }
-    })
+    const examples = readme
+      .split('\n')
+      .filter((l) => /^curl /.test(l.trim()))
+      .map((line) => {
+        const method = /-X\s+([A-Z]+)/.exec(line)?.[1] ?? (/\s-d\s/.test(line) ? 'POST' : 'GET')
+        const url = /localhost:3000(\/[^\s?"']*)/.exec(line)?.[1] ?? ''
+        return { method, url }
+      })
     for (const o of operationsOf(await openApiDocument())) {
       const re = new RegExp(`^${o.path.replace(/\{[^}]+\}/g, '[^/]+')}$`)
-      expect(examples.some((e) => e.method === o.method && re.test(e.url)), `README: curl example of ${name(o)}`).toBe(true)
+      expect(
+        examples.some((e) => e.method === o.method && re.test(e.url)),
+        `README: curl example of ${name(o)}`,
+      ).toBe(true)
     }
   })
 })

@@ -63,13 +63,26 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 /** Type-checks files in `dir` with the compiler API; returns the diagnostics as text, one a line. */
 function typeCheck(files: string[]): string[] {
-  const program = ts.createProgram(files.map((f) => path.join(dir, f)), {
-    strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'], types: [], skipLibCheck: false,
-  })
-  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`)
+  const program = ts.createProgram(
+    files.map((f) => path.join(dir, f)),
+    {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+      types: [],
+      skipLibCheck: false,
+    },
+  )
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map(
+      (d) =>
+        `${d.file ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
+    )
 }
-
 
 describe('types generated from /openapi.json (openapi-typescript)', () => {
   it('cover every operation with its parameters, bodies and error responses', () => {
@@ -80,27 +93,45 @@ describe('types generated from /openapi.json (openapi-typescript)', () => {
     expect(source).toContain('409: {')
   })
 
-  it('type-check a script written against them, and refuse wrong uses', () => {
-    fs.writeFileSync(path.join(dir, 'script.ts'), SCRIPT)
-    expect(typeCheck(['capgo.ts', 'script.ts'])).toEqual([])
-    const wrong = WRONG.map((line, i) => `import type { components, paths } from './capgo'\n${line}\nexport const x${i} = 0\n`)
-    wrong.forEach((src, i) => fs.writeFileSync(path.join(dir, `wrong${i}.ts`), src))
-    const errors = typeCheck(['capgo.ts', ...wrong.map((_, i) => `wrong${i}.ts`)])
-    for (let i = 0; i < wrong.length; i++) {
-      expect(errors.filter((e) => e.startsWith(`wrong${i}.ts:2 `)), `refused: ${WRONG[i]}`).not.toEqual([])
-    }
-    expect(errors.filter((e) => !/^wrong\d\.ts:2 /.test(e)), 'no other errors').toEqual([])
-  }, SLOW)
+  it(
+    'type-check a script written against them, and refuse wrong uses',
+    () => {
+      fs.writeFileSync(path.join(dir, 'script.ts'), SCRIPT)
+      expect(typeCheck(['capgo.ts', 'script.ts'])).toEqual([])
+      const wrong = WRONG.map((line, i) => `import type { components, paths } from './capgo'\n${line}\nexport const x${i} = 0\n`)
+      wrong.forEach((src, i) => fs.writeFileSync(path.join(dir, `wrong${i}.ts`), src))
+      const errors = typeCheck(['capgo.ts', ...wrong.map((_, i) => `wrong${i}.ts`)])
+      for (let i = 0; i < wrong.length; i++) {
+        expect(
+          errors.filter((e) => e.startsWith(`wrong${i}.ts:2 `)),
+          `refused: ${WRONG[i]}`,
+        ).not.toEqual([])
+      }
+      expect(
+        errors.filter((e) => !/^wrong\d\.ts:2 /.test(e)),
+        'no other errors',
+      ).toEqual([])
+    },
+    SLOW,
+  )
 
-  it('and that script works against the running server', async () => {
-    const js = ts.transpileModule(SCRIPT, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText
-    fs.writeFileSync(path.join(dir, 'script.mjs'), js)
-    const { run } = (await import(pathToFileURL(path.join(dir, 'script.mjs')).href)) as { run: (b: string, k: string, a: string) => Promise<any> }
-    const t = await createTenant()
-    const appId = `com.gen${Date.now().toString(36)}.app`
-    const out = await run(await listenUrl(), t.keys.write, appId)
-    expect(out.created).toMatch(/^\d{4}-\d\d-\d\dT/)
-    expect(out.conflict).toBe('app_already_exists')
-    expect(out.names).toEqual([])
-  }, SLOW)
+  it(
+    'and that script works against the running server',
+    async () => {
+      const js = ts.transpileModule(SCRIPT, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      }).outputText
+      fs.writeFileSync(path.join(dir, 'script.mjs'), js)
+      const { run } = (await import(pathToFileURL(path.join(dir, 'script.mjs')).href)) as {
+        run: (b: string, k: string, a: string) => Promise<any>
+      }
+      const t = await createTenant()
+      const appId = `com.gen${Date.now().toString(36)}.app`
+      const out = await run(await listenUrl(), t.keys.write, appId)
+      expect(out.created).toMatch(/^\d{4}-\d\d-\d\dT/)
+      expect(out.conflict).toBe('app_already_exists')
+      expect(out.names).toEqual([])
+    },
+    SLOW,
+  )
 })

@@ -4,13 +4,20 @@ import { hashKey, type KeyMode } from '@capgo-api/api'
 import { getApp } from './harness.ts'
 
 /** A key for any user (e.g. one created by an invitation), straight into the database. */
-export async function keyForUser(userId: string, opts: { mode?: KeyMode; limitedToOrgs?: string[]; limitedToApps?: string[]; expiresAt?: Date } = {}) {
+export async function keyForUser(
+  userId: string,
+  opts: { mode?: KeyMode; limitedToOrgs?: string[]; limitedToApps?: string[]; expiresAt?: Date } = {},
+) {
   const { database } = await getApp()
   const plain = `test_${randomBytes(18).toString('hex')}`
   const row = await database.db.apiKey.create({
     data: {
-      key_hash: hashKey(plain), key_hint: 'test…', mode: opts.mode ?? 'all', user_id: userId,
-      limited_to_orgs: JSON.stringify(opts.limitedToOrgs ?? []), limited_to_apps: JSON.stringify(opts.limitedToApps ?? []),
+      key_hash: hashKey(plain),
+      key_hint: 'test…',
+      mode: opts.mode ?? 'all',
+      user_id: userId,
+      limited_to_orgs: JSON.stringify(opts.limitedToOrgs ?? []),
+      limited_to_apps: JSON.stringify(opts.limitedToApps ?? []),
       expires_at: opts.expiresAt ?? null,
     },
   })
@@ -22,8 +29,12 @@ export async function fillApp(appId: string, orgId: string) {
   const { database } = await getApp()
   const db = database.db
   const bundle = await db.bundle.create({ data: { app_id: appId, name: '1.0.0', owner_org: orgId, size: 100 } })
-  const channel = await db.channel.create({ data: { app_id: appId, name: 'production', created_by: 'test', version_id: bundle.id, public: true } })
-  await db.device.create({ data: { app_id: appId, device_id: `dev-${randomBytes(4).toString('hex')}`, platform: 'ios', version_id: bundle.id } })
+  const channel = await db.channel.create({
+    data: { app_id: appId, name: 'production', created_by: 'test', version_id: bundle.id, public: true },
+  })
+  await db.device.create({
+    data: { app_id: appId, device_id: `dev-${randomBytes(4).toString('hex')}`, platform: 'ios', version_id: bundle.id },
+  })
   await db.deviceOverride.create({ data: { app_id: appId, device_id: 'override-device', channel_id: channel.id } })
   await db.dailyStat.create({ data: { app_id: appId, date: '2026-01-01', mau_new: 1, bandwidth: 10n, storage_delta: 100n } })
   await db.deviceMonth.create({ data: { app_id: appId, month: '2026-01', device_id: 'override-device' } })

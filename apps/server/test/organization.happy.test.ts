@@ -36,7 +36,12 @@ describe('/organization happy paths', () => {
       expect(res.status).toBe(200)
       expect(res.body).toEqual({ status: 'Organization created', id: expect.any(String) })
       const got = await rest('GET', '/organization', { key: t.keys.read, query: { orgId: res.body.id } })
-      expect(got.body).toMatchObject({ id: res.body.id, name: `New ${method}`, created_by: t.owner.userId, management_email: t.owner.email })
+      expect(got.body).toMatchObject({
+        id: res.body.id,
+        name: `New ${method}`,
+        created_by: t.owner.userId,
+        management_email: t.owner.email,
+      })
       const members = await rest('GET', '/organization/members', { key: t.keys.read, query: { orgId: res.body.id } })
       expect(members.body).toEqual([{ uid: t.owner.userId, email: t.owner.email, image_url: '', role: 'super_admin' }])
     }
@@ -46,13 +51,22 @@ describe('/organization happy paths', () => {
   it('POST and PUT with orgId update name, logo and management_email (role admin)', async () => {
     const t = await createTenant()
     const admin = await t.member('admin')
-    const put = await rest('PUT', '/organization', { key: admin.key, body: { orgId: t.orgId, name: 'Renamed', logo: 'https://example.com/l.png' } })
+    const put = await rest('PUT', '/organization', {
+      key: admin.key,
+      body: { orgId: t.orgId, name: 'Renamed', logo: 'https://example.com/l.png' },
+    })
     expect(put.status).toBe(200)
     expect(put.body.status).toBe('Organization updated')
     expect(Object.keys(put.body.data).sort()).toEqual(ORG_FIELDS)
     expect(put.body.data).toMatchObject({ id: t.orgId, name: 'Renamed', logo: 'https://example.com/l.png' })
-    const post = await rest('POST', '/organization', { key: t.keys.all, body: { orgId: t.orgId, management_email: 'billing@example.com', logo: null } })
-    expect(post.body).toMatchObject({ status: 'Organization updated', data: { name: 'Renamed', logo: null, management_email: 'billing@example.com' } })
+    const post = await rest('POST', '/organization', {
+      key: t.keys.all,
+      body: { orgId: t.orgId, management_email: 'billing@example.com', logo: null },
+    })
+    expect(post.body).toMatchObject({
+      status: 'Organization updated',
+      data: { name: 'Renamed', logo: null, management_email: 'billing@example.com' },
+    })
   })
 
   it('works over tRPC too', async () => {
@@ -93,13 +107,22 @@ describe('/organization happy paths', () => {
     const t = await createTenant()
     const { database } = await getApp()
     const other = await database.db.organization.create({
-      data: { name: 'Other', management_email: t.owner.email, created_by: t.owner.userId, members: { create: { user_id: t.owner.userId, role: 'super_admin' } } },
+      data: {
+        name: 'Other',
+        management_email: t.owner.email,
+        created_by: t.owner.userId,
+        members: { create: { user_id: t.owner.userId, role: 'super_admin' } },
+      },
     })
     const onlyThis = await keyForUser(t.owner.userId, { limitedToOrgs: [t.orgId] })
     const both = await keyForUser(t.owner.userId, { limitedToOrgs: [t.orgId, other.id] })
     const onlyApp = await keyForUser(t.owner.userId, { limitedToApps: [t.appId] })
     const unlimited = await keyForUser(t.owner.userId)
-    const res = await rest('DELETE', '/organization', { key: unlimited.plain, body: { orgId: t.orgId }, headers: { 'content-type': 'application/json' } })
+    const res = await rest('DELETE', '/organization', {
+      key: unlimited.plain,
+      body: { orgId: t.orgId },
+      headers: { 'content-type': 'application/json' },
+    })
     expect(res.status).toBe(200)
     const ids = [onlyThis.id, both.id, onlyApp.id, unlimited.id]
     const keys = await database.db.apiKey.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } })

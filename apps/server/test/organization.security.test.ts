@@ -28,9 +28,15 @@ describe('/organization security', () => {
     const t = await createTenant()
     const expired = await t.key({ expiresAt: new Date(Date.now() - 1000) })
     for (const c of calls(t.orgId)) {
-      expect(await rest(c.method, '/organization', { query: c.query, body: c.body })).toMatchObject({ status: 401, body: { error: 'no_key_provided' } })
+      expect(await rest(c.method, '/organization', { query: c.query, body: c.body })).toMatchObject({
+        status: 401,
+        body: { error: 'no_key_provided' },
+      })
       for (const key of ['unknown-key', expired]) {
-        expect(await rest(c.method, '/organization', { key, query: c.query, body: c.body })).toMatchObject({ status: 401, body: { error: 'invalid_apikey' } })
+        expect(await rest(c.method, '/organization', { key, query: c.query, body: c.body })).toMatchObject({
+          status: 401,
+          body: { error: 'invalid_apikey' },
+        })
       }
     }
     const { database } = await getApp()
@@ -44,11 +50,17 @@ describe('/organization security', () => {
     const admin = await t.member('admin')
     expect((await rest('GET', '/organization', { key: reader.key, query: { orgId: t.orgId } })).status).toBe(200)
     for (const m of [reader, writer]) {
-      expect(await rest('PUT', '/organization', { key: m.key, body: { orgId: t.orgId, name: 'hacked' } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
+      expect(await rest('PUT', '/organization', { key: m.key, body: { orgId: t.orgId, name: 'hacked' } })).toMatchObject({
+        status: 403,
+        body: { error: 'insufficient_role' },
+      })
     }
     expect((await rest('PUT', '/organization', { key: admin.key, body: { orgId: t.orgId, name: 'ok' } })).status).toBe(200)
     for (const m of [reader, writer, admin]) {
-      expect(await rest('DELETE', '/organization', { key: m.key, query: { orgId: t.orgId } })).toMatchObject({ status: 403, body: { error: 'insufficient_role' } })
+      expect(await rest('DELETE', '/organization', { key: m.key, query: { orgId: t.orgId } })).toMatchObject({
+        status: 403,
+        body: { error: 'insufficient_role' },
+      })
     }
     const { database } = await getApp()
     expect(await database.db.organization.findUnique({ where: { id: t.orgId } })).toMatchObject({ name: 'ok' })
@@ -59,7 +71,11 @@ describe('/organization security', () => {
     const b = await createTenant()
     for (const c of calls(a.orgId).filter((c) => 'orgId' in (c.query ?? c.body ?? {}))) {
       const foreign = await rest(c.method, '/organization', { key: b.keys.all, query: c.query, body: c.body })
-      const missing = await rest(c.method, '/organization', { key: b.keys.all, query: c.query && { orgId: 'missing' }, body: c.body && { ...c.body, orgId: 'missing' } })
+      const missing = await rest(c.method, '/organization', {
+        key: b.keys.all,
+        query: c.query && { orgId: 'missing' },
+        body: c.body && { ...c.body, orgId: 'missing' },
+      })
       expect(foreign.status).toBe(404)
       expect(foreign.body).toEqual(missing.body)
     }
@@ -72,22 +88,45 @@ describe('/organization security', () => {
     const t = await createTenant()
     const invited = await t.member('invite_super_admin')
     expect((await rest('GET', '/organization', { key: invited.key })).body).toEqual([])
-    expect(await rest('GET', '/organization', { key: invited.key, query: { orgId: t.orgId } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
-    expect(await rest('DELETE', '/organization', { key: invited.key, query: { orgId: t.orgId } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
+    expect(await rest('GET', '/organization', { key: invited.key, query: { orgId: t.orgId } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
+    expect(await rest('DELETE', '/organization', { key: invited.key, query: { orgId: t.orgId } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
   })
 
   it('a key limited to one organization sees nothing else and cannot create organizations', async () => {
     const a = await createTenant()
     const { database } = await getApp()
     const b = await database.db.organization.create({
-      data: { name: 'B', management_email: a.owner.email, created_by: a.owner.userId, members: { create: { user_id: a.owner.userId, role: 'super_admin' } } },
+      data: {
+        name: 'B',
+        management_email: a.owner.email,
+        created_by: a.owner.userId,
+        members: { create: { user_id: a.owner.userId, role: 'super_admin' } },
+      },
     })
     const key = await a.key({ limitedToOrgs: [a.orgId] })
     expect((await rest('GET', '/organization', { key })).body.map((o: any) => o.id)).toEqual([a.orgId])
-    expect(await rest('GET', '/organization', { key, query: { orgId: b.id } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
-    expect(await rest('PUT', '/organization', { key, body: { orgId: b.id, name: 'x' } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
-    expect(await rest('DELETE', '/organization', { key, query: { orgId: b.id } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
-    expect(await rest('POST', '/organization', { key, body: { name: 'sneaky' } })).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
+    expect(await rest('GET', '/organization', { key, query: { orgId: b.id } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
+    expect(await rest('PUT', '/organization', { key, body: { orgId: b.id, name: 'x' } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
+    expect(await rest('DELETE', '/organization', { key, query: { orgId: b.id } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
+    expect(await rest('POST', '/organization', { key, body: { name: 'sneaky' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_permissions' },
+    })
     expect(await database.db.organization.count({ where: { name: 'sneaky', created_by: a.owner.userId } })).toBe(0)
   })
 
@@ -98,10 +137,22 @@ describe('/organization security', () => {
     await database.db.orgMember.create({ data: { org_id: b.orgId, user_id: a.owner.userId, role: 'super_admin' } })
     const key = await a.key({ limitedToApps: [a.appId] })
     expect((await rest('GET', '/organization', { key })).body.map((o: any) => o.id)).toEqual([a.orgId])
-    expect(await rest('GET', '/organization', { key, query: { orgId: b.orgId } })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
-    expect(await rest('PUT', '/organization', { key, body: { orgId: a.orgId, name: 'x' } })).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
-    expect(await rest('DELETE', '/organization', { key, query: { orgId: a.orgId } })).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
-    expect(await rest('POST', '/organization', { key, body: { name: 'sneaky' } })).toMatchObject({ status: 403, body: { error: 'insufficient_permissions' } })
+    expect(await rest('GET', '/organization', { key, query: { orgId: b.orgId } })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
+    expect(await rest('PUT', '/organization', { key, body: { orgId: a.orgId, name: 'x' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_permissions' },
+    })
+    expect(await rest('DELETE', '/organization', { key, query: { orgId: a.orgId } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_permissions' },
+    })
+    expect(await rest('POST', '/organization', { key, body: { name: 'sneaky' } })).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_permissions' },
+    })
     expect(await database.db.organization.count({ where: { id: a.orgId } })).toBe(1)
   })
 })

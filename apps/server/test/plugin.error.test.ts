@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createTenant, getApp, rest } from './harness.ts'
 import { checkIn, deviceInfo, setChannel, setOverride } from './device-helpers.ts'
+import { createTenant, getApp, rest } from './harness.ts'
 
 describe('device-facing endpoints: errors', () => {
   it('/updates: invalid bodies are 400 in the envelope and store nothing', async () => {
@@ -29,18 +29,37 @@ describe('device-facing endpoints: errors', () => {
   it('/stats: invalid events are 400; an unknown app is 404 app_not_found', async () => {
     const t = await createTenant()
     const info = deviceInfo(t)
-    expect(await rest('POST', '/stats', { body: { ...info } })).toMatchObject({ status: 400, body: { status: 'KO', error: 'invalid_input' } })
+    expect(await rest('POST', '/stats', { body: { ...info } })).toMatchObject({
+      status: 400,
+      body: { status: 'KO', error: 'invalid_input' },
+    })
     expect(await rest('POST', '/stats', { body: [] })).toMatchObject({ status: 400, body: { status: 'KO' } })
-    expect(await rest('POST', '/stats', { body: [{ ...info, action: 'set' }, { ...info, platform: 'tv', action: 'set' }] })).toMatchObject({ status: 400, body: { status: 'KO' } })
-    expect(await rest('POST', '/stats', { body: { ...info, app_id: 'com.nobody.here', action: 'ping' } })).toMatchObject({ status: 404, body: { status: 'KO', error: 'app_not_found' } })
+    expect(
+      await rest('POST', '/stats', {
+        body: [
+          { ...info, action: 'set' },
+          { ...info, platform: 'tv', action: 'set' },
+        ],
+      }),
+    ).toMatchObject({ status: 400, body: { status: 'KO' } })
+    expect(await rest('POST', '/stats', { body: { ...info, app_id: 'com.nobody.here', action: 'ping' } })).toMatchObject({
+      status: 404,
+      body: { status: 'KO', error: 'app_not_found' },
+    })
   })
 
   it('/channel_self: refuses channels without allow_device_self_set, and unknown channels', async () => {
     const t = await createTenant()
     await setChannel(t, 'locked')
     const info = deviceInfo(t)
-    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'locked' } })).toMatchObject({ status: 403, body: { status: 'KO', error: 'channel_self_set_not_allowed' } })
-    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'nope' } })).toMatchObject({ status: 404, body: { error: 'channel_not_found' } })
+    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'locked' } })).toMatchObject({
+      status: 403,
+      body: { status: 'KO', error: 'channel_self_set_not_allowed' },
+    })
+    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'nope' } })).toMatchObject({
+      status: 404,
+      body: { error: 'channel_not_found' },
+    })
     const { database } = await getApp()
     expect(await database.db.deviceOverride.count({ where: { app_id: t.appId } })).toBe(0)
   })
@@ -51,17 +70,33 @@ describe('device-facing endpoints: errors', () => {
     await setChannel(t, 'beta', { allow_device_self_set: true })
     const info = deviceInfo(t)
     await setOverride(t, info.device_id, { channel: 'locked' })
-    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).toMatchObject({ status: 403, body: { error: 'channel_self_set_not_allowed' } })
-    expect(await rest('DELETE', '/channel_self', { query: { app_id: t.appId, device_id: info.device_id } })).toMatchObject({ status: 403, body: { error: 'channel_self_set_not_allowed' } })
-    expect((await rest('PUT', '/channel_self', { body: info })).body).toMatchObject({ channel: 'locked', status: 'override', allowSet: false })
+    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).toMatchObject({
+      status: 403,
+      body: { error: 'channel_self_set_not_allowed' },
+    })
+    expect(await rest('DELETE', '/channel_self', { query: { app_id: t.appId, device_id: info.device_id } })).toMatchObject({
+      status: 403,
+      body: { error: 'channel_self_set_not_allowed' },
+    })
+    expect((await rest('PUT', '/channel_self', { body: info })).body).toMatchObject({
+      channel: 'locked',
+      status: 'override',
+      allowSet: false,
+    })
   })
 
   it('/channel_self: PUT with no channel at all, DELETE without an override, unknown app', async () => {
     const t = await createTenant()
     const info = deviceInfo(t)
     expect(await rest('PUT', '/channel_self', { body: info })).toMatchObject({ status: 404, body: { error: 'channel_not_found' } })
-    expect(await rest('DELETE', '/channel_self', { query: { app_id: t.appId, device_id: info.device_id } })).toMatchObject({ status: 404, body: { error: 'channel_not_found' } })
-    expect(await rest('GET', '/channel_self', { query: { app_id: 'com.nobody.here' } })).toMatchObject({ status: 404, body: { error: 'app_not_found' } })
+    expect(await rest('DELETE', '/channel_self', { query: { app_id: t.appId, device_id: info.device_id } })).toMatchObject({
+      status: 404,
+      body: { error: 'channel_not_found' },
+    })
+    expect(await rest('GET', '/channel_self', { query: { app_id: 'com.nobody.here' } })).toMatchObject({
+      status: 404,
+      body: { error: 'app_not_found' },
+    })
     expect((await checkIn(info)).body).toMatchObject({ error: 'no_channel', kind: 'failed' })
   })
 })

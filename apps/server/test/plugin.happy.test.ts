@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createTenant, getApp, rest, type Tenant } from './harness.ts'
 import { checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride } from './device-helpers.ts'
+import { createTenant, getApp, rest, type Tenant } from './harness.ts'
 
 const today = () => new Date().toISOString().slice(0, 10)
 const dayStat = async (t: Tenant) => {
@@ -57,13 +57,19 @@ describe('/channel_self', () => {
     const info = deviceInfo(t)
 
     expect((await rest('PUT', '/channel_self', { body: info })).body).toMatchObject({ channel: 'production', status: 'default' })
-    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).toMatchObject({ status: 200, body: { status: 'ok' } })
+    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).toMatchObject({
+      status: 200,
+      body: { status: 'ok' },
+    })
     expect((await rest('PUT', '/channel_self', { body: info })).body).toEqual({ channel: 'beta', status: 'override', allowSet: true })
     expect((await checkIn(info)).body).toMatchObject({ version: '1.2.0-beta.1' })
     // the management API shows it
     expect((await getDevice(t, info.device_id)).body).toMatchObject({ channel: 'beta' })
 
-    expect(await rest('DELETE', '/channel_self', { query: { app_id: t.appId, device_id: info.device_id } })).toMatchObject({ status: 200, body: { status: 'ok' } })
+    expect(await rest('DELETE', '/channel_self', { query: { app_id: t.appId, device_id: info.device_id } })).toMatchObject({
+      status: 200,
+      body: { status: 'ok' },
+    })
     expect((await rest('PUT', '/channel_self', { body: info })).body).toMatchObject({ channel: 'production', status: 'default' })
     expect((await checkIn(info)).body).toMatchObject({ version: '1.1.0' })
   })
@@ -78,7 +84,9 @@ describe('/channel_self', () => {
     await setOverride(t, info.device_id, { version_id: '1.1.0' })
     expect((await rest('POST', '/channel_self', { body: { ...info, channel: 'production' } })).status).toBe(200)
     const { database } = await getApp()
-    const o = await database.db.deviceOverride.findUniqueOrThrow({ where: { app_id_device_id: { app_id: t.appId, device_id: info.device_id } } })
+    const o = await database.db.deviceOverride.findUniqueOrThrow({
+      where: { app_id_device_id: { app_id: t.appId, device_id: info.device_id } },
+    })
     expect(o.channel_id).toBeNull()
     expect(o.version_id).not.toBeNull()
   })

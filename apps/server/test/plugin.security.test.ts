@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createTenant, getApp, rest } from './harness.ts'
 import { checkIn, deviceInfo, registerBundle, setChannel } from './device-helpers.ts'
+import { createTenant, getApp, rest } from './harness.ts'
 
 describe('device-facing endpoints: security', () => {
   it('need no key, and ignore a bad one', async () => {
@@ -16,7 +16,14 @@ describe('device-facing endpoints: security', () => {
 
   it('are documented without security in /openapi.json', async () => {
     const doc = (await rest('GET', '/openapi.json')).body
-    for (const [path, method] of [['/updates', 'post'], ['/stats', 'post'], ['/channel_self', 'post'], ['/channel_self', 'put'], ['/channel_self', 'get'], ['/channel_self', 'delete']] as const) {
+    for (const [path, method] of [
+      ['/updates', 'post'],
+      ['/stats', 'post'],
+      ['/channel_self', 'post'],
+      ['/channel_self', 'put'],
+      ['/channel_self', 'get'],
+      ['/channel_self', 'delete'],
+    ] as const) {
       const op = doc.paths[path][method]
       expect(op.tags).toEqual(['plugin'])
       expect(op.security ?? []).toEqual([])
@@ -29,7 +36,10 @@ describe('device-facing endpoints: security', () => {
     const b = await createTenant()
     await setChannel(a, 'beta', { allow_device_self_set: true })
     const info = deviceInfo(b)
-    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).toMatchObject({ status: 404, body: { error: 'channel_not_found' } })
+    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).toMatchObject({
+      status: 404,
+      body: { error: 'channel_not_found' },
+    })
     const { database } = await getApp()
     expect(await database.db.deviceOverride.count({ where: { app_id: { in: [a.appId, b.appId] } } })).toBe(0)
   })

@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { RATE_LIMIT_DEFAULTS } from '../src/plugins/rate-limit.ts'
-import { buildTestApp, createTenant, getApp, restOn, uid, type RestResponse } from './harness.ts'
+import { buildTestApp, createTenant, getApp, type RestResponse, restOn, uid } from './harness.ts'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const { database } = await getApp()
@@ -30,7 +30,15 @@ describe('rate limits', () => {
     // same IP, another key: its own budget
     expect((await call(t.keys.write)).status).toBe(200)
     // tRPC over HTTP shares the same budget
-    expect((await app.inject({ method: 'GET', url: `/trpc/channel.get?input=${encodeURIComponent(JSON.stringify({ app_id: t.appId }))}`, headers: { authorization: t.keys.read } })).statusCode).toBe(429)
+    expect(
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/trpc/channel.get?input=${encodeURIComponent(JSON.stringify({ app_id: t.appId }))}`,
+          headers: { authorization: t.keys.read },
+        })
+      ).statusCode,
+    ).toBe(429)
     // the health check is never limited
     expect((await restOn(app, 'GET', '/ok')).status).toBe(200)
   })
@@ -42,7 +50,8 @@ describe('rate limits', () => {
     expect((await docsFrom('10.0.0.1')).statusCode).toBe(429)
     expect((await docsFrom('10.0.0.2')).statusCode).toBe(200)
     // device endpoints: keyed by IP + device_id (whether or not the route exists yet)
-    const device = (id: string) => app.inject({ method: 'POST', url: '/updates', remoteAddress: '10.0.0.3', payload: { device_id: id, app_id: 'com.example.app' } })
+    const device = (id: string) =>
+      app.inject({ method: 'POST', url: '/updates', remoteAddress: '10.0.0.3', payload: { device_id: id, app_id: 'com.example.app' } })
     for (let i = 0; i < 2; i++) expect((await device('dev-a')).statusCode).not.toBe(429)
     const limited = await device('DEV-A') // device ids are lower-cased
     expect(limited.statusCode).toBe(429)
@@ -54,7 +63,9 @@ describe('rate limits', () => {
     const app = await buildTestApp(database, { rateLimit: { authFailMax: 3 } })
     const t = await createTenant()
     const call = (key: string | undefined, ip: string) =>
-      app.inject({ method: 'GET', url: `/channel?app_id=${t.appId}`, remoteAddress: ip, headers: key ? { authorization: key } : {} }).then((r) => ({ status: r.statusCode, body: JSON.parse(r.body), headers: r.headers }))
+      app
+        .inject({ method: 'GET', url: `/channel?app_id=${t.appId}`, remoteAddress: ip, headers: key ? { authorization: key } : {} })
+        .then((r) => ({ status: r.statusCode, body: JSON.parse(r.body), headers: r.headers }))
     for (let i = 0; i < 3; i++) expect((await call(`garbage_${uid()}`, '10.1.0.1')).status).toBe(401)
     expect429(await call(`garbage_${uid()}`, '10.1.0.1'))
     expect((await call(t.keys.read, '10.1.0.1')).status).toBe(200)
@@ -70,7 +81,9 @@ describe('rate limits', () => {
     const b = await buildTestApp(database, { redisUrl: REDIS_URL, rateLimit: { max: 4, authFailMax: 2, prefix, redisTimeoutMs: 5000 } })
     const t = await createTenant()
     const get = (app: typeof a, key: string, ip = '10.2.0.1') =>
-      app.inject({ method: 'GET', url: `/channel?app_id=${t.appId}`, remoteAddress: ip, headers: { authorization: key } }).then((r) => ({ status: r.statusCode, body: JSON.parse(r.body), headers: r.headers }))
+      app
+        .inject({ method: 'GET', url: `/channel?app_id=${t.appId}`, remoteAddress: ip, headers: { authorization: key } })
+        .then((r) => ({ status: r.statusCode, body: JSON.parse(r.body), headers: r.headers }))
     expect((await get(a, t.keys.read)).status).toBe(200)
     expect((await get(b, t.keys.read)).status).toBe(200)
     expect((await get(a, t.keys.read)).status).toBe(200)

@@ -8,8 +8,8 @@ import Fastify from 'fastify'
 import type { OpenApiMeta } from 'trpc-to-openapi'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { inputFields } from '../src/input-schema.ts'
 import { restRoutes } from '../src/http/rest.ts'
+import { inputFields } from '../src/input-schema.ts'
 import { buildTestApp, createTenant, getApp, rest, restOn, trpc } from './harness.ts'
 
 const NOT_FOUND = { status: 'KO', error: 'not_found', message: 'No such endpoint.' }
@@ -18,16 +18,30 @@ describe('REST input', () => {
   it('a query key given twice is an array (refused where a string is expected); an empty value is absent', async () => {
     const t = await createTenant()
     const twice = await rest('GET', `/channel?app_id=${t.appId}&app_id=${t.appId}`, { key: t.keys.read })
-    expect(twice).toMatchObject({ status: 400, body: { status: 'KO', error: 'invalid_input', issues: [{ path: 'app_id', message: 'Invalid input: expected string, received array' }] } })
+    expect(twice).toMatchObject({
+      status: 400,
+      body: {
+        status: 'KO',
+        error: 'invalid_input',
+        issues: [{ path: 'app_id', message: 'Invalid input: expected string, received array' }],
+      },
+    })
     const empty = await rest('GET', `/channel?app_id=${t.appId}&channel=&page`, { key: t.keys.read })
     expect(empty).toMatchObject({ status: 200, body: [] })
   })
 
   it('DELETE takes its fields from a JSON body too, the query winning', async () => {
     const t = await createTenant()
-    for (const channel of ['a', 'b']) expect((await rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel } })).status).toBe(200)
-    expect(await rest('DELETE', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'a' } })).toMatchObject({ status: 200, body: { status: 'ok' } })
-    expect(await rest('DELETE', '/channel?channel=nope', { key: t.keys.write, body: { app_id: t.appId, channel: 'b' } })).toMatchObject({ status: 404, body: { error: 'channel_not_found' } })
+    for (const channel of ['a', 'b'])
+      expect((await rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel } })).status).toBe(200)
+    expect(await rest('DELETE', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'a' } })).toMatchObject({
+      status: 200,
+      body: { status: 'ok' },
+    })
+    expect(await rest('DELETE', '/channel?channel=nope', { key: t.keys.write, body: { app_id: t.appId, channel: 'b' } })).toMatchObject({
+      status: 404,
+      body: { error: 'channel_not_found' },
+    })
     const left = await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })
     expect(left.body.map((c: { name: string }) => c.name)).toEqual(['b'])
   })
@@ -36,10 +50,20 @@ describe('REST input', () => {
     const t = await createTenant()
     const { app } = await getApp()
     const post = (headers: Record<string, string>, payload?: string) =>
-      app.inject({ method: 'POST', url: '/channel', headers: { authorization: t.keys.write, ...headers }, ...(payload === undefined ? {} : { payload }) })
+      app.inject({
+        method: 'POST',
+        url: '/channel',
+        headers: { authorization: t.keys.write, ...headers },
+        ...(payload === undefined ? {} : { payload }),
+      })
     const none = await post({})
-    expect([none.statusCode, JSON.parse(none.body)]).toEqual([415, { status: 'KO', error: 'unsupported_media_type', message: 'Send the body as application/json.' }])
-    expect((await post({ 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ app_id: t.appId, channel: 'x' }))).statusCode).toBe(200)
+    expect([none.statusCode, JSON.parse(none.body)]).toEqual([
+      415,
+      { status: 'KO', error: 'unsupported_media_type', message: 'Send the body as application/json.' },
+    ])
+    expect(
+      (await post({ 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ app_id: t.appId, channel: 'x' }))).statusCode,
+    ).toBe(200)
     const empty = await post({ 'content-type': 'application/json' })
     expect(empty.statusCode).toBe(400)
     expect(JSON.parse(empty.body)).toMatchObject({ error: 'invalid_input', issues: [{ path: 'app_id' }, { path: 'channel' }] })
@@ -48,7 +72,10 @@ describe('REST input', () => {
   it('path parameters win over body fields', async () => {
     const t = await createTenant()
     const other = await t.addApp()
-    expect(await rest('PUT', `/app/${t.appId}`, { key: t.keys.write, body: { app_id: other, name: 'Renamed' } })).toMatchObject({ status: 200, body: { app_id: t.appId, name: 'Renamed' } })
+    expect(await rest('PUT', `/app/${t.appId}`, { key: t.keys.write, body: { app_id: other, name: 'Renamed' } })).toMatchObject({
+      status: 200,
+      body: { app_id: t.appId, name: 'Renamed' },
+    })
     expect(await rest('GET', `/app/${other}`, { key: t.keys.read })).toMatchObject({ status: 200, body: { name: `App ${other}` } })
   })
 })
@@ -76,7 +103,10 @@ describe('REST paths and answers', () => {
 
   it('percent-decodes path parameters', async () => {
     const t = await createTenant()
-    expect(await rest('GET', `/app/${t.appId.replaceAll('.', '%2E')}`, { key: t.keys.read })).toMatchObject({ status: 200, body: { app_id: t.appId } })
+    expect(await rest('GET', `/app/${t.appId.replaceAll('.', '%2E')}`, { key: t.keys.read })).toMatchObject({
+      status: 200,
+      body: { app_id: t.appId },
+    })
   })
 
   it('unknown paths and wrong methods are 404 not_found; HEAD is a GET without its body, 404 on unknown paths', async () => {
@@ -90,7 +120,11 @@ describe('REST paths and answers', () => {
     expect([head.statusCode, head.body, head.headers['content-type']]).toEqual([200, '', get.headers['content-type']])
     const unknown = await app.inject({ method: 'HEAD', url: '/no-such-endpoint', headers: { authorization: t.keys.read } })
     expect([unknown.statusCode, unknown.body]).toEqual([404, ''])
-    const stats = await app.inject({ method: 'HEAD', url: '/statistics/user?from=2026-01-01&to=2026-01-02', headers: { authorization: t.keys.read } })
+    const stats = await app.inject({
+      method: 'HEAD',
+      url: '/statistics/user?from=2026-01-01&to=2026-01-02',
+      headers: { authorization: t.keys.read },
+    })
     expect(stats.statusCode).toBe(200)
   })
 
@@ -113,10 +147,16 @@ describe('REST on a router of its own', () => {
       .meta({ openapi: { method: 'DELETE', path: '/list/{id}' } })
       .input(z.object({ id: z.string(), ids: z.array(z.string()).optional() }))
       .mutation(({ input }) => input),
-    ping: t.procedure.meta({ openapi: { method: 'GET', path: '/ping' } }).input(z.void()).query(({ input }) => ({ void: input === undefined })),
-    boom: t.procedure.meta({ openapi: { method: 'POST', path: '/boom' } }).input(z.object({})).mutation(() => {
-      throw new Error('kaboom')
-    }),
+    ping: t.procedure
+      .meta({ openapi: { method: 'GET', path: '/ping' } })
+      .input(z.void())
+      .query(({ input }) => ({ void: input === undefined })),
+    boom: t.procedure
+      .meta({ openapi: { method: 'POST', path: '/boom' } })
+      .input(z.object({}))
+      .mutation(() => {
+        throw new Error('kaboom')
+      }),
   })
   const logs: string[] = []
   const build = async () => {
@@ -144,7 +184,10 @@ describe('REST on a router of its own', () => {
   it('an unexpected error is a logged 500 unknown_error in the envelope', async () => {
     const app = await build()
     const res = await app.inject({ method: 'POST', url: '/boom', payload: {} })
-    expect([res.statusCode, JSON.parse(res.body)]).toEqual([500, { status: 'KO', error: 'unknown_error', message: 'An unexpected error occurred.' }])
+    expect([res.statusCode, JSON.parse(res.body)]).toEqual([
+      500,
+      { status: 'KO', error: 'unknown_error', message: 'An unexpected error occurred.' },
+    ])
     expect(logs.some((l) => l.includes('request failed') && l.includes('kaboom'))).toBe(true)
   })
 })
@@ -157,7 +200,14 @@ describe('REST input schemas', () => {
   /** a field's leaf under wrappers and arrays; a pipe (intParam's preprocess) parses strings itself */
   const leaf = (s: z.ZodType): z.ZodType => {
     for (;;) {
-      if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodLazy) s = s.unwrap() as z.ZodType
+      if (
+        s instanceof z.ZodOptional ||
+        s instanceof z.ZodNullable ||
+        s instanceof z.ZodDefault ||
+        s instanceof z.ZodPrefault ||
+        s instanceof z.ZodLazy
+      )
+        s = s.unwrap() as z.ZodType
       else if (s instanceof z.ZodArray) s = s.element as z.ZodType
       else return s
     }

@@ -23,7 +23,12 @@ describe('secrets', () => {
     })
     const { database } = await getApp()
     // the server's logger options, with request headers logged too: redaction must hide the keys
-    const logger = { ...loggerOptions('trace', stream), serializers: { req: (r: { method: string; url: string; headers: unknown }) => ({ method: r.method, url: r.url, headers: r.headers }) } }
+    const logger = {
+      ...loggerOptions('trace', stream),
+      serializers: {
+        req: (r: { method: string; url: string; headers: unknown }) => ({ method: r.method, url: r.url, headers: r.headers }),
+      },
+    }
     const app = await buildTestApp(database, { logger })
     const t = await createTenant()
     const expired = await t.key({ expiresAt: new Date(Date.now() - 1000) })
@@ -48,7 +53,8 @@ describe('secrets', () => {
       expect(res.status).toBeLessThan(500)
     }
     // tRPC over HTTP too
-    for (const key of used) await app.inject({ method: 'GET', url: `/trpc/app.list?input=${encodeURIComponent('{}')}`, headers: { authorization: key } })
+    for (const key of used)
+      await app.inject({ method: 'GET', url: `/trpc/app.list?input=${encodeURIComponent('{}')}`, headers: { authorization: key } })
 
     const log = lines.join('')
     expect(lines.length).toBeGreaterThan(calls.length) // it did log every request

@@ -1,6 +1,6 @@
 // Helpers of the statistics tests: events fed through the aggregate writers (what /updates, /stats
 // and /bundle call), bundles arranged with Prisma, and SVG documents parsed strictly.
-import { DOMParser, onErrorStopParsing, type Document, type Element } from '@xmldom/xmldom'
+import { DOMParser, type Document, type Element, onErrorStopParsing } from '@xmldom/xmldom'
 import { recordBandwidth, recordStorage } from '../../../packages/api/src/infra/daily-stats.ts'
 import { getApp, uid } from './harness.ts'
 
@@ -25,7 +25,9 @@ export async function served(appId: string, day: string, bytes: number) {
 export async function createBundle(appId: string, day: string, size: number, name = `1.0.${Math.floor(Math.random() * 1e6)}`) {
   const d = await db()
   const app = await d.app.findUniqueOrThrow({ where: { app_id: appId } })
-  await d.bundle.create({ data: { app_id: appId, name, owner_org: app.owner_org, size, external_url: `https://cdn.test/${uid()}.zip`, created_at: at(day) } })
+  await d.bundle.create({
+    data: { app_id: appId, name, owner_org: app.owner_org, size, external_url: `https://cdn.test/${uid()}.zip`, created_at: at(day) },
+  })
   await recordStorage(d, appId, size, at(day))
   return name
 }
@@ -38,7 +40,8 @@ export async function deleteBundle(appId: string, name: string, day: string) {
 }
 
 /** [date, mau, storage, bandwidth] rows, compact to compare. */
-export const rows = (stats: { date: string; mau: number; storage: number; bandwidth: number }[]) => stats.map((s) => [s.date, s.mau, s.storage, s.bandwidth])
+export const rows = (stats: { date: string; mau: number; storage: number; bandwidth: number }[]) =>
+  stats.map((s) => [s.date, s.mau, s.storage, s.bandwidth])
 
 /** Parses an SVG document, failing on any XML error. */
 export function parseSvg(text: string): Document {

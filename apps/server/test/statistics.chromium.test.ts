@@ -2,7 +2,7 @@
 // would get it from the server, and saves PNG screenshots under screenshots/ (git-ignored).
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, getApp } from './harness.ts'
 import { createBundle, deleteBundle, seen, served } from './statistics-helpers.ts'
@@ -14,10 +14,18 @@ let browser: Browser
 let base: string
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`)
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`)
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   })
   const { app } = await getApp()
   base = await app.listen({ port: 0, host: '127.0.0.1' })
@@ -46,7 +54,9 @@ describe('statistics charts in headless Chromium', () => {
       for (const metric of ['mau', 'storage', 'bandwidth', 'empty'] as const) {
         const page = await context.newPage()
         const problems: string[] = []
-        page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`) })
+        page.on('console', (m) => {
+          if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`)
+        })
         page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
         const range = metric === 'empty' ? 'from=2025-06-01&to=2025-06-30&graph=bandwidth' : `from=${day(0)}&to=${day(74)}&graph=${metric}`
         const res = await page.goto(`${base}/statistics/app/${t.appId}?${range}`)

@@ -9,8 +9,15 @@ import { rows } from './statistics-helpers.ts'
 const on = (day: string) => vi.setSystemTime(new Date(`${day}T12:00:00Z`))
 
 const info = (appId: string, device_id: string) => ({
-  app_id: appId, device_id, platform: 'ios', version_name: '1.0.0', version_build: '1.0.0',
-  plugin_version: '6.0.0', version_os: '17.0', is_emulator: false, is_prod: true,
+  app_id: appId,
+  device_id,
+  platform: 'ios',
+  version_name: '1.0.0',
+  version_build: '1.0.0',
+  plugin_version: '6.0.0',
+  version_os: '17.0',
+  is_emulator: false,
+  is_prod: true,
 })
 
 const ok = <R extends { status: number; body: unknown }>(res: R): R => {
@@ -28,7 +35,12 @@ describe('/statistics from real events', () => {
     vi.useFakeTimers({ toFake: ['Date'] })
 
     on('2026-03-30')
-    ok(await rest('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version: '1.0.0', external_url: 'https://cdn.example.com/1.0.0.zip', checksum: 'aaa111', size: 1_000 } }))
+    ok(
+      await rest('POST', '/bundle', {
+        key: t.keys.upload,
+        body: { app_id: t.appId, version: '1.0.0', external_url: 'https://cdn.example.com/1.0.0.zip', checksum: 'aaa111', size: 1_000 },
+      }),
+    )
     ok(await rest('POST', '/updates', { body: info(t.appId, 'device-a') }))
     ok(await rest('POST', '/updates', { body: info(t.appId, 'device-b') }))
     ok(await rest('POST', '/updates', { body: info(t.appId, 'DEVICE-A') })) // same device (ids are lower-cased)
@@ -37,17 +49,24 @@ describe('/statistics from real events', () => {
     on('2026-03-31')
     ok(await rest('POST', '/updates', { body: info(t.appId, 'device-a') }))
     ok(await rest('POST', '/updates', { body: info(t.appId, 'device-c') }))
-    ok(await rest('POST', '/stats', {
-      body: [
-        { ...info(t.appId, 'device-b'), action: 'download_complete' },
-        { ...info(t.appId, 'device-c'), action: 'download_complete' },
-        { ...info(t.appId, 'device-c'), action: 'set' }, // not a download: no bandwidth
-      ],
-    }))
+    ok(
+      await rest('POST', '/stats', {
+        body: [
+          { ...info(t.appId, 'device-b'), action: 'download_complete' },
+          { ...info(t.appId, 'device-c'), action: 'download_complete' },
+          { ...info(t.appId, 'device-c'), action: 'set' }, // not a download: no bandwidth
+        ],
+      }),
+    )
 
     on('2026-04-01')
     ok(await rest('POST', '/updates', { body: info(t.appId, 'device-a') })) // a new month: counts again
-    ok(await rest('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version: '1.1.0', external_url: 'https://cdn.example.com/1.1.0.zip', checksum: 'bbb222', size: 500 } }))
+    ok(
+      await rest('POST', '/bundle', {
+        key: t.keys.upload,
+        body: { app_id: t.appId, version: '1.1.0', external_url: 'https://cdn.example.com/1.1.0.zip', checksum: 'bbb222', size: 500 },
+      }),
+    )
 
     on('2026-04-02')
     ok(await rest('DELETE', '/bundle', { key: t.keys.write, body: { app_id: t.appId, version: '1.0.0' } }))

@@ -28,9 +28,18 @@ describe('/statistics errors', () => {
   it('400 invalid_date_range when from > to or the days are more than 366 apart; 366 apart is allowed', async () => {
     const t = await createTenant()
     for (const url of [`/statistics/app/${t.appId}`, `/statistics/org/${t.orgId}`, '/statistics/user']) {
-      expect(await get(url, t.keys.read, { from: '2026-03-02', to: '2026-03-01' }), url).toMatchObject({ status: 400, body: { error: 'invalid_date_range' } })
-      expect(await get(url, t.keys.read, { from: '2024-01-01', to: '2025-01-02' }), url).toMatchObject({ status: 400, body: { error: 'invalid_date_range' } })
-      expect(await get(url, t.keys.read, { from: '2024-01-01', to: '2025-01-02', graph: 'storage' }), url).toMatchObject({ status: 400, body: { error: 'invalid_date_range' } })
+      expect(await get(url, t.keys.read, { from: '2026-03-02', to: '2026-03-01' }), url).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_date_range' },
+      })
+      expect(await get(url, t.keys.read, { from: '2024-01-01', to: '2025-01-02' }), url).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_date_range' },
+      })
+      expect(await get(url, t.keys.read, { from: '2024-01-01', to: '2025-01-02', graph: 'storage' }), url).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_date_range' },
+      })
       const edge = await get(url, t.keys.read, { from: '2024-01-01', to: '2025-01-01' }) // 366 days apart, 367 entries
       expect(edge.status, url).toBe(200)
       expect(edge.body).toHaveLength(367)
@@ -40,10 +49,16 @@ describe('/statistics errors', () => {
   it('400 on an unknown graph or a malformed app_id; 404 for a missing app or org', async () => {
     const t = await createTenant()
     const q = { from: '2026-01-01', to: '2026-01-31' }
-    expect(await get(`/statistics/app/${t.appId}`, t.keys.read, { ...q, graph: 'pie' })).toMatchObject({ status: 400, body: { error: 'invalid_input' } })
+    expect(await get(`/statistics/app/${t.appId}`, t.keys.read, { ...q, graph: 'pie' })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_input' },
+    })
     expect(await get('/statistics/app/not_an_app', t.keys.read, q)).toMatchObject({ status: 400, body: { error: 'invalid_app_id' } })
     expect(await get('/statistics/app/com.missing.app', t.keys.read, q)).toMatchObject({ status: 404, body: { error: 'app_not_found' } })
-    expect(await get('/statistics/org/no-such-org', t.keys.read, { ...q, graph: 'mau' })).toMatchObject({ status: 404, body: { error: 'org_not_found' } })
+    expect(await get('/statistics/org/no-such-org', t.keys.read, { ...q, graph: 'mau' })).toMatchObject({
+      status: 404,
+      body: { error: 'org_not_found' },
+    })
   })
 
   it('other methods on the statistics paths are not served', async () => {

@@ -53,9 +53,15 @@ describe('/statistics happy paths', () => {
   it('accepts ISO date-times (their UTC day) and a one-day range', async () => {
     const t = await createTenant()
     await seen(t.appId, '2026-05-05', 'x')
-    const res = await rest('GET', `/statistics/app/${t.appId}`, { key: t.keys.read, query: { from: '2026-05-05T00:00:00.000Z', to: '2026-05-05T23:59:59Z' } })
+    const res = await rest('GET', `/statistics/app/${t.appId}`, {
+      key: t.keys.read,
+      query: { from: '2026-05-05T00:00:00.000Z', to: '2026-05-05T23:59:59Z' },
+    })
     expect(rows(res.body)).toEqual([['2026-05-05', 1, 0, 0]])
-    const offset = await rest('GET', `/statistics/app/${t.appId}`, { key: t.keys.read, query: { from: '2026-05-06T01:00:00+02:00', to: '2026-05-05' } })
+    const offset = await rest('GET', `/statistics/app/${t.appId}`, {
+      key: t.keys.read,
+      query: { from: '2026-05-06T01:00:00+02:00', to: '2026-05-05' },
+    })
     expect(rows(offset.body)).toEqual([['2026-05-05', 1, 0, 0]])
   })
 
@@ -78,7 +84,12 @@ describe('/statistics happy paths', () => {
     // a second organization of the same user
     const d = await db()
     const other = await d.organization.create({
-      data: { name: 'Second org', management_email: t.owner.email, created_by: t.owner.userId, members: { create: { user_id: t.owner.userId, role: 'read' } } },
+      data: {
+        name: 'Second org',
+        management_email: t.owner.email,
+        created_by: t.owner.userId,
+        members: { create: { user_id: t.owner.userId, role: 'read' } },
+      },
     })
     const app3 = `com.second${Date.now()}.app`
     await d.app.create({ data: { app_id: app3, name: 'Third', owner_org: other.id } })
@@ -102,7 +113,13 @@ describe('/statistics happy paths', () => {
     const d = await db()
     // 10 apps × 366 days of aggregates
     const data = apps.flatMap((app_id) =>
-      Array.from({ length: 366 }, (_, i) => ({ app_id, date: new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10), mau_new: 1, bandwidth: 10n, storage_delta: 0n })),
+      Array.from({ length: 366 }, (_, i) => ({
+        app_id,
+        date: new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10),
+        mau_new: 1,
+        bandwidth: 10n,
+        storage_delta: 0n,
+      })),
     )
     await d.dailyStat.createMany({ data })
     const started = Date.now()

@@ -90,7 +90,10 @@ describe('/statistics charts (SVG)', () => {
     expect(texts(byClass(user.doc, 'text', 'x-tick'))).toEqual(['Dec', 'Jan', 'Feb', 'Mar'])
     expect(texts(byClass(user.doc, 'text', 'x-year'))).toEqual(['2025', '2026'])
     const json = await rest('GET', '/statistics/user', { key: t.keys.read, query: { from: '2026-01-01', to: '2026-01-02' } })
-    expect(json.body).toEqual([{ date: '2026-01-01', mau: 0, storage: 0, bandwidth: 0 }, { date: '2026-01-02', mau: 0, storage: 0, bandwidth: 0 }])
+    expect(json.body).toEqual([
+      { date: '2026-01-01', mau: 0, storage: 0, bandwidth: 0 },
+      { date: '2026-01-02', mau: 0, storage: 0, bandwidth: 0 },
+    ])
   })
 
   it('escapes names and renders a single day', () => {

@@ -4,7 +4,7 @@
 // in rows read from DeviceOverride (deterministic: no timing).
 import { describe, expect, it } from 'vitest'
 import { checkIn, deviceInfo, registerBundle, setChannel } from './device-helpers.ts'
-import { createTenant, getApp, rest, uid, type Tenant } from './harness.ts'
+import { createTenant, getApp, rest, type Tenant, uid } from './harness.ts'
 
 type Reader = (...args: unknown[]) => Promise<unknown>
 
@@ -40,7 +40,10 @@ async function appWithOverrides(overrides: number) {
   await setChannel(t, 'production', { version: '1.1.0', public: true })
   await setChannel(t, 'beta', { version: '1.2.0', allow_device_self_set: true })
   const { database } = await getApp()
-  const beta = await database.db.channel.findUniqueOrThrow({ where: { app_id_name: { app_id: t.appId, name: 'beta' } }, select: { id: true } })
+  const beta = await database.db.channel.findUniqueOrThrow({
+    where: { app_id_name: { app_id: t.appId, name: 'beta' } },
+    select: { id: true },
+  })
   const rows = Array.from({ length: overrides }, (_, i) => ({ app_id: t.appId, device_id: `flood-${i}`, channel_id: beta.id }))
   for (let i = 0; i < rows.length; i += 500) await database.db.deviceOverride.createMany({ data: rows.slice(i, i + 500) })
   return t

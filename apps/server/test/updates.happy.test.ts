@@ -1,8 +1,8 @@
 import { describeError, deviceInfo as deviceInfoSchema, envelope } from '@capgo-api/api'
-import { updatesOutput } from '../../../packages/api/src/domains/plugin/schema.ts'
 import { describe, expect, it } from 'vitest'
-import { createTenant, getApp, rest, trpc, type Tenant } from './harness.ts'
-import { bundleUrl, checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride, type Info } from './device-helpers.ts'
+import { updatesOutput } from '../../../packages/api/src/domains/plugin/schema.ts'
+import { bundleUrl, checkIn, deviceInfo, getDevice, type Info, registerBundle, setChannel, setOverride } from './device-helpers.ts'
+import { createTenant, getApp, rest, type Tenant, trpc } from './harness.ts'
 
 interface Case {
   name: string
@@ -20,8 +20,18 @@ const production = async (t: Tenant, version: string, opts: Record<string, unkno
 
 const CASES: Case[] = [
   { name: 'serves the public channel bundle', setup: (t) => production(t, '1.2.0'), expect: { version: '1.2.0' } },
-  { name: 'no_new_version_available when already on it', setup: (t) => production(t, '1.2.0'), info: { version_name: '1.2.0' }, expect: { error: 'no_new_version_available', kind: 'up_to_date' } },
-  { name: 'no_new_version_available when builtin is that version', setup: (t) => production(t, '1.2.0'), info: { version_build: '1.2.0' }, expect: { error: 'no_new_version_available', kind: 'up_to_date' } },
+  {
+    name: 'no_new_version_available when already on it',
+    setup: (t) => production(t, '1.2.0'),
+    info: { version_name: '1.2.0' },
+    expect: { error: 'no_new_version_available', kind: 'up_to_date' },
+  },
+  {
+    name: 'no_new_version_available when builtin is that version',
+    setup: (t) => production(t, '1.2.0'),
+    info: { version_build: '1.2.0' },
+    expect: { error: 'no_new_version_available', kind: 'up_to_date' },
+  },
   {
     name: 'disabled_platform_ios on an override channel without iOS',
     setup: async (t, id) => {
@@ -41,12 +51,36 @@ const CASES: Case[] = [
     info: { platform: 'android' },
     expect: { error: 'disabled_platform_android', kind: 'blocked' },
   },
-  { name: 'disable_auto_update_to_major (default policy)', setup: (t) => production(t, '2.0.0'), expect: { error: 'disable_auto_update_to_major', kind: 'blocked' } },
-  { name: 'major policy lets a minor through', setup: (t) => production(t, '1.5.0', { disableAutoUpdate: 'major' }), expect: { version: '1.5.0' } },
-  { name: 'disable_auto_update_to_minor', setup: (t) => production(t, '1.1.0', { disableAutoUpdate: 'minor' }), expect: { error: 'disable_auto_update_to_minor', kind: 'blocked' } },
-  { name: 'minor policy lets a patch through', setup: (t) => production(t, '1.0.4', { disableAutoUpdate: 'minor' }), expect: { version: '1.0.4' } },
-  { name: 'disable_auto_update_to_patch', setup: (t) => production(t, '1.1.0', { disableAutoUpdate: 'patch' }), expect: { error: 'disable_auto_update_to_patch', kind: 'blocked' } },
-  { name: 'patch policy serves a patch of the native version', setup: (t) => production(t, '1.0.3', { disableAutoUpdate: 'patch' }), expect: { version: '1.0.3' } },
+  {
+    name: 'disable_auto_update_to_major (default policy)',
+    setup: (t) => production(t, '2.0.0'),
+    expect: { error: 'disable_auto_update_to_major', kind: 'blocked' },
+  },
+  {
+    name: 'major policy lets a minor through',
+    setup: (t) => production(t, '1.5.0', { disableAutoUpdate: 'major' }),
+    expect: { version: '1.5.0' },
+  },
+  {
+    name: 'disable_auto_update_to_minor',
+    setup: (t) => production(t, '1.1.0', { disableAutoUpdate: 'minor' }),
+    expect: { error: 'disable_auto_update_to_minor', kind: 'blocked' },
+  },
+  {
+    name: 'minor policy lets a patch through',
+    setup: (t) => production(t, '1.0.4', { disableAutoUpdate: 'minor' }),
+    expect: { version: '1.0.4' },
+  },
+  {
+    name: 'disable_auto_update_to_patch',
+    setup: (t) => production(t, '1.1.0', { disableAutoUpdate: 'patch' }),
+    expect: { error: 'disable_auto_update_to_patch', kind: 'blocked' },
+  },
+  {
+    name: 'patch policy serves a patch of the native version',
+    setup: (t) => production(t, '1.0.3', { disableAutoUpdate: 'patch' }),
+    expect: { version: '1.0.3' },
+  },
   {
     name: 'version_number blocks a native version below minUpdateVersion',
     setup: (t) => production(t, '1.2.0', { disableAutoUpdate: 'version_number' }, { minUpdateVersion: '1.1.0' }),
@@ -58,15 +92,57 @@ const CASES: Case[] = [
     info: { version_build: '1.1.0' },
     expect: { version: '2.0.0' },
   },
-  { name: 'version_number without minUpdateVersion is a misconfiguration', setup: (t) => production(t, '1.2.0', { disableAutoUpdate: 'version_number' }), expect: { error: 'misconfigured_channel', kind: 'failed' } },
-  { name: 'disable_auto_update_under_native', setup: (t) => production(t, '1.2.0', { disableAutoUpdate: 'none' }), info: { version_build: '1.5.0' }, expect: { error: 'disable_auto_update_under_native', kind: 'blocked' } },
-  { name: 'under native allowed when the channel says so', setup: (t) => production(t, '1.2.0', { disableAutoUpdate: 'none', disableAutoUpdateUnderNative: false }), info: { version_build: '1.5.0' }, expect: { version: '1.2.0' } },
-  { name: 'disable_emulator', setup: (t) => production(t, '1.2.0', { allow_emulator: false }), info: { is_emulator: true }, expect: { error: 'disable_emulator', kind: 'blocked' } },
-  { name: 'emulators still served elsewhere', setup: (t) => production(t, '1.2.0', { allow_device: false }), info: { is_emulator: true }, expect: { version: '1.2.0' } },
-  { name: 'disable_device', setup: (t) => production(t, '1.2.0', { allow_device: false }), expect: { error: 'disable_device', kind: 'blocked' } },
-  { name: 'disable_dev_build', setup: (t) => production(t, '1.2.0', { allow_dev: false }), info: { is_prod: false }, expect: { error: 'disable_dev_build', kind: 'blocked' } },
-  { name: 'disable_prod_build', setup: (t) => production(t, '1.2.0', { allow_prod: false }), expect: { error: 'disable_prod_build', kind: 'blocked' } },
-  { name: 'dev builds pass a prod-less channel', setup: (t) => production(t, '1.2.0', { allow_prod: false }), info: { is_prod: false }, expect: { version: '1.2.0' } },
+  {
+    name: 'version_number without minUpdateVersion is a misconfiguration',
+    setup: (t) => production(t, '1.2.0', { disableAutoUpdate: 'version_number' }),
+    expect: { error: 'misconfigured_channel', kind: 'failed' },
+  },
+  {
+    name: 'disable_auto_update_under_native',
+    setup: (t) => production(t, '1.2.0', { disableAutoUpdate: 'none' }),
+    info: { version_build: '1.5.0' },
+    expect: { error: 'disable_auto_update_under_native', kind: 'blocked' },
+  },
+  {
+    name: 'under native allowed when the channel says so',
+    setup: (t) => production(t, '1.2.0', { disableAutoUpdate: 'none', disableAutoUpdateUnderNative: false }),
+    info: { version_build: '1.5.0' },
+    expect: { version: '1.2.0' },
+  },
+  {
+    name: 'disable_emulator',
+    setup: (t) => production(t, '1.2.0', { allow_emulator: false }),
+    info: { is_emulator: true },
+    expect: { error: 'disable_emulator', kind: 'blocked' },
+  },
+  {
+    name: 'emulators still served elsewhere',
+    setup: (t) => production(t, '1.2.0', { allow_device: false }),
+    info: { is_emulator: true },
+    expect: { version: '1.2.0' },
+  },
+  {
+    name: 'disable_device',
+    setup: (t) => production(t, '1.2.0', { allow_device: false }),
+    expect: { error: 'disable_device', kind: 'blocked' },
+  },
+  {
+    name: 'disable_dev_build',
+    setup: (t) => production(t, '1.2.0', { allow_dev: false }),
+    info: { is_prod: false },
+    expect: { error: 'disable_dev_build', kind: 'blocked' },
+  },
+  {
+    name: 'disable_prod_build',
+    setup: (t) => production(t, '1.2.0', { allow_prod: false }),
+    expect: { error: 'disable_prod_build', kind: 'blocked' },
+  },
+  {
+    name: 'dev builds pass a prod-less channel',
+    setup: (t) => production(t, '1.2.0', { allow_prod: false }),
+    info: { is_prod: false },
+    expect: { version: '1.2.0' },
+  },
   {
     name: 'no_channel without a public channel for the platform',
     setup: async (t) => {
@@ -76,9 +152,23 @@ const CASES: Case[] = [
     },
     expect: { error: 'no_channel', kind: 'failed' },
   },
-  { name: 'no_bundle when the channel has none', setup: (t) => setChannel(t, 'production', { public: true }), expect: { error: 'no_bundle', kind: 'failed' } },
-  { name: 'unknown_version_build', setup: (t) => production(t, '1.2.0'), info: { version_build: 'banana' }, expect: { error: 'unknown_version_build', kind: 'failed' } },
-  { name: 'a non-strict native version is coerced', setup: (t) => production(t, '1.2.0'), info: { version_build: '1.0' }, expect: { version: '1.2.0' } },
+  {
+    name: 'no_bundle when the channel has none',
+    setup: (t) => setChannel(t, 'production', { public: true }),
+    expect: { error: 'no_bundle', kind: 'failed' },
+  },
+  {
+    name: 'unknown_version_build',
+    setup: (t) => production(t, '1.2.0'),
+    info: { version_build: 'banana' },
+    expect: { error: 'unknown_version_build', kind: 'failed' },
+  },
+  {
+    name: 'a non-strict native version is coerced',
+    setup: (t) => production(t, '1.2.0'),
+    info: { version_build: '1.0' },
+    expect: { version: '1.2.0' },
+  },
   {
     name: 'a bundle override wins over the channel and its policies',
     setup: async (t, id) => {
@@ -155,11 +245,22 @@ describe('POST /updates resolution and policies', () => {
   it('refuses bad input as the procedure does: same status, code and issues', async () => {
     const t = await createTenant()
     const good = deviceInfo(t)
-    const bodies: unknown[] = [undefined, [], { ...good, app_id: 'nope' }, { ...good, platform: 'windows' }, { ...good, device_id: '' }, { ...good, is_prod: 'yes' }, { app_id: t.appId }]
+    const bodies: unknown[] = [
+      undefined,
+      [],
+      { ...good, app_id: 'nope' },
+      { ...good, platform: 'windows' },
+      { ...good, device_id: '' },
+      { ...good, is_prod: 'yes' },
+      { app_id: t.appId },
+    ]
     const caller = await trpc()
     for (const body of bodies) {
       const res = await rest('POST', '/updates', body === undefined ? {} : { body })
-      const procedure = await caller.plugin.updates(body as never).then(() => undefined, (e: unknown) => describeError(e))
+      const procedure = await caller.plugin.updates(body as never).then(
+        () => undefined,
+        (e: unknown) => describeError(e),
+      )
       expect(procedure, JSON.stringify(body)).toBeDefined()
       expect({ status: res.status, body: res.body }).toEqual({ status: procedure!.status, body: envelope(procedure!) })
     }
@@ -201,7 +302,12 @@ describe('a simulated device, end to end', () => {
     expect((await checkIn(dev)).body).toMatchObject({ version: '1.1.0' })
 
     // the device installs it and reports the new bundle
-    const stats = await rest('POST', '/stats', { body: [{ ...ios, device_id: 'iphone-a1', action: 'download_complete', version_name: '1.1.0' }, { ...ios, action: 'set', version_name: '1.1.0', old_version_name: 'builtin' }] })
+    const stats = await rest('POST', '/stats', {
+      body: [
+        { ...ios, device_id: 'iphone-a1', action: 'download_complete', version_name: '1.1.0' },
+        { ...ios, action: 'set', version_name: '1.1.0', old_version_name: 'builtin' },
+      ],
+    })
     expect(stats).toMatchObject({ status: 200, body: { status: 'ok' } })
     expect((await checkIn({ ...ios, version_name: '1.1.0' })).body).toMatchObject({ error: 'no_new_version_available', kind: 'up_to_date' })
 
@@ -209,7 +315,11 @@ describe('a simulated device, end to end', () => {
     await registerBundle(t, '1.1.1-rc.1')
     await setChannel(t, 'qa', { version: '1.1.1-rc.1' })
     await setOverride(t, 'iphone-a1', { channel: 'qa' })
-    expect((await checkIn({ ...ios, version_name: '1.1.0' })).body).toEqual({ version: '1.1.1-rc.1', url: bundleUrl('1.1.1-rc.1'), checksum: 'sum-1.1.1-rc.1' })
+    expect((await checkIn({ ...ios, version_name: '1.1.0' })).body).toEqual({
+      version: '1.1.1-rc.1',
+      url: bundleUrl('1.1.1-rc.1'),
+      checksum: 'sum-1.1.1-rc.1',
+    })
     // and back
     expect((await rest('DELETE', '/device', { key: t.keys.write, query: { app_id: t.appId, device_id: 'iphone-a1' } })).status).toBe(200)
     expect((await checkIn({ ...ios, version_name: '1.1.0' })).body).toMatchObject({ error: 'no_new_version_available' })
@@ -219,8 +329,17 @@ describe('a simulated device, end to end', () => {
     const bundles = await rest('GET', '/bundle', { key: t.keys.read, query: { app_id: t.appId } })
     const b110 = bundles.body.find((b: any) => b.name === '1.1.0')
     expect(one.body).toMatchObject({
-      device_id: 'iphone-a1', app_id: t.appId, custom_id: 'user-42', platform: 'ios', plugin_version: '8.0.0', os_version: '17.4',
-      version_build: '1.0.0', version_name: '1.1.0', version: b110.id, is_prod: true, is_emulator: false,
+      device_id: 'iphone-a1',
+      app_id: t.appId,
+      custom_id: 'user-42',
+      platform: 'ios',
+      plugin_version: '8.0.0',
+      os_version: '17.4',
+      version_build: '1.0.0',
+      version_name: '1.1.0',
+      version: b110.id,
+      is_prod: true,
+      is_emulator: false,
     })
     expect(one.body.channel).toBeUndefined()
 

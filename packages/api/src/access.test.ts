@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { canSeeApp, keyExceeds, keyWithin, requireMode, requireRole, visibleOrgIds, visibleRole, type Principal } from './access.ts'
+import { canSeeApp, keyExceeds, keyWithin, type Principal, requireMode, requireRole, visibleOrgIds, visibleRole } from './access.ts'
 
 const principal = (extra: Partial<Principal> = {}): Principal => ({
-  userId: 'u1', keyId: 1, mode: 'all', limitedToOrgs: [], limitedToApps: [], expiresAt: null,
-  roles: new Map([['o1', 'admin'], ['o2', 'read']]), ...extra,
+  userId: 'u1',
+  keyId: 1,
+  mode: 'all',
+  limitedToOrgs: [],
+  limitedToApps: [],
+  expiresAt: null,
+  roles: new Map([
+    ['o1', 'admin'],
+    ['o2', 'read'],
+  ]),
+  ...extra,
 })
 
 describe('visibility', () => {
@@ -42,7 +51,7 @@ describe('key limits: no key gets more power than the calling key', () => {
     expect(keyExceeds(principal({ mode: 'write' }), { ...power, mode: 'write' })).toBeNull()
   })
 
-  it('limits within the caller\'s, non-empty when the caller is limited', () => {
+  it("limits within the caller's, non-empty when the caller is limited", () => {
     const p = principal({ limitedToOrgs: ['o1'] })
     expect(keyExceeds(p, power)).toMatch(/limited_to_orgs/)
     expect(keyExceeds(p, { ...power, limitedToOrgs: ['o1'] })).toBeNull()
@@ -50,7 +59,7 @@ describe('key limits: no key gets more power than the calling key', () => {
     expect(keyExceeds(principal({ limitedToApps: ['a1'] }), { ...power, limitedToApps: ['a2'] })).toMatch(/limited_to_apps/)
   })
 
-  it('an expiry no later than the caller\'s', () => {
+  it("an expiry no later than the caller's", () => {
     const p = principal({ expiresAt: new Date('2030-01-01T00:00:00Z') })
     expect(keyExceeds(p, power)).toMatch(/expires_at must be set/)
     expect(keyExceeds(p, { ...power, expiresAt: new Date('2031-01-01T00:00:00Z') })).toMatch(/expires_at/)

@@ -2,9 +2,9 @@
 // they never re-implement a check.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Prisma } from '@capgo-api/db'
+import type { AuthedContext } from './context.ts'
 import { ApiError } from './errors.ts'
 import type { AppAccess } from './infra/access-cache.ts'
-import type { AuthedContext } from './context.ts'
 import type { Services } from './services.ts'
 
 export const KEY_MODES = ['read', 'upload', 'write', 'all'] as const
@@ -63,7 +63,13 @@ export async function authenticate(services: Pick<Services, 'db' | 'access'>, ra
   const key = await db.apiKey.findUnique({
     where: { key_hash: hash },
     select: {
-      id: true, key_hash: true, mode: true, user_id: true, limited_to_orgs: true, limited_to_apps: true, expires_at: true,
+      id: true,
+      key_hash: true,
+      mode: true,
+      user_id: true,
+      limited_to_orgs: true,
+      limited_to_apps: true,
+      expires_at: true,
       user: { select: { members: { select: { org_id: true, role: true } } } },
     },
   })
@@ -75,7 +81,11 @@ export async function authenticate(services: Pick<Services, 'db' | 'access'>, ra
   const limitedToApps = parseIdList(key.limited_to_apps)
   // a key limited to apps sees only the organizations that own them
   const limitedAppOrgs = limitedToApps.length
-    ? [...new Set((await db.app.findMany({ where: { app_id: { in: limitedToApps } }, select: { owner_org: true } })).map((a) => a.owner_org))]
+    ? [
+        ...new Set(
+          (await db.app.findMany({ where: { app_id: { in: limitedToApps } }, select: { owner_org: true } })).map((a) => a.owner_org),
+        ),
+      ]
     : undefined
   const principal: Principal = {
     userId: key.user_id,
@@ -179,9 +189,10 @@ export interface KeyPower {
 export function keyExceeds(p: Principal, k: KeyPower): string | null {
   if (modeRank(k.mode) > modeRank(p.mode)) return `mode ${k.mode} is above this key's mode ${p.mode}`
   const within = (mine: string[], theirs: string[]) => !mine.length || (theirs.length > 0 && theirs.every((id) => mine.includes(id)))
-  if (!within(p.limitedToOrgs, k.limitedToOrgs)) return 'limited_to_orgs must be a non-empty subset of this key\'s limited_to_orgs'
-  if (!within(p.limitedToApps, k.limitedToApps)) return 'limited_to_apps must be a non-empty subset of this key\'s limited_to_apps'
-  if (p.expiresAt && (!k.expiresAt || k.expiresAt.getTime() > p.expiresAt.getTime())) return `expires_at must be set, no later than this key's (${p.expiresAt.toISOString()})`
+  if (!within(p.limitedToOrgs, k.limitedToOrgs)) return "limited_to_orgs must be a non-empty subset of this key's limited_to_orgs"
+  if (!within(p.limitedToApps, k.limitedToApps)) return "limited_to_apps must be a non-empty subset of this key's limited_to_apps"
+  if (p.expiresAt && (!k.expiresAt || k.expiresAt.getTime() > p.expiresAt.getTime()))
+    return `expires_at must be set, no later than this key's (${p.expiresAt.toISOString()})`
   return null
 }
 

@@ -18,7 +18,12 @@ export async function bootstrap(db: Db, opts: { apiKey?: string; email?: string 
     const email = opts.email ?? 'admin@localhost'
     const user = await tx.user.create({ data: { email, name: 'Admin' } })
     const org = await tx.organization.create({
-      data: { name: 'Default organization', management_email: email, created_by: user.id, members: { create: { user_id: user.id, role: 'super_admin' } } },
+      data: {
+        name: 'Default organization',
+        management_email: email,
+        created_by: user.id,
+        members: { create: { user_id: user.id, role: 'super_admin' } },
+      },
     })
     await tx.apiKey.create({ data: { key_hash: key.key_hash, key_hint: key.key_hint, mode: 'all', name: 'bootstrap', user_id: user.id } })
     return { userId: user.id, orgId: org.id, generatedKey: opts.apiKey ? undefined : key.plain }

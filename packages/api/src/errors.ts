@@ -100,7 +100,11 @@ export class ApiError extends TRPCError {
   readonly error: ErrorCode
   readonly moreInfo?: Record<string, unknown>
   constructor(error: ErrorCode, opts: { message?: string; cause?: unknown; moreInfo?: Record<string, unknown> } = {}) {
-    super({ code: TRPC_CODE_BY_STATUS[httpStatusOf(error)] ?? 'INTERNAL_SERVER_ERROR', message: opts.message ?? messageOf(error), cause: opts.cause })
+    super({
+      code: TRPC_CODE_BY_STATUS[httpStatusOf(error)] ?? 'INTERNAL_SERVER_ERROR',
+      message: opts.message ?? messageOf(error),
+      cause: opts.cause,
+    })
     this.error = error
     this.moreInfo = opts.moreInfo
   }
@@ -131,7 +135,12 @@ export function fromZodIssues(zodIssues: readonly ZodLikeIssue[]): { error: Erro
     return { path, message: i.message }
   })
   const first = issues[0]
-  const message = error !== 'invalid_input' ? messageOf(error) : first ? `Invalid input: ${first.path ? `${first.path}: ` : ''}${first.message}` : messageOf(error)
+  const message =
+    error !== 'invalid_input'
+      ? messageOf(error)
+      : first
+        ? `Invalid input: ${first.path ? `${first.path}: ` : ''}${first.message}`
+        : messageOf(error)
   return { error, message, issues }
 }
 
@@ -139,9 +148,38 @@ export function fromZodIssues(zodIssues: readonly ZodLikeIssue[]): { error: Erro
 export function isDatabaseUnavailable(e: unknown): boolean {
   for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
     const code = cur.code ?? cur.kind
-    if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'SQLITE_BUSY', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08003'].includes(code)) return true
-    if (['DatabaseNotReachable', 'DatabaseDoesNotExist', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'].includes(cur.kind ?? cur.originalCode)) return true
-    if (typeof cur.message === 'string' && /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|Closed the connection|terminating connection/i.test(cur.message)) return true
+    if (
+      [
+        'P1001',
+        'P1002',
+        'P1008',
+        'P1017',
+        'P2024',
+        'SQLITE_BUSY',
+        'ECONNREFUSED',
+        'ECONNRESET',
+        'ETIMEDOUT',
+        '57P01',
+        '57P03',
+        '08006',
+        '08001',
+        '08003',
+      ].includes(code)
+    )
+      return true
+    if (
+      ['DatabaseNotReachable', 'DatabaseDoesNotExist', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'].includes(
+        cur.kind ?? cur.originalCode,
+      )
+    )
+      return true
+    if (
+      typeof cur.message === 'string' &&
+      /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|Closed the connection|terminating connection/i.test(
+        cur.message,
+      )
+    )
+      return true
   }
   return false
 }
@@ -182,7 +220,13 @@ const CONCURRENT_CHANGE_CODES = ['P2025', 'P2003', 'SQLITE_CONSTRAINT_FOREIGNKEY
 export const isConcurrentChange = (e: unknown) => anyCode(e, CONCURRENT_CHANGE_CODES)
 
 /** Whatever was thrown → our code, HTTP status and public message (never internals). */
-export function describeError(e: unknown): { error: ErrorCode; status: number; message: string; issues?: Issue[]; moreInfo?: Record<string, unknown> } {
+export function describeError(e: unknown): {
+  error: ErrorCode
+  status: number
+  message: string
+  issues?: Issue[]
+  moreInfo?: Record<string, unknown>
+} {
   if (e instanceof ApiError) return { error: e.error, status: httpStatusOf(e.error), message: e.message, moreInfo: e.moreInfo }
   if (e instanceof TRPCError) {
     const cause = e.cause as { name?: string; issues?: ZodLikeIssue[] } | undefined
@@ -195,7 +239,8 @@ export function describeError(e: unknown): { error: ErrorCode; status: number; m
     const code = CODE_BY_TRPC[e.code] ?? 'unknown_error'
     return { error: code, status: httpStatusOf(code), message: messageOf(code) }
   }
-  if (isDatabaseUnavailable(e) || isContention(e)) return { error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }
+  if (isDatabaseUnavailable(e) || isContention(e))
+    return { error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }
   if (isUnstorableText(e)) return { error: 'invalid_characters', status: 400, message: messageOf('invalid_characters') }
   if (isConcurrentChange(e)) return { error: 'conflict', status: 409, message: messageOf('conflict') }
   return { error: 'unknown_error', status: 500, message: messageOf('unknown_error') }

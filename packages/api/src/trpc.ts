@@ -1,11 +1,11 @@
 // tRPC set-up in three parts: context & init (with the error formatter), error mapping,
 // and procedures by key mode.
 import { initTRPC } from '@trpc/server'
-import { authenticate, requireMode, type KeyMode } from './access.ts'
+import { authenticate, type KeyMode, requireMode } from './access.ts'
 import type { Context } from './context.ts'
-import type { ProcedureMeta } from './meta.ts'
-import { ApiError, describeError } from './errors.ts'
 import { containsNul } from './domains/common.ts'
+import { ApiError, describeError } from './errors.ts'
+import type { ProcedureMeta } from './meta.ts'
 
 // ---- init -------------------------------------------------------------------------------
 const t = initTRPC

@@ -1,8 +1,9 @@
 // Typed tRPC client for internal TypeScript apps. Only types come from the api package (`import type`),
 // so no server code reaches a client bundle; the runtime is @trpc/client alone.
+
+import type { AppRouter, ErrorCode, RouterInputs, RouterOutputs } from '@capgo-api/api'
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError, type TRPCLink } from '@trpc/client'
 import { observable } from '@trpc/server/observable'
-import type { AppRouter, ErrorCode, RouterInputs, RouterOutputs } from '@capgo-api/api'
 
 export type { AppRouter, ErrorCode, RouterInputs, RouterOutputs }
 
@@ -51,15 +52,17 @@ export class CapgoError extends TRPCClientError<AppRouter> {
 }
 
 /** Turns every failure into a CapgoError. */
-const capgoErrors: TRPCLink<AppRouter> = () => ({ next, op }) =>
-  observable((observer) => {
-    const sub = next(op).subscribe({
-      next: (v) => observer.next(v),
-      error: (err) => observer.error(err instanceof CapgoError ? err : new CapgoError(err)),
-      complete: () => observer.complete(),
+const capgoErrors: TRPCLink<AppRouter> =
+  () =>
+  ({ next, op }) =>
+    observable((observer) => {
+      const sub = next(op).subscribe({
+        next: (v) => observer.next(v),
+        error: (err) => observer.error(err instanceof CapgoError ? err : new CapgoError(err)),
+        complete: () => observer.complete(),
+      })
+      return () => sub.unsubscribe()
     })
-    return () => sub.unsubscribe()
-  })
 
 export function createClient(opts: ClientOptions) {
   const transport = {
@@ -68,7 +71,10 @@ export function createClient(opts: ClientOptions) {
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   }
   return createTRPCClient<AppRouter>({
-    links: [capgoErrors, opts.batch === false ? httpLink(transport) : httpBatchLink({ ...transport, maxURLLength: opts.maxURLLength ?? 2048 })],
+    links: [
+      capgoErrors,
+      opts.batch === false ? httpLink(transport) : httpBatchLink({ ...transport, maxURLLength: opts.maxURLLength ?? 2048 }),
+    ],
   })
 }
 

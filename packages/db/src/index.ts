@@ -9,12 +9,12 @@ import { DEFAULT_DATABASE_URL } from './paths.ts'
 import type { PgPool } from './postgres.ts'
 import type { SqliteRaw } from './sqlite.ts'
 
-export type { SqliteRaw } from './sqlite.ts'
 export type { PgPool, PgPoolClient } from './postgres.ts'
+export type { SqliteRaw } from './sqlite.ts'
 export type Db = InstanceType<typeof PrismaClient>
 export type Provider = 'sqlite' | 'postgres'
 
-export { absoluteFileUrl, commandDir, DEFAULT_DATABASE_URL, resolveDatabaseUrl, type PathEnv } from './paths.ts'
+export { absoluteFileUrl, commandDir, DEFAULT_DATABASE_URL, type PathEnv, resolveDatabaseUrl } from './paths.ts'
 
 export function providerOf(url: string): Provider {
   return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite'

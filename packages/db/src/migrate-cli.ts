@@ -1,6 +1,7 @@
 // `pnpm db:migrate`: apply pending migrations to DATABASE_URL, resolved as the server resolves it.
-import { resolveDatabaseUrl } from './paths.ts'
+
 import { applyMigrations, MigrationError } from './migrate.ts'
+import { resolveDatabaseUrl } from './paths.ts'
 
 try {
   const applied = await applyMigrations(resolveDatabaseUrl(process.env))

@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { providerOf, sqliteFile, type Provider } from './index.ts'
+import { type Provider, providerOf, sqliteFile } from './index.ts'
 
 /**
  * Where the worker script and the migrations are, found from this module only (never from the
@@ -26,7 +26,10 @@ export const migrationsDir = (url: string) => layout(providerOf(url)).migrations
 export class MigrationError extends Error {}
 
 const migrationNames = (dir: string) =>
-  fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
 
 /**
  * Whether a SQLite file lacks a migration, read with a plain connection. The schema engine takes
@@ -38,7 +41,9 @@ async function sqliteNeedsMigrations(file: string, dir: string): Promise<boolean
   const { default: Database } = await import('better-sqlite3')
   const db = new Database(file, { fileMustExist: true, timeout: 10_000 })
   try {
-    const done = new Set(db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').pluck().all())
+    const done = new Set(
+      db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').pluck().all(),
+    )
     return migrationNames(dir).some((name) => !done.has(name))
   } catch {
     return true // no _prisma_migrations yet
@@ -63,7 +68,11 @@ export async function applyMigrations(url: string): Promise<string[]> {
         if (!m.error) return resolve(m.applied ?? [])
         // the SQLite adapter reports SQLITE_BUSY as SocketTimeout, which the engine cannot even name
         if (file && /SocketTimeout|SQLITE_BUSY|database is locked/.test(m.error)) {
-          return reject(new MigrationError(`cannot migrate ${file}: another process has it open (a running server?); stop it and run the command again (the server applies pending migrations when it starts)`))
+          return reject(
+            new MigrationError(
+              `cannot migrate ${file}: another process has it open (a running server?); stop it and run the command again (the server applies pending migrations when it starts)`,
+            ),
+          )
         }
         reject(new Error(`migration failed: ${m.error}`))
       })

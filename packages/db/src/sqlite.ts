@@ -7,9 +7,10 @@
 //   wrote in between; IMMEDIATE takes the write lock first, waiting up to the busy timeout.
 // - the connection itself, for the check-in writer (packages/api/src/infra/checkins.ts), which
 //   writes its batches synchronously with cached single-row statements.
-import type BetterSqlite3 from 'better-sqlite3'
+
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils'
+import type BetterSqlite3 from 'better-sqlite3'
 import { LRUCache } from 'lru-cache'
 
 export type SqliteConnection = BetterSqlite3.Database
@@ -51,7 +52,8 @@ function cacheStatements(client: SqliteConnection, max: number): (sql: string) =
     }
     return stmt
   }
-  ;(client as unknown as { prepare: (sql: string) => StatementView }).prepare = (sql) => new StatementView(cached(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql))
+  ;(client as unknown as { prepare: (sql: string) => StatementView }).prepare = (sql) =>
+    new StatementView(cached(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql))
   return cached
 }
 

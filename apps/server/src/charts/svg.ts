@@ -4,7 +4,7 @@ import type { Graph } from '@capgo-api/api'
 import { format, formatPrefix, precisionPrefix } from 'd3-format'
 import { path as d3path } from 'd3-path'
 import { scaleLinear, scaleUtc } from 'd3-scale'
-import { area, curveLinear, curveStepAfter, line, type CurveFactory } from 'd3-shape'
+import { area, type CurveFactory, curveLinear, curveStepAfter, line } from 'd3-shape'
 import { utcDay, utcHour } from 'd3-time'
 import { utcFormat } from 'd3-time-format'
 
@@ -38,15 +38,30 @@ interface MetricStyle {
 
 const METRICS: Record<Graph, MetricStyle> = {
   mau: {
-    title: 'Monthly active users', axis: 'Devices this month', bytes: false, kind: 'line', curve: curveLinear, color: '#2563eb',
+    title: 'Monthly active users',
+    axis: 'Devices this month',
+    bytes: false,
+    kind: 'line',
+    curve: curveLinear,
+    color: '#2563eb',
     summary: (v) => ['Peak', Math.max(0, ...v)],
   },
   storage: {
-    title: 'Storage', axis: 'Bundle storage', bytes: true, kind: 'line', curve: curveStepAfter, color: '#7c3aed',
+    title: 'Storage',
+    axis: 'Bundle storage',
+    bytes: true,
+    kind: 'line',
+    curve: curveStepAfter,
+    color: '#7c3aed',
     summary: (v) => ['Latest', v.at(-1) ?? 0],
   },
   bandwidth: {
-    title: 'Bandwidth', axis: 'Bytes served per day', bytes: true, kind: 'bars', curve: curveLinear, color: '#059669',
+    title: 'Bandwidth',
+    axis: 'Bytes served per day',
+    bytes: true,
+    kind: 'bars',
+    curve: curveLinear,
+    color: '#059669',
     summary: (v) => ['Total', v.reduce((a, b) => a + b, 0)],
   },
 }
@@ -111,7 +126,10 @@ export function renderChart(opts: ChartOptions): string {
   const dayWidth = innerW / days
   const max = Math.max(...values)
   const tickCount = Math.max(1, Math.min(5, style.bytes ? 5 : Math.ceil(max)))
-  const y = scaleLinear().domain([0, empty ? 1 : max]).range([innerH, 0]).nice(tickCount)
+  const y = scaleLinear()
+    .domain([0, empty ? 1 : max])
+    .range([innerH, 0])
+    .nice(tickCount)
   const yTicks = empty ? [0] : y.ticks(tickCount)
   const yLabels = style.bytes ? byteTicks(yTicks) : yTicks.map(y.tickFormat(tickCount, ',~f'))
 
@@ -132,12 +150,26 @@ export function renderChart(opts: ChartOptions): string {
     for (const pt of points) if (pt.value > 0) p.rect(n(center(pt) - w / 2), n(y(pt.value)), n(w), n(innerH - y(pt.value)))
     seriesPath = p.toString()
   } else {
-    const ln = line<ChartPoint>().x(center).y((p) => y(p.value)).curve(style.curve).digits(2)
-    const ar = area<ChartPoint>().x(center).y0(innerH).y1((p) => y(p.value)).curve(style.curve).digits(2)
+    const ln = line<ChartPoint>()
+      .x(center)
+      .y((p) => y(p.value))
+      .curve(style.curve)
+      .digits(2)
+    const ar = area<ChartPoint>()
+      .x(center)
+      .y0(innerH)
+      .y1((p) => y(p.value))
+      .curve(style.curve)
+      .digits(2)
     seriesPath = ln(points) ?? ''
     if (!empty) extra += `<path class="area" d="${ar(points) ?? ''}" fill="${style.color}" fill-opacity="0.12" stroke="none"/>`
     if (points.length <= 45) {
-      extra += points.map((p) => `<circle class="dot" cx="${n(center(p))}" cy="${n(y(p.value))}" r="${points.length <= 14 ? 3.5 : 2.5}" fill="${style.color}"/>`).join('')
+      extra += points
+        .map(
+          (p) =>
+            `<circle class="dot" cx="${n(center(p))}" cy="${n(y(p.value))}" r="${points.length <= 14 ? 3.5 : 2.5}" fill="${style.color}"/>`,
+        )
+        .join('')
     }
   }
 
@@ -152,16 +184,22 @@ export function renderChart(opts: ChartOptions): string {
   const grid = yTicks
     .map((t, i) => {
       const ty = n(y(t))
-      return `<line x1="0" x2="${innerW}" y1="${ty}" y2="${ty}" stroke="${t === 0 ? '#9ca3af' : GRID}" stroke-width="1"/>` +
+      return (
+        `<line x1="0" x2="${innerW}" y1="${ty}" y2="${ty}" stroke="${t === 0 ? '#9ca3af' : GRID}" stroke-width="1"/>` +
         `<text class="tick y-tick" x="-10" y="${ty}" dy="0.32em" text-anchor="end" font-size="12" fill="${MUTED}">${esc(yLabels[i]!)}</text>`
+      )
     })
     .join('')
   const xAxis = xTicks
     .map((d, i) => {
       const tx = n(x(utcHour.offset(d, 12)))
-      return `<line x1="${tx}" x2="${tx}" y1="${innerH}" y2="${innerH + 5}" stroke="#9ca3af"/>` +
+      return (
+        `<line x1="${tx}" x2="${tx}" y1="${innerH}" y2="${innerH + 5}" stroke="#9ca3af"/>` +
         `<text class="tick x-tick" x="${tx}" y="${innerH + 20}" text-anchor="middle" font-size="12" fill="${MUTED}">${esc(xLabel(d))}</text>` +
-        (xYear(d, i) ? `<text class="tick x-year" x="${tx}" y="${innerH + 35}" text-anchor="middle" font-size="11" fill="${MUTED}">${xYear(d, i)}</text>` : '')
+        (xYear(d, i)
+          ? `<text class="tick x-year" x="${tx}" y="${innerH + 35}" text-anchor="middle" font-size="11" fill="${MUTED}">${xYear(d, i)}</text>`
+          : '')
+      )
     })
     .join('')
 

@@ -8,7 +8,8 @@ export function describeFailure(req: FastifyRequest, e: unknown) {
   const d = describeError(e)
   if (d.status < 500) return d
   // a database outage answers every request alike: one warning line each, not a stack trace each
-  if (d.error === 'database_unavailable') req.log.warn({ path: redactUrl(req.url), reason: (e as Error | undefined)?.message }, 'database unavailable')
+  if (d.error === 'database_unavailable')
+    req.log.warn({ path: redactUrl(req.url), reason: (e as Error | undefined)?.message }, 'database unavailable')
   else req.log.error({ err: e, path: redactUrl(req.url) }, 'request failed')
   return d
 }

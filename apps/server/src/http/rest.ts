@@ -9,7 +9,7 @@
 // methods the JSON body (415 otherwise; `meta.restInput: 'body-or-query'` merges the query under
 // it), path parameters over either. Errors in the contract's envelope; unknown paths answer 404
 // through a wildcard route, so they are rate-limited like any route.
-import { appRouter, createCallerFactory, envelope, messageOf, type Context, type ProcedureMeta } from '@capgo-api/api'
+import { appRouter, type Context, createCallerFactory, envelope, messageOf, type ProcedureMeta } from '@capgo-api/api'
 import type { AnyRouter } from '@trpc/server'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { z } from 'zod'
@@ -79,7 +79,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions) 
     const arrayKeys = arrayKeysOf(proc._def.inputs)
     const segments = procedure.split('.')
     // the caller is bound to the request's context, so the path is walked per call (two property reads)
-    const call = (caller: object, input: unknown) => (segments.reduce((o: any, k) => o[k], caller) as (i: unknown) => Promise<unknown>)(input)
+    const call = (caller: object, input: unknown) =>
+      (segments.reduce((o: any, k) => o[k], caller) as (i: unknown) => Promise<unknown>)(input)
 
     const handle = async (req: FastifyRequest, reply: FastifyReply, pathParams: Params) => {
       const query = queryInput(req.query)

@@ -2,7 +2,7 @@
 // JSON or (with ?graph=) an SVG chart. The generic REST routes (http/rest.ts) answer JSON only, so
 // these are registered first (rest.ts leaves their paths to them) and call the same procedures
 // through createCaller: auth, validation and errors are exactly those of the router.
-import { appRouter, createCallerFactory, envelope, GRAPHS, toDay, type Context, type Graph } from '@capgo-api/api'
+import { appRouter, type Context, createCallerFactory, envelope, GRAPHS, type Graph, toDay } from '@capgo-api/api'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { renderChart } from '../charts/svg.ts'
 import { describeFailure } from './failure.ts'
@@ -19,7 +19,10 @@ const isGraph = (v: unknown): v is Graph => typeof v === 'string' && (GRAPHS as 
 
 export async function statisticsCharts(app: FastifyInstance, opts: StatisticsChartsOptions) {
   const serve =
-    <P>(call: (caller: Caller, query: Record<string, unknown>, params: P) => Promise<Stats>, subject: (ctx: Context, params: P) => Promise<string>) =>
+    <P>(
+      call: (caller: Caller, query: Record<string, unknown>, params: P) => Promise<Stats>,
+      subject: (ctx: Context, params: P) => Promise<string>,
+    ) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
       const params = req.params as P
       const query = { ...(req.query as Record<string, unknown>) }
@@ -62,8 +65,15 @@ export async function statisticsCharts(app: FastifyInstance, opts: StatisticsCha
     '/statistics/org/:org_id',
     serve<{ org_id: string }>(
       (c, q, p) => c.statistics.org({ ...q, org_id: p.org_id } as never),
-      async (ctx, p) => (await ctx.services.db.organization.findUnique({ where: { id: p.org_id }, select: { name: true } }))?.name || 'Organization',
+      async (ctx, p) =>
+        (await ctx.services.db.organization.findUnique({ where: { id: p.org_id }, select: { name: true } }))?.name || 'Organization',
     ),
   )
-  app.get('/statistics/user', serve<unknown>((c, q) => c.statistics.user(q as never), async () => 'All your organizations'))
+  app.get(
+    '/statistics/user',
+    serve<unknown>(
+      (c, q) => c.statistics.user(q as never),
+      async () => 'All your organizations',
+    ),
+  )
 }

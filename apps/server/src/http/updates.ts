@@ -11,9 +11,17 @@ import { describeFailure } from './failure.ts'
 export async function updatesRoute(app: FastifyInstance, opts: { services: Services }) {
   app.post('/updates', async (req, reply) => {
     const input = deviceInfo.safeParse(req.body)
-    if (!input.success) return reply.code(400).type('application/json; charset=utf-8').send(envelope({ ...fromZodIssues(input.error.issues), status: 400 }))
+    if (!input.success)
+      return reply
+        .code(400)
+        .type('application/json; charset=utf-8')
+        .send(envelope({ ...fromZodIssues(input.error.issues), status: 400 }))
     // the procedures' rule (trpc.ts refuseNul): NUL is refused on both databases alike
-    if (containsNul(input.data)) return reply.code(400).type('application/json; charset=utf-8').send(envelope({ error: 'invalid_characters', status: 400, message: messageOf('invalid_characters') }))
+    if (containsNul(input.data))
+      return reply
+        .code(400)
+        .type('application/json; charset=utf-8')
+        .send(envelope({ error: 'invalid_characters', status: 400, message: messageOf('invalid_characters') }))
     try {
       return await answerUpdates(opts.services, input.data)
     } catch (e) {

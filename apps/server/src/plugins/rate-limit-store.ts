@@ -120,14 +120,21 @@ export class LimitCounters {
       let answered = false
       let late = false
       let stall: NodeJS.Timeout | undefined
-      const deadline = setTimeout(() => setImmediate(() => {
-        if (answered) return
-        late = true
-        resolve(undefined)
-        stall = setTimeout(() => {
-          if (!answered) this.failed(new Error(`no answer within ${STALL_MS} ms`))
-        }, Math.max(0, STALL_MS - this.timeoutMs))
-      }), this.timeoutMs)
+      const deadline = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (answered) return
+            late = true
+            resolve(undefined)
+            stall = setTimeout(
+              () => {
+                if (!answered) this.failed(new Error(`no answer within ${STALL_MS} ms`))
+              },
+              Math.max(0, STALL_MS - this.timeoutMs),
+            )
+          }),
+        this.timeoutMs,
+      )
       const settle = (value: T | undefined, err?: unknown) => {
         answered = true
         clearTimeout(deadline)
@@ -136,7 +143,10 @@ export class LimitCounters {
         else this.failed(err)
         if (!late) resolve(value)
       }
-      command.then((v) => settle(v), (e: unknown) => settle(undefined, e ?? new Error('Redis command failed')))
+      command.then(
+        (v) => settle(v),
+        (e: unknown) => settle(undefined, e ?? new Error('Redis command failed')),
+      )
     })
   }
 
@@ -172,10 +182,17 @@ export class LimitCounters {
 
   /** The counters as @fastify/rate-limit's store (its keys are ours: one namespace for every limiter). */
   storeClass() {
-    const counters = this
     const store: FastifyRateLimitStore & { read: FastifyRateLimitStore['incr'] } = {
-      incr: (key, cb, windowMs) => void counters.incr(key, windowMs).then((c) => cb(null, c), (e: Error) => cb(e)),
-      read: (key, cb) => void counters.read(key).then((c) => cb(null, c), (e: Error) => cb(e)),
+      incr: (key, cb, windowMs) =>
+        void this.incr(key, windowMs).then(
+          (c) => cb(null, c),
+          (e: Error) => cb(e),
+        ),
+      read: (key, cb) =>
+        void this.read(key).then(
+          (c) => cb(null, c),
+          (e: Error) => cb(e),
+        ),
       child: () => store,
     }
     return class {

@@ -7,8 +7,8 @@
 // State lives in Redis when a URL is given, so several servers share it, else in the process; a
 // Redis that fails or is slow (over `redisTimeoutMs`) is bypassed: the process counts meanwhile.
 import { createHash } from 'node:crypto'
+import { type ErrorCode, envelope, messageOf, readApiKey } from '@capgo-api/api'
 import rateLimit, { normalizeIP } from '@fastify/rate-limit'
-import { envelope, messageOf, readApiKey, type ErrorCode } from '@capgo-api/api'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import { RATE_LIMIT_DEFAULTS } from '../limits.ts'
@@ -67,7 +67,13 @@ const refOf = (v: unknown): DeviceRef | undefined => {
 function devicesIn(input: unknown): DeviceRef[] {
   if (!input || typeof input !== 'object') return []
   const o = input as Record<string, unknown>
-  const list = Array.isArray(input) ? input : Array.isArray(o.events) ? o.events : Object.keys(o).length && Object.keys(o).every((k) => /^\d+$/.test(k)) ? Object.values(o) : [input]
+  const list = Array.isArray(input)
+    ? input
+    : Array.isArray(o.events)
+      ? o.events
+      : Object.keys(o).length && Object.keys(o).every((k) => /^\d+$/.test(k))
+        ? Object.values(o)
+        : [input]
   const refs: DeviceRef[] = []
   for (const item of list.slice(0, 1000)) {
     const r = refOf(item)
@@ -111,7 +117,11 @@ function trpcDevices(req: FastifyRequest, calls: string[]): DeviceRef[] {
 
 export async function registerRateLimit(app: FastifyInstance, options: RateLimitOptions, redisUrl?: string) {
   // options left undefined keep the defaults
-  const o = { ...RATE_LIMIT_DEFAULTS, redisTimeoutMs: 50, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<RateLimitOptions> & typeof RATE_LIMIT_DEFAULTS
+  const o = {
+    ...RATE_LIMIT_DEFAULTS,
+    redisTimeoutMs: 50,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  } as Required<RateLimitOptions> & typeof RATE_LIMIT_DEFAULTS
   const counters = new LimitCounters(app.log, o.prefix, redisUrl, o.redisTimeoutMs)
   app.addHook('onReady', () => counters.connected(2000))
   app.addHook('onClose', () => counters.close())
@@ -119,7 +129,10 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
   const isDevice = (req: FastifyRequest) => DEVICE_PATHS.has(pathOf(req))
   const refuse = (reply: FastifyReply, status: number, error: ErrorCode, retryAfterMs?: number) => {
     if (retryAfterMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))))
-    return reply.code(status).type('application/json').send(envelope({ error, status, message: messageOf(error) }))
+    return reply
+      .code(status)
+      .type('application/json')
+      .send(envelope({ error, status, message: messageOf(error) }))
   }
 
   // the main budget: per device on the device endpoints, else per key, else per IP

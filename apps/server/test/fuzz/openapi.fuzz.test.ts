@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { buildTestApp, createTenant, isolatedDatabase, snapshotDb, type Tenant } from '../harness.ts'
-import { buildRequest, mainVariant, operations, resolve, typeOf, type Operation, type Schema } from '../security/openapi-cases.ts'
+import { buildRequest, mainVariant, type Operation, operations, resolve, type Schema, typeOf } from '../security/openapi-cases.ts'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260101)
 const ANY_RUNS = Number(process.env.FUZZ_ANY_RUNS ?? 2600)
@@ -15,10 +15,45 @@ const INVALID_RUNS = Number(process.env.FUZZ_INVALID_RUNS ?? 6600)
 const CONCURRENCY = 8
 
 const INJECTIONS = [
-  "' OR '1'='1", "'; DROP TABLE \"App\"; --", '" OR 1=1 --', "1; SELECT pg_sleep(5); --", "%' UNION SELECT * FROM \"ApiKey\" --",
-  "\\'", '\\', '{"$ne": null}', '{"$gt": ""}', '__proto__', 'constructor', '${7*7}', '{{7*7}}', '<script>alert(1)</script>',
-  '../../etc/passwd', '%00', '%ZZ', '\u0000', 'a\u0000b', '\uD800', '\uDFFF', '\u202E\u0041', '\uFEFF', '𝕏𝕐', '👍🏽👨‍👩‍👧', 'Z̤͔ͧ̑̓', 'ﷺ',
-  '\r\n\r\nX-Injected: 1', 'NaN', 'Infinity', '-0', '1e309', '9'.repeat(40), 'null', 'true', '[]', '{}', ' ', '',
+  "' OR '1'='1",
+  '\'; DROP TABLE "App"; --',
+  '" OR 1=1 --',
+  '1; SELECT pg_sleep(5); --',
+  '%\' UNION SELECT * FROM "ApiKey" --',
+  "\\'",
+  '\\',
+  '{"$ne": null}',
+  '{"$gt": ""}',
+  '__proto__',
+  'constructor',
+  '${7*7}',
+  '{{7*7}}',
+  '<script>alert(1)</script>',
+  '../../etc/passwd',
+  '%00',
+  '%ZZ',
+  '\u0000',
+  'a\u0000b',
+  '\uD800',
+  '\uDFFF',
+  '\u202E\u0041',
+  '\uFEFF',
+  '𝕏𝕐',
+  '👍🏽👨‍👩‍👧',
+  'Z̤͔ͧ̑̓',
+  'ﷺ',
+  '\r\n\r\nX-Injected: 1',
+  'NaN',
+  'Infinity',
+  '-0',
+  '1e309',
+  '9'.repeat(40),
+  'null',
+  'true',
+  '[]',
+  '{}',
+  ' ',
+  '',
 ]
 
 const nasty: fc.Arbitrary<string> = fc.oneof(
@@ -28,11 +63,36 @@ const nasty: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 256, max: 70_000 }).map((n) => 'é'.repeat(n)) },
 )
 const wrongTyped: fc.Arbitrary<unknown> = fc.oneof(
-  fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.array(nasty, { maxLength: 3 }),
-  fc.dictionary(nasty, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), nasty,
+  fc.integer(),
+  fc.double({ noNaN: true }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(nasty, { maxLength: 3 }),
+  fc.dictionary(nasty, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+  nasty,
 )
-const MALFORMED_JSON = ['{', '{"a":}', "{'app_id': 1}", '{"a":1,}', '[1,2', 'nul', '{"a":NaN}', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"x":1}}}', '\u0000', '{"a":"\\uZZZZ"}', '{"a":1}{"b":2}']
-const WRONG_TYPES = ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'image/png', 'application/json-patch+json; charset=utf-7']
+const MALFORMED_JSON = [
+  '{',
+  '{"a":}',
+  "{'app_id': 1}",
+  '{"a":1,}',
+  '[1,2',
+  'nul',
+  '{"a":NaN}',
+  '{"__proto__":{"polluted":1}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+  '\u0000',
+  '{"a":"\\uZZZZ"}',
+  '{"a":1}{"b":2}',
+]
+const WRONG_TYPES = [
+  'text/plain',
+  'application/xml',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'image/png',
+  'application/json-patch+json; charset=utf-7',
+]
 const OVERSIZED = JSON.stringify({ blob: 'x'.repeat(1024 * 1024 + 10) })
 const STRINGBOOL = new Set(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', 'y', 'n', 'enabled', 'disabled'])
 
@@ -54,8 +114,12 @@ function violates(doc: any, schema: Schema, v: unknown, inQuery: boolean): boole
   switch (t) {
     case 'string':
       if (typeof v !== 'string') return true
-      return (s.maxLength !== undefined && v.length > s.maxLength) || (s.minLength !== undefined && v.length < s.minLength)
-        || (s.pattern !== undefined && !new RegExp(s.pattern, 'i').test(v)) || (Array.isArray(s.enum) && !s.enum.includes(v))
+      return (
+        (s.maxLength !== undefined && v.length > s.maxLength) ||
+        (s.minLength !== undefined && v.length < s.minLength) ||
+        (s.pattern !== undefined && !new RegExp(s.pattern, 'i').test(v)) ||
+        (Array.isArray(s.enum) && !s.enum.includes(v))
+      )
     case 'integer':
       return typeof v !== 'number' ? !(typeof v === 'string' && /^\s*-?\d+\s*$/.test(v)) : !Number.isInteger(v) || outOfRange(s, v)
     case 'number':
@@ -73,13 +137,21 @@ function violates(doc: any, schema: Schema, v: unknown, inQuery: boolean): boole
 const outOfRange = (s: Schema, n: number) => (s.minimum !== undefined && n < s.minimum) || (s.maximum !== undefined && n > s.maximum)
 
 // ---- cases -------------------------------------------------------------------------------------
-interface Field { where: 'query' | 'body' | 'path'; name: string; schema: Schema; required: boolean }
+interface Field {
+  where: 'query' | 'body' | 'path'
+  name: string
+  schema: Schema
+  required: boolean
+}
 
 function fieldsOf(doc: any, op: Operation): Field[] {
-  const out: Field[] = op.params.filter((p) => p.in === 'query' || p.in === 'path').map((p) => ({ where: p.in as 'query' | 'path', name: p.name, schema: p.schema, required: p.required || p.in === 'path' }))
+  const out: Field[] = op.params
+    .filter((p) => p.in === 'query' || p.in === 'path')
+    .map((p) => ({ where: p.in as 'query' | 'path', name: p.name, schema: p.schema, required: p.required || p.in === 'path' }))
   if (op.body) {
     const s = mainVariant(doc, op.body)
-    for (const [name, schema] of Object.entries<Schema>(s.properties ?? {})) out.push({ where: 'body', name, schema, required: (s.required ?? []).includes(name) })
+    for (const [name, schema] of Object.entries<Schema>(s.properties ?? {}))
+      out.push({ where: 'body', name, schema, required: (s.required ?? []).includes(name) })
   }
   return out
 }
@@ -92,7 +164,13 @@ type Mutation =
   | { kind: 'shape'; body: unknown }
   | { kind: 'badUrl' }
 
-interface Case { op: number; tenant: number; key: 'all' | 'read' | 'none' | 'garbage'; mutations: Mutation[]; invalid: boolean }
+interface Case {
+  op: number
+  tenant: number
+  key: 'all' | 'read' | 'none' | 'garbage'
+  mutations: Mutation[]
+  invalid: boolean
+}
 
 const hasBody = (op: Operation) => op.method === 'POST' || op.method === 'PUT'
 
@@ -100,7 +178,8 @@ const hasBody = (op: Operation) => op.method === 'POST' || op.method === 'PUT'
 function invalidating(doc: any, op: Operation, fields: Field[]): fc.Arbitrary<Mutation>[] {
   const arbs: fc.Arbitrary<Mutation>[] = []
   fields.forEach((f, i) => {
-    if (f.required && f.where !== 'path' && !(op.method === 'DELETE' && f.where === 'body')) arbs.push(fc.constant({ kind: 'drop', field: i }))
+    if (f.required && f.where !== 'path' && !(op.method === 'DELETE' && f.where === 'body'))
+      arbs.push(fc.constant({ kind: 'drop', field: i }))
     const inQuery = f.where !== 'body'
     const candidates = inQuery ? nasty : wrongTyped
     const s = mainVariant(doc, f.schema)
@@ -109,13 +188,16 @@ function invalidating(doc: any, op: Operation, fields: Field[]): fc.Arbitrary<Mu
     const breaks = (v: unknown) => violates(doc, f.schema, v, inQuery)
     // only where some value can break the field (a free-form string in a query cannot); probe a
     // bounded sample first, since filtering on an impossible predicate would never return
-    if (fc.sample(pool, { numRuns: 300, seed: 1 }).some(breaks)) arbs.push(pool.filter(breaks).map((value) => ({ kind: 'set', field: i, value })))
+    if (fc.sample(pool, { numRuns: 300, seed: 1 }).some(breaks))
+      arbs.push(pool.filter(breaks).map((value) => ({ kind: 'set', field: i, value })))
   })
-  if (hasBody(op) || op.method === 'DELETE') arbs.push(fc.constantFrom(...MALFORMED_JSON).map((payload) => ({ kind: 'raw', payload, contentType: 'application/json' })))
+  if (hasBody(op) || op.method === 'DELETE')
+    arbs.push(fc.constantFrom(...MALFORMED_JSON).map((payload) => ({ kind: 'raw', payload, contentType: 'application/json' })))
   if (hasBody(op)) {
     arbs.push(fc.constantFrom(...WRONG_TYPES).map((contentType) => ({ kind: 'raw', payload: '{"app_id":"com.example.app"}', contentType })))
     arbs.push(fc.constant({ kind: 'raw', payload: OVERSIZED, contentType: 'application/json' }))
-    if (fields.some((f) => f.where === 'body' && f.required)) arbs.push(fc.constantFrom<unknown>([], 42, 'body', true, [{}]).map((body) => ({ kind: 'shape', body })))
+    if (fields.some((f) => f.where === 'body' && f.required))
+      arbs.push(fc.constantFrom<unknown>([], 42, 'body', true, [{}]).map((body) => ({ kind: 'shape', body })))
   }
   return arbs
 }
@@ -123,7 +205,11 @@ function invalidating(doc: any, op: Operation, fields: Field[]): fc.Arbitrary<Mu
 /** Anything goes: valid or not, typed or not. */
 function anyMutation(fields: Field[]): fc.Arbitrary<Mutation> {
   const arbs: fc.Arbitrary<Mutation>[] = [
-    fc.record({ kind: fc.constant('extra' as const), name: fc.oneof(nasty, fc.constantFrom('__proto__', 'constructor', 'where', 'select', 'include')), value: fc.jsonValue({ maxDepth: 2 }) }),
+    fc.record({
+      kind: fc.constant('extra' as const),
+      name: fc.oneof(nasty, fc.constantFrom('__proto__', 'constructor', 'where', 'select', 'include')),
+      value: fc.jsonValue({ maxDepth: 2 }),
+    }),
     fc.constant({ kind: 'badUrl' as const }),
   ]
   if (fields.length) {
@@ -135,7 +221,11 @@ function anyMutation(fields: Field[]): fc.Arbitrary<Mutation> {
 }
 
 // ---- running -----------------------------------------------------------------------------------
-interface Built { inject: InjectOptions; describe: string; op: Operation }
+interface Built {
+  inject: InjectOptions
+  describe: string
+  op: Operation
+}
 
 function build(doc: any, op: Operation, fields: Field[], t: Tenant, c: Case): Built {
   const req = buildRequest(doc, op, { appId: t.appId, orgId: t.orgId })
@@ -152,10 +242,10 @@ function build(doc: any, op: Operation, fields: Field[], t: Tenant, c: Case): Bu
       if (m.kind === 'drop') {
         if (f.where === 'path') pathValues[f.name] = ''
         else delete target[f.name]
-      }
-      else target[f.name] = f.where === 'body' ? m.value : typeof m.value === 'string' ? m.value : JSON.stringify(m.value)
+      } else target[f.name] = f.where === 'body' ? m.value : typeof m.value === 'string' ? m.value : JSON.stringify(m.value)
     } else if (m.kind === 'extra') {
-      if (body && typeof body === 'object' && !Array.isArray(body)) Object.defineProperty(body, m.name, { value: m.value, enumerable: true, configurable: true, writable: true })
+      if (body && typeof body === 'object' && !Array.isArray(body))
+        Object.defineProperty(body, m.name, { value: m.value, enumerable: true, configurable: true, writable: true })
       else query[m.name] = JSON.stringify(m.value)
     } else if (m.kind === 'shape') body = m.body
     else if (m.kind === 'raw') [payload, contentType] = [m.payload, m.contentType]
@@ -163,10 +253,17 @@ function build(doc: any, op: Operation, fields: Field[], t: Tenant, c: Case): Bu
   }
   let url = req.url
   if (Object.keys(pathValues).length) {
-    const ids = buildRequest(doc, op, { appId: t.appId, orgId: t.orgId }, Object.fromEntries(Object.entries(pathValues).map(([k]) => [k, `\0${k}\0`])))
+    const ids = buildRequest(
+      doc,
+      op,
+      { appId: t.appId, orgId: t.orgId },
+      Object.fromEntries(Object.entries(pathValues).map(([k]) => [k, `\0${k}\0`])),
+    )
     url = ids.url.replace(/%00(\w+)%00/g, (_m, name: string) => encode(pathValues[name]!))
   }
-  const qs = Object.entries(query).map(([k, v]) => `${encode(k)}=${encode(String(v))}`).join('&')
+  const qs = Object.entries(query)
+    .map(([k, v]) => `${encode(k)}=${encode(String(v))}`)
+    .join('&')
   url = `${url}${qs ? `?${qs}` : ''}${badUrl ? `${qs ? '&' : '?'}x=%E0%A4%A&%ZZ=1` : ''}`
   const headers: Record<string, string> = {}
   if (c.key === 'garbage') headers.authorization = `garbage_${c.op}`
@@ -174,22 +271,35 @@ function build(doc: any, op: Operation, fields: Field[], t: Tenant, c: Case): Bu
     headers['content-type'] = contentType!
     return { inject: { method: op.method, url, headers, payload }, describe: `${op.id} ${url} ${contentType} ${payload.slice(0, 200)}`, op }
   }
-  const hasJson = body !== undefined && (op.method !== 'GET')
+  const hasJson = body !== undefined && op.method !== 'GET'
   if (hasJson) headers['content-type'] = 'application/json'
-  return { inject: { method: op.method, url, headers, ...(hasJson ? { payload: JSON.stringify(body) } : {}) }, describe: `${op.id} ${url} ${hasJson ? JSON.stringify(body).slice(0, 300) : ''}`, op }
+  return {
+    inject: { method: op.method, url, headers, ...(hasJson ? { payload: JSON.stringify(body) } : {}) },
+    describe: `${op.id} ${url} ${hasJson ? JSON.stringify(body).slice(0, 300) : ''}`,
+    op,
+  }
 }
 
 /** UTF-8 percent-encoding that never throws (lone surrogates become U+FFFD, as a client would send). */
-const encode = (s: string) => encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'))
+const encode = (s: string) =>
+  encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'))
 
 const SNAKE = /^[a-z][a-z0-9_]*$/
 const LEAKS = /prisma|sqlite|postgres|SELECT |INSERT |UPDATE "|\bat [\w.<>]+ \(|node_modules|invalid byte sequence/i
 
 /** The codes an operation's error response of that status lists (`code` in backquotes). */
 const documentedCodes = (doc: any, op: Operation, status: number): string[] =>
-  [...String(doc.paths[op.path]?.[op.method.toLowerCase()]?.responses?.[status]?.description ?? '').matchAll(/`([a-z0-9_]+)`/g)].map((m) => m[1]!)
+  [...String(doc.paths[op.path]?.[op.method.toLowerCase()]?.responses?.[status]?.description ?? '').matchAll(/`([a-z0-9_]+)`/g)].map(
+    (m) => m[1]!,
+  )
 
-function check(doc: any, op: Operation, res: { statusCode: number; body: string; headers: Record<string, unknown> }, what: string, mustFail: boolean): string | null {
+function check(
+  doc: any,
+  op: Operation,
+  res: { statusCode: number; body: string; headers: Record<string, unknown> },
+  what: string,
+  mustFail: boolean,
+): string | null {
   if (res.statusCode >= 500) return `${res.statusCode}: ${what} → ${res.body.slice(0, 300)}`
   if (mustFail && res.statusCode < 400) return `invalid request accepted (${res.statusCode}): ${what}`
   if (res.statusCode < 400) return null
@@ -199,12 +309,20 @@ function check(doc: any, op: Operation, res: { statusCode: number; body: string;
   } catch {
     return `non-JSON error body (${res.statusCode}): ${what} → ${res.body.slice(0, 200)}`
   }
-  if (body?.status !== 'KO' || typeof body.error !== 'string' || !SNAKE.test(body.error) || typeof body.message !== 'string' || !body.message) {
+  if (
+    body?.status !== 'KO' ||
+    typeof body.error !== 'string' ||
+    !SNAKE.test(body.error) ||
+    typeof body.message !== 'string' ||
+    !body.message
+  ) {
     return `error outside the envelope (${res.statusCode}): ${what} → ${res.body.slice(0, 300)}`
   }
-  if (LEAKS.test(body.message) || LEAKS.test(JSON.stringify(body.issues ?? ''))) return `internals leaked (${res.statusCode}): ${what} → ${res.body.slice(0, 300)}`
+  if (LEAKS.test(body.message) || LEAKS.test(JSON.stringify(body.issues ?? '')))
+    return `internals leaked (${res.statusCode}): ${what} → ${res.body.slice(0, 300)}`
   // not_found is the answer of another path (an emptied path parameter), not of this operation
-  if (body.error !== 'not_found' && !documentedCodes(doc, op, res.statusCode).includes(body.error)) return `undocumented ${res.statusCode} ${body.error}: ${what}`
+  if (body.error !== 'not_found' && !documentedCodes(doc, op, res.statusCode).includes(body.error))
+    return `undocumented ${res.statusCode} ${body.error}: ${what}`
   return null
 }
 
@@ -240,7 +358,9 @@ describe(`fuzzing /openapi.json (seed ${SEED})`, () => {
     const anyCases = fc.sample(
       fc.nat({ max: ops.length - 1 }).chain((op) =>
         fc.record({
-          op: fc.constant(op), tenant: fc.nat({ max: tenants.length - 1 }), invalid: fc.constant(false),
+          op: fc.constant(op),
+          tenant: fc.nat({ max: tenants.length - 1 }),
+          invalid: fc.constant(false),
           key: fc.constantFrom<Case['key']>('all', 'all', 'all', 'read', 'none', 'garbage'),
           mutations: fc.array(anyMutation(fields[op]!), { minLength: 1, maxLength: 4 }),
         }),
@@ -264,7 +384,13 @@ describe(`fuzzing /openapi.json (seed ${SEED})`, () => {
         // and the suite stays within its time budget as operations grow
         for (const value of INJECTIONS.filter((_v, j) => (j + field + i) % 7 === 0)) {
           const t = gauntletTenants[(field + value.length) % gauntletTenants.length]!
-          const built = build(doc, op, fields[i]!, t, { op: i, tenant: 0, key: 'all', invalid: false, mutations: [{ kind: 'set', field, value }] })
+          const built = build(doc, op, fields[i]!, t, {
+            op: i,
+            tenant: 0,
+            key: 'all',
+            invalid: false,
+            mutations: [{ kind: 'set', field, value }],
+          })
           built.inject.headers = { ...(built.inject.headers as object), authorization: t.keys.all }
           gauntlet.push({ built, mustFail: false })
         }
@@ -280,9 +406,19 @@ describe(`fuzzing /openapi.json (seed ${SEED})`, () => {
     const invalidCases = fc.sample(
       fc.constantFrom(...invalidOps).chain(({ i, arbs }) =>
         fc.record({
-          op: fc.constant(i), tenant: fc.nat({ max: fresh.length - 1 }), invalid: fc.constant(true), key: fc.constant<Case['key']>('all'),
+          op: fc.constant(i),
+          tenant: fc.nat({ max: fresh.length - 1 }),
+          invalid: fc.constant(true),
+          key: fc.constant<Case['key']>('all'),
           // the corruption first; noise after it may only add unknown fields
-          mutations: fc.tuple(fc.oneof(...arbs), fc.array(fc.record({ kind: fc.constant('extra' as const), name: nasty, value: fc.jsonValue({ maxDepth: 1 }) }), { maxLength: 2 })).map(([m, extra]) => [m, ...extra] as Mutation[]),
+          mutations: fc
+            .tuple(
+              fc.oneof(...arbs),
+              fc.array(fc.record({ kind: fc.constant('extra' as const), name: nasty, value: fc.jsonValue({ maxDepth: 1 }) }), {
+                maxLength: 2,
+              }),
+            )
+            .map(([m, extra]) => [m, ...extra] as Mutation[]),
         }),
       ),
       { numRuns: INVALID_RUNS, seed: SEED + 1 },

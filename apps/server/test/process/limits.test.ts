@@ -6,7 +6,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type StartedServer } from './server.ts'
+import { type StartedServer, startServer } from './server.ts'
 
 const KEY = 'limits-test-admin-key'
 const APP_ID = 'com.limits.test'
@@ -17,7 +17,12 @@ interface Answer {
   headers: Headers
 }
 
-async function call(server: StartedServer, method: string, url: string, opts: { headers?: Record<string, string>; body?: unknown } = {}): Promise<Answer> {
+async function call(
+  server: StartedServer,
+  method: string,
+  url: string,
+  opts: { headers?: Record<string, string>; body?: unknown } = {},
+): Promise<Answer> {
   const res = await fetch(server.base + url, {
     method,
     headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
@@ -55,12 +60,14 @@ async function serverWith(env: Record<string, string>) {
 async function inParallel<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = []
   let next = 0
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < n) {
-      const i = next++
-      out[i] = await fn(i)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < n) {
+        const i = next++
+        out[i] = await fn(i)
+      }
+    }),
+  )
   return out
 }
 
@@ -101,7 +108,10 @@ describe('small limits set through the environment, behind a trusted proxy', () 
   let server: StartedServer
   beforeAll(async () => {
     server = await serverWith({
-      RATE_LIMIT_MAX: '60', RATE_LIMIT_AUTH_FAIL_MAX: '3', RATE_LIMIT_NEW_DEVICES_PER_IP: '5', TRUST_PROXY: '127.0.0.1',
+      RATE_LIMIT_MAX: '60',
+      RATE_LIMIT_AUTH_FAIL_MAX: '3',
+      RATE_LIMIT_NEW_DEVICES_PER_IP: '5',
+      TRUST_PROXY: '127.0.0.1',
     })
   }, 90_000)
   const from = (ip: string, headers: Record<string, string> = {}) => ({ 'x-forwarded-for': ip, ...headers })
@@ -123,7 +133,8 @@ describe('small limits set through the environment, behind a trusted proxy', () 
   })
 
   it('TRUST_PROXY: clients behind the proxy are told apart by X-Forwarded-For', async () => {
-    const remaining = async (ip: string) => Number((await call(server, 'GET', '/openapi.json', { headers: from(ip) })).headers.get('x-ratelimit-remaining'))
+    const remaining = async (ip: string) =>
+      Number((await call(server, 'GET', '/openapi.json', { headers: from(ip) })).headers.get('x-ratelimit-remaining'))
     expect(await remaining('198.51.100.50')).toBe(59)
     expect(await remaining('198.51.100.50')).toBe(58)
     expect(await remaining('198.51.100.51')).toBe(59)
@@ -131,7 +142,8 @@ describe('small limits set through the environment, behind a trusted proxy', () 
 
   it('after the failed-authentication budget, an IP is refused unless its key is valid; other clients are not affected', async () => {
     const ip = '198.51.100.20'
-    for (let i = 0; i < 3; i++) expect((await call(server, 'GET', '/app', { headers: from(ip, { authorization: `junk-${i}` }) })).status).toBe(401)
+    for (let i = 0; i < 3; i++)
+      expect((await call(server, 'GET', '/app', { headers: from(ip, { authorization: `junk-${i}` }) })).status).toBe(401)
     expect429(await call(server, 'GET', '/app', { headers: from(ip, { authorization: 'junk-again' }) }))
     expect429(await call(server, 'GET', '/app', { headers: from(ip) }))
     expect((await call(server, 'GET', '/app', { headers: from(ip, { authorization: KEY }) })).status).toBe(200)
@@ -142,12 +154,14 @@ describe('small limits set through the environment, behind a trusted proxy', () 
 
   it('each IP has a ceiling on new devices a minute; known devices still check in', async () => {
     const ip = '198.51.100.30'
-    for (let i = 0; i < 5; i++) expect((await call(server, 'POST', '/updates', { headers: from(ip), body: device(`new-device-${i}`) })).status).toBe(200)
+    for (let i = 0; i < 5; i++)
+      expect((await call(server, 'POST', '/updates', { headers: from(ip), body: device(`new-device-${i}`) })).status).toBe(200)
     expect429(await call(server, 'POST', '/updates', { headers: from(ip), body: device('new-device-5') }))
     // /stats events and the tRPC procedures count too
     expect429(await call(server, 'POST', '/stats', { headers: from(ip), body: [{ ...device('new-device-6'), action: 'set' }] }))
     expect429(await call(server, 'POST', '/trpc/plugin.updates', { headers: from(ip), body: device('new-device-7') }))
-    for (let i = 0; i < 5; i++) expect((await call(server, 'POST', '/updates', { headers: from(ip), body: device(`new-device-${i}`) })).status).toBe(200)
+    for (let i = 0; i < 5; i++)
+      expect((await call(server, 'POST', '/updates', { headers: from(ip), body: device(`new-device-${i}`) })).status).toBe(200)
     // another IP has its own ceiling
     expect((await call(server, 'POST', '/updates', { headers: from('198.51.100.31'), body: device('new-device-5') })).status).toBe(200)
   })
@@ -186,7 +200,11 @@ describe('BODY_TIMEOUT_MS', () => {
     }
     expect(received).toMatch(/^HTTP\/1\.1 408 /)
     expect(received.toLowerCase()).toContain('connection: close')
-    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toEqual({ status: 'KO', error: 'request_timeout', message: expect.any(String) })
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toEqual({
+      status: 'KO',
+      error: 'request_timeout',
+      message: expect.any(String),
+    })
     expect(Date.now() - started).toBeLessThan(12_000)
     // the server still answers
     expect((await call(server, 'GET', '/ok')).status).toBe(200)
@@ -199,11 +217,15 @@ describe('invalid values of the new variables', () => {
     ['TRUST_PROXY', '10.0.0.0/40'],
     ['BODY_TIMEOUT_MS', 'soon'],
     ['RATE_LIMIT_NEW_DEVICES_PER_IP', '-1'],
-  ])('%s=%s stops the start with one line naming it, exit code 1', async (name, value) => {
-    const server = await startServer({ env: { DATABASE_URL: 'file:/nonexistent-dir-capgo/never.db', [name]: value }, waitForOk: false })
-    expect(await server.exited).toBe(1)
-    const lines = server.stderr().trim().split('\n')
-    expect(lines).toHaveLength(1)
-    expect(lines[0]).toContain(name)
-  }, 60_000)
+  ])(
+    '%s=%s stops the start with one line naming it, exit code 1',
+    async (name, value) => {
+      const server = await startServer({ env: { DATABASE_URL: 'file:/nonexistent-dir-capgo/never.db', [name]: value }, waitForOk: false })
+      expect(await server.exited).toBe(1)
+      const lines = server.stderr().trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(name)
+    },
+    60_000,
+  )
 })

@@ -21,7 +21,12 @@ describe('a Redis outage', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-redis-'))
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
     const server = await startServer({
-      env: { DATABASE_URL: `file:${path.join(dir, 'capgo.db')}`, REDIS_URL: proxy.urlThrough(REDIS_URL), LOG_LEVEL: 'info', CAPGO_BOOTSTRAP_API_KEY: 'redis-outage-test-key' },
+      env: {
+        DATABASE_URL: `file:${path.join(dir, 'capgo.db')}`,
+        REDIS_URL: proxy.urlThrough(REDIS_URL),
+        LOG_LEVEL: 'info',
+        CAPGO_BOOTSTRAP_API_KEY: 'redis-outage-test-key',
+      },
     })
     afterAll(() => server.stop('SIGKILL'))
     const deviceId = `redis-outage-${process.pid}-${Date.now()}`
@@ -31,7 +36,13 @@ describe('a Redis outage', () => {
       const res = await fetch(`${server.base}/updates`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ app_id: 'com.redis.outage', device_id: deviceId, platform: 'ios', version_name: 'builtin', version_build: '1.0.0' }),
+        body: JSON.stringify({
+          app_id: 'com.redis.outage',
+          device_id: deviceId,
+          platform: 'ios',
+          version_name: 'builtin',
+          version_build: '1.0.0',
+        }),
         signal: AbortSignal.timeout(20_000),
       })
       await res.text()

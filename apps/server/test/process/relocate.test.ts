@@ -25,7 +25,9 @@ describe('the production bundle', () => {
     // node_modules: the server's production dependencies only (no workspace package, no dev tool:
     // the workspace is bundled). Linked, not copied, for speed: each link is a whole package, as
     // `pnpm deploy` would lay it out.
-    const { dependencies } = JSON.parse(fs.readFileSync(path.join(SERVER_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    const { dependencies } = JSON.parse(fs.readFileSync(path.join(SERVER_DIR, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+    }
     for (const [name, version] of Object.entries(dependencies)) {
       if (version.startsWith('workspace:') || name === 'tsx') continue // tsx runs `pnpm cli` from source
       const link = path.join(app, 'node_modules', name)
@@ -33,7 +35,11 @@ describe('the production bundle', () => {
       fs.symlinkSync(fs.realpathSync(path.join(SERVER_DIR, 'node_modules', name)), link)
     }
     // no DATABASE_URL: the default SQLite file is relative to where the server runs
-    const server = await startServer({ entry: path.join(app, 'dist/main.mjs'), cwd: app, env: { CAPGO_BOOTSTRAP_API_KEY: 'relocated-key-123' } })
+    const server = await startServer({
+      entry: path.join(app, 'dist/main.mjs'),
+      cwd: app,
+      env: { CAPGO_BOOTSTRAP_API_KEY: 'relocated-key-123' },
+    })
     const res = await fetch(`${server.base}/app`, { headers: { authorization: 'relocated-key-123' } })
     expect(res.status).toBe(200)
     expect(fs.existsSync(path.join(app, 'data/capgo.db'))).toBe(true)

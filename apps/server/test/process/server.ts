@@ -2,7 +2,7 @@
 // node with the flags of `pnpm start`, a real environment and its own port. Tests of what depends
 // on the environment, the start script or the process (limits, signals, faults, paths) use this,
 // not buildApp with options. The bundle is built once per run by build-setup.ts.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
@@ -17,8 +17,15 @@ export const MAIN_BUNDLE = path.join(SERVER_DIR, 'dist/main.mjs')
 function startCommand() {
   const pkg = JSON.parse(fs.readFileSync(path.join(SERVER_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }
   const m = /&& exec env ((?:\w+=\S+ )*)node ((?:--\S+ )*)dist\/main\.mjs$/.exec(pkg.scripts.start)
-  if (!m) throw new Error(`apps/server/package.json "start" is not "… && exec env VAR=value … node <flags> dist/main.mjs": ${pkg.scripts.start}`)
-  const env = Object.fromEntries(m[1]!.trim().split(' ').filter(Boolean).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]))
+  if (!m)
+    throw new Error(`apps/server/package.json "start" is not "… && exec env VAR=value … node <flags> dist/main.mjs": ${pkg.scripts.start}`)
+  const env = Object.fromEntries(
+    m[1]!
+      .trim()
+      .split(' ')
+      .filter(Boolean)
+      .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+  )
   return { flags: m[2]!.trim().split(' ').filter(Boolean), env: env as Record<string, string> }
 }
 export const START_NODE_FLAGS: string[] = startCommand().flags
@@ -63,9 +70,22 @@ export interface StartOptions {
 /** Spawns the built server and waits until /ok answers 200. The child is SIGKILLed after the file. */
 export async function startServer(opts: StartOptions = {}): Promise<StartedServer> {
   const port = opts.env?.PORT ? Number(opts.env.PORT) : await freePort()
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...START_ENV, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
-  for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k]; else env[k] = v
-  const child = spawn(process.execPath, [...START_NODE_FLAGS, opts.entry ?? MAIN_BUNDLE], { cwd: opts.cwd ?? SERVER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    ...START_ENV,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  }
+  for (const [k, v] of Object.entries(opts.env ?? {}))
+    if (v === undefined) delete env[k]
+    else env[k] = v
+  const child = spawn(process.execPath, [...START_NODE_FLAGS, opts.entry ?? MAIN_BUNDLE], {
+    cwd: opts.cwd ?? SERVER_DIR,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.add(child)
   let stdout = ''
   let stderr = ''
@@ -86,7 +106,10 @@ export async function startServer(opts: StartOptions = {}): Promise<StartedServe
     }
   }
   return {
-    child, base, port, exited,
+    child,
+    base,
+    port,
+    exited,
     stdout: () => stdout,
     stderr: () => stderr,
     async stop(signal = 'SIGTERM') {

@@ -2,7 +2,7 @@
 // server, to its whole process group (with a log reader that stopped reading), and to node with
 // requests in flight. Each time: in-flight requests finish, nothing is left running, the port is
 // closed; a drain that cannot finish ends in exit 1 at SHUTDOWN_TIMEOUT_MS.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -14,7 +14,10 @@ const REPO_DIR = path.resolve(SERVER_DIR, '../..')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-signals-'))
 const groups: number[] = []
 afterAll(() => {
-  for (const pgid of groups) try { process.kill(-pgid, 'SIGKILL') } catch {}
+  for (const pgid of groups)
+    try {
+      process.kill(-pgid, 'SIGKILL')
+    } catch {}
   fs.rmSync(tmp, { recursive: true, force: true })
 })
 
@@ -24,13 +27,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 async function pnpmStart(name: string, extraEnv: Record<string, string> = {}) {
   const port = await freePort()
   const env = {
-    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1',
-    DATABASE_URL: `file:${path.join(tmp, name, 'capgo.db')}`, LOG_LEVEL: 'warn', ...extraEnv,
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: `file:${path.join(tmp, name, 'capgo.db')}`,
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
   }
   const child = spawn('pnpm', ['start'], { cwd: REPO_DIR, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   groups.push(child.pid!)
   let output = ''
-  const collect = (d: Buffer) => { if (output.length < 20_000) output += String(d) }
+  const collect = (d: Buffer) => {
+    if (output.length < 20_000) output += String(d)
+  }
   child.stdout!.on('data', collect)
   child.stderr!.on('data', collect)
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
@@ -51,13 +61,25 @@ async function pnpmStart(name: string, extraEnv: Record<string, string> = {}) {
 function groupProcesses(pgid: number): { pid: number; args: string }[] {
   try {
     return execFileSync('ps', ['-o', 'pid=,args=', '-g', String(pgid)], { encoding: 'utf8' })
-      .split('\n').filter((l) => l.trim()).map((l) => { const m = /^\s*(\d+)\s+(.*)$/.exec(l)!; return { pid: Number(m[1]), args: m[2]! } })
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => {
+        const m = /^\s*(\d+)\s+(.*)$/.exec(l)!
+        return { pid: Number(m[1]), args: m[2]! }
+      })
   } catch {
     return [] // ps exits 1 when no process matches
   }
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true } catch { return false } }
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** Waits (bounded) until none of `pids` runs; answers those still running at the bound. */
 async function waitGone(pids: number[], ms = 30_000) {
@@ -69,7 +91,10 @@ async function waitGone(pids: number[], ms = 30_000) {
 async function portOpen(port: number) {
   return new Promise<boolean>((resolve) => {
     const s = net.connect(port, '127.0.0.1')
-    s.once('connect', () => { s.destroy(); resolve(true) })
+    s.once('connect', () => {
+      s.destroy()
+      resolve(true)
+    })
     s.once('error', () => resolve(false))
   })
 }
@@ -79,7 +104,9 @@ async function requestInFlight(port: number) {
   const socket = net.connect(port, '127.0.0.1')
   await new Promise((r) => socket.once('connect', r))
   const body = JSON.stringify({ app_id: 'com.example.inflight', device_id: 'inflight-device' })
-  socket.write(`POST /updates HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`)
+  socket.write(
+    `POST /updates HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+  )
   let answer = ''
   socket.on('data', (d) => (answer += String(d)))
   socket.on('error', () => {})
@@ -113,7 +140,9 @@ describe('SIGTERM', () => {
     // a few MB of request logs (the URL is logged) fill the pipe
     const pad = 'x'.repeat(8000)
     for (let i = 0; i < 200; i++) {
-      try { await fetch(`${server.base}/ok?pad=${pad}${i}`, { signal: AbortSignal.timeout(2000) }) } catch {}
+      try {
+        await fetch(`${server.base}/ok?pad=${pad}${i}`, { signal: AbortSignal.timeout(2000) })
+      } catch {}
     }
     server.child.kill('SIGTERM')
     expect(await Promise.race([server.exited, sleep(30_000).then(() => 'still running')])).toBe(0)

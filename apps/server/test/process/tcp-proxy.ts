@@ -44,16 +44,18 @@ export async function tcpProxy(targetHost: string, targetPort: number, opts: Tcp
     forward(client, upstream, opts.latencyMs ?? 0, (chunk) => watch?.(chunk))
     forward(upstream, client, opts.latencyMs ?? 0)
   })
-  const listen = (p: number) => new Promise<number>((r, j) => {
-    server.once('error', j)
-    server.listen(p, '127.0.0.1', () => r((server.address() as net.AddressInfo).port))
-  })
+  const listen = (p: number) =>
+    new Promise<number>((r, j) => {
+      server.once('error', j)
+      server.listen(p, '127.0.0.1', () => r((server.address() as net.AddressInfo).port))
+    })
   const port = await listen(0)
-  const cut = () => new Promise<void>((r) => {
-    for (const s of sockets) s.destroy()
-    if (!server.listening) return r()
-    server.close(() => r())
-  })
+  const cut = () =>
+    new Promise<void>((r) => {
+      for (const s of sockets) s.destroy()
+      if (!server.listening) return r()
+      server.close(() => r())
+    })
   const proxy: TcpProxy = {
     port,
     urlThrough(url) {

@@ -24,9 +24,14 @@ afterAll(() => {
 function pnpm(cwd: string, args: string[], env: Record<string, string> = {}, timeout = 150_000) {
   return new Promise<{ code: number; stdout: string; stderr: string; ms: number }>((resolve) => {
     const started = Date.now()
-    execFile('pnpm', ['--silent', ...args], { cwd, timeout, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr, ms: Date.now() - started })
-    })
+    execFile(
+      'pnpm',
+      ['--silent', ...args],
+      { cwd, timeout, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr, ms: Date.now() - started })
+      },
+    )
   })
 }
 
@@ -50,7 +55,9 @@ describe('tooling beside a running server', () => {
 
     const seeded = await pnpm(dir, ['db:seed'], { CAPGO_DEMO_API_KEY: 'demo-seed-key-123' })
     expect(seeded, seeded.stderr).toMatchObject({ code: 0 })
-    const apps = (await (await fetch(`${server.base}/app`, { headers: { authorization: 'demo-seed-key-123' } })).json()) as { app_id: string }[]
+    const apps = (await (await fetch(`${server.base}/app`, { headers: { authorization: 'demo-seed-key-123' } })).json()) as {
+      app_id: string
+    }[]
     expect(apps.map((a) => a.app_id)).toContain('com.demo.weather')
     expect(await server.stop()).toBe(0)
   }, 400_000)
@@ -69,11 +76,15 @@ describe('tooling beside a running server', () => {
     const server = await startServer({ env: { DATABASE_URL: `file:${file}` } })
     // as if the checkout gained a migration the running server has not applied yet
     const db = new Database(file)
-    db.prepare('UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = (SELECT max(migration_name) FROM _prisma_migrations)').run()
+    db.prepare(
+      'UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = (SELECT max(migration_name) FROM _prisma_migrations)',
+    ).run()
     db.close()
     const res = await pnpm(inRepo, ['db:migrate'], { DATABASE_URL: `file:${file}` }, 90_000)
     expect(res.code).toBe(1)
-    expect(res.stderr).toBe(`error: cannot migrate ${file}: another process has it open (a running server?); stop it and run the command again (the server applies pending migrations when it starts)\n`)
+    expect(res.stderr).toBe(
+      `error: cannot migrate ${file}: another process has it open (a running server?); stop it and run the command again (the server applies pending migrations when it starts)\n`,
+    )
     expect(await server.stop()).toBe(0)
   }, 150_000)
 })

@@ -1,10 +1,10 @@
 // The security matrix: every REST operation of /openapi.json, called with an otherwise valid
 // request and every kind of credential, must answer as SPEC section 1 says. New endpoints are
 // covered as soon as they appear in /openapi.json; one without a row in RULES fails the suite.
-import { KEY_MODES, ROLES, type KeyMode, type Role } from '@capgo-api/api'
+import { KEY_MODES, type KeyMode, ROLES, type Role } from '@capgo-api/api'
 import { describe, expect, it } from 'vitest'
-import { createTenant, keyId, rest, uid, type RestResponse, type Tenant } from '../harness.ts'
-import { buildRequest, operations, type Ids, type Operation, type Request } from './openapi-cases.ts'
+import { createTenant, keyId, type RestResponse, rest, type Tenant, uid } from '../harness.ts'
+import { buildRequest, type Ids, type Operation, operations, type Request } from './openapi-cases.ts'
 
 interface Rule {
   /** the weakest key mode the operation accepts */
@@ -66,7 +66,12 @@ const RULES: Record<string, Rule> = {
   'POST /organization/members/accept': { mode: 'all', role: null, scope: 'self' },
 
   'GET /apikey': { mode: 'all', role: null, scope: 'self' },
-  'POST /apikey': { mode: 'all', role: null, scope: 'self', fill: () => ({ org_id: undefined, limited_to_orgs: undefined, limited_to_apps: undefined }) },
+  'POST /apikey': {
+    mode: 'all',
+    role: null,
+    scope: 'self',
+    fill: () => ({ org_id: undefined, limited_to_orgs: undefined, limited_to_apps: undefined }),
+  },
   'GET /apikey/{id}': { mode: 'all', role: null, scope: 'tenant', fill: keyPath },
   'PUT /apikey/{id}': { mode: 'all', role: null, scope: 'tenant', fill: keyPath },
   'DELETE /apikey/{id}': { mode: 'all', role: null, scope: 'tenant', fill: keyPath },
@@ -145,7 +150,12 @@ describe('security matrix over /openapi.json', () => {
       expectError(await send(req), 401, 'no_key_provided', `${op.id} without a key`)
       expectError(await send(req, `garbage_${uid()}`), 401, 'invalid_apikey', `${op.id} with a garbage key`)
       expectError(await send(req, `Bearer garbage_${uid()}`), 401, 'invalid_apikey', `${op.id} with a garbage Bearer key`)
-      expectError(await send(req, await t.key({ expiresAt: new Date(Date.now() - 60_000) })), 401, 'invalid_apikey', `${op.id} with an expired key`)
+      expectError(
+        await send(req, await t.key({ expiresAt: new Date(Date.now() - 60_000) })),
+        401,
+        'invalid_apikey',
+        `${op.id} with an expired key`,
+      )
 
       // key modes below the operation's
       for (const mode of below(KEY_MODES, rule.mode)) {
@@ -162,7 +172,12 @@ describe('security matrix over /openapi.json', () => {
       const other = await createTenant()
       if (rule.scope === 'tenant') {
         // the same request with ids that do not exist: the reference 404
-        const ghost = buildRequest(doc, op, { appId: `com.missing${uid()}.app`, orgId: crypto.randomUUID() }, rule.fill?.({ keyId: GHOST_KEY_ID }))
+        const ghost = buildRequest(
+          doc,
+          op,
+          { appId: `com.missing${uid()}.app`, orgId: crypto.randomUUID() },
+          rule.fill?.({ keyId: GHOST_KEY_ID }),
+        )
         const missing = await send(ghost, other.keys.all)
         expect(missing.status, `${op.id}: a missing resource is a 404 (${JSON.stringify(missing.body)})`).toBe(404)
         const outsiders: [string, string][] = [
@@ -170,10 +185,14 @@ describe('security matrix over /openapi.json', () => {
           ['a pending invite', (await t.member('invite_super_admin')).key],
           ['a key limited to other organizations', await t.key({ limitedToOrgs: [other.orgId] })],
         ]
-        if (JSON.stringify(req).includes(t.appId)) outsiders.push(['a key limited to other apps', await t.key({ limitedToApps: [await t.addApp()] })])
+        if (JSON.stringify(req).includes(t.appId))
+          outsiders.push(['a key limited to other apps', await t.key({ limitedToApps: [await t.addApp()] })])
         for (const [who, key] of outsiders) {
           const res = await send(req, key)
-          expect({ status: res.status, body: res.body }, `${op.id} with ${who}: same as a missing resource`).toEqual({ status: missing.status, body: missing.body })
+          expect({ status: res.status, body: res.body }, `${op.id} with ${who}: same as a missing resource`).toEqual({
+            status: missing.status,
+            body: missing.body,
+          })
         }
       } else {
         const res = await send(req, other.keys.all)

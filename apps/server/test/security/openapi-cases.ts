@@ -46,12 +46,25 @@ export function operations(doc: any): Operation[] {
   for (const [path, item] of Object.entries<any>(doc.paths ?? {})) {
     for (const [m, op] of Object.entries<any>(item)) {
       if (!['get', 'post', 'put', 'delete', 'patch'].includes(m)) continue
-      const params: Param[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p: any) => resolve(doc, p)).map((p: any) => ({
-        name: p.name, in: p.in, required: !!p.required, schema: resolve(doc, p.schema ?? {}), example: p.example,
-      }))
+      const params: Param[] = [...(item.parameters ?? []), ...(op.parameters ?? [])]
+        .map((p: any) => resolve(doc, p))
+        .map((p: any) => ({
+          name: p.name,
+          in: p.in,
+          required: !!p.required,
+          schema: resolve(doc, p.schema ?? {}),
+          example: p.example,
+        }))
       const body = op.requestBody ? resolve(doc, resolve(doc, op.requestBody).content?.['application/json']?.schema ?? {}) : undefined
       const method = m.toUpperCase() as Operation['method']
-      ops.push({ id: `${method} ${path}`, method, path, secured: Array.isArray(op.security) ? op.security.length > 0 : Array.isArray(doc.security) && doc.security.length > 0, params, body })
+      ops.push({
+        id: `${method} ${path}`,
+        method,
+        path,
+        secured: Array.isArray(op.security) ? op.security.length > 0 : Array.isArray(doc.security) && doc.security.length > 0,
+        params,
+        body,
+      })
     }
   }
   return ops.sort((a, b) => a.id.localeCompare(b.id))
@@ -61,7 +74,10 @@ export function operations(doc: any): Operation[] {
 export function resolve(doc: any, s: any): any {
   let cur = s
   for (let i = 0; cur && typeof cur === 'object' && typeof cur.$ref === 'string' && i < 20; i++) {
-    cur = cur.$ref.replace(/^#\//, '').split('/').reduce((o: any, k: string) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc)
+    cur = cur.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce((o: any, k: string) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc)
   }
   return cur ?? {}
 }

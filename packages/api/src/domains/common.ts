@@ -65,8 +65,10 @@ export function isWebUrl(s: string): boolean {
  * For an update's input: true when it carries some field besides the ones naming what to update
  * (SPEC: an update with none is 400 no_valid_fields_provided_for_update and changes nothing).
  */
-export const updatesSomething = (...idKeys: string[]) => (v: Record<string, unknown>) =>
-  Object.entries(v).some(([k, x]) => x !== undefined && !idKeys.includes(k))
+export const updatesSomething =
+  (...idKeys: string[]) =>
+  (v: Record<string, unknown>) =>
+    Object.entries(v).some(([k, x]) => x !== undefined && !idKeys.includes(k))
 
 /** True when a NUL character is anywhere in a value's strings or keys: SQLite would store it, PostgreSQL refuses it. */
 export function containsNul(v: unknown, depth = 0): boolean {
@@ -93,7 +95,9 @@ export const errorEnvelope = z
       .array(
         z.object({
           path: z.string().meta({ description: 'Dotted path of the field at fault', example: 'app_id' }),
-          message: z.string().meta({ description: 'What is wrong with it', example: 'app_id must be a reverse-domain id such as com.example.app.' }),
+          message: z
+            .string()
+            .meta({ description: 'What is wrong with it', example: 'app_id must be a reverse-domain id such as com.example.app.' }),
         }),
       )
       .optional()

@@ -7,20 +7,38 @@
 // cached single-row statements; on PostgreSQL with multi-row statements on a connection of
 // Prisma's pool, a few batches at once (their commits overlap). This writer is the only one of
 // Device rows from check-ins, DeviceMonth (MAU) and DailyStat.mau_new; tests and the seed use it too.
-import { LRUCache } from 'lru-cache'
+
 import type { DbHandle, PgPool, SqliteRaw } from '@capgo-api/db'
+import { LRUCache } from 'lru-cache'
 import { isDatabaseUnavailable } from '../errors.ts'
 import { dayOf } from './days.ts'
 
 /** The Device columns a check-in may set besides the key and the timestamps. */
-export const DEVICE_FIELDS = ['platform', 'plugin_version', 'os_version', 'version_build', 'custom_id', 'is_prod', 'is_emulator', 'version_name', 'version_id'] as const
+export const DEVICE_FIELDS = [
+  'platform',
+  'plugin_version',
+  'os_version',
+  'version_build',
+  'custom_id',
+  'is_prod',
+  'is_emulator',
+  'version_name',
+  'version_id',
+] as const
 export type DeviceField = (typeof DEVICE_FIELDS)[number]
 export type DeviceFields = Partial<Record<DeviceField, string | number | boolean | null>>
 
 /** A device row as a first check-in creates it, before the check-in's own fields. */
 export const NEW_DEVICE: Required<DeviceFields> = {
-  platform: 'android', plugin_version: '', os_version: '', version_build: '', custom_id: '', is_prod: true, is_emulator: false,
-  version_name: 'builtin', version_id: null,
+  platform: 'android',
+  plugin_version: '',
+  os_version: '',
+  version_build: '',
+  custom_id: '',
+  is_prod: true,
+  is_emulator: false,
+  version_name: 'builtin',
+  version_id: null,
 }
 
 export interface CheckInWrite {
@@ -95,7 +113,11 @@ export class CheckInWriter {
     while (this.queue.length) {
       const batch = this.queue.splice(0, MAX_BATCH)
       try {
-        await commit(this.database, this.counted, batch.map((p) => p.write))
+        await commit(
+          this.database,
+          this.counted,
+          batch.map((p) => p.write),
+        )
         for (const p of batch) p.resolve()
       } catch (e) {
         // the database away: each would fail alike (and wait its connection timeout), so all fail now
@@ -140,7 +162,9 @@ async function commit(database: DbHandle, seen: LRUCache<string, true>, writes: 
     // as if applied in turn: the first creates the row, the next update it
     byDevice.set(key, prev ? { ...w, set: { ...prev.set, ...w.set }, create: { ...prev.create, ...w.set } } : w)
   }
-  const devices = [...byDevice.values()].sort((a, b) => (a.app_id < b.app_id ? -1 : a.app_id > b.app_id ? 1 : a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0))
+  const devices = [...byDevice.values()].sort((a, b) =>
+    a.app_id < b.app_id ? -1 : a.app_id > b.app_id ? 1 : a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0,
+  )
   // MAU: each (app, month, device) once, on its first day in the batch, unless already counted
   const months = new Map<string, MonthRow>()
   for (const w of writes) {
@@ -179,7 +203,11 @@ const updatedColumns = (d: CheckInWrite) => DEVICE_FIELDS.filter((f) => f in d.s
 
 /** A device row's values in the order of upsertSql's columns, each in the driver's format. */
 const deviceRow = (d: CheckInWrite, value: (v: unknown) => unknown) => [
-  d.app_id, d.device_id, ...DEVICE_FIELDS.map((f) => value(f in d.set ? d.set[f] : d.create[f])), value(d.at), value(d.at),
+  d.app_id,
+  d.device_id,
+  ...DEVICE_FIELDS.map((f) => value(f in d.set ? d.set[f] : d.create[f])),
+  value(d.at),
+  value(d.at),
 ]
 const DEVICE_ROW_WIDTH = DEVICE_FIELDS.length + 4
 
@@ -237,7 +265,10 @@ async function writePg(pool: PgPool, devices: CheckInWrite[], monthRows: MonthRo
       else shapes.set(key, { cols, rows: [d] })
     }
     for (const { cols, rows } of shapes.values()) {
-      await client.query(upsertSql(cols, valuesList(rows.length, DEVICE_ROW_WIDTH)), rows.flatMap((d) => deviceRow(d, pgValue)))
+      await client.query(
+        upsertSql(cols, valuesList(rows.length, DEVICE_ROW_WIDTH)),
+        rows.flatMap((d) => deviceRow(d, pgValue)),
+      )
     }
     if (monthRows.length) {
       // DeviceMonth: the rows actually inserted are the devices new in their month
@@ -260,7 +291,10 @@ async function writePg(pool: PgPool, devices: CheckInWrite[], monthRows: MonthRo
     client.release()
   } catch (e) {
     // a connection whose ROLLBACK fails is not given back to the pool
-    await client.query('ROLLBACK').then(() => client.release(), (err: Error) => client.release(err))
+    await client.query('ROLLBACK').then(
+      () => client.release(),
+      (err: Error) => client.release(err),
+    )
     throw e
   }
 }

@@ -45,7 +45,13 @@ type Reader = Pick<Db, 'dailyStat'>
  * Reads only DailyStat: the rows of the range (from the 1st of `from`'s month, for the MAU
  * running sum) and one sum of the storage deltas before it.
  */
-export async function readDailyStats(db: Reader, scope: Prisma.DailyStatWhereInput, from: string, requestedTo: string, today = dayOf(new Date())): Promise<DayStats[]> {
+export async function readDailyStats(
+  db: Reader,
+  scope: Prisma.DailyStatWhereInput,
+  from: string,
+  requestedTo: string,
+  today = dayOf(new Date()),
+): Promise<DayStats[]> {
   const to = requestedTo < today ? requestedTo : today
   if (from > to) return []
   const monthStart = `${from.slice(0, 7)}-01`

@@ -6,7 +6,8 @@ const DAY_MS = 86_400_000
 export const dayOf = (d: Date) => d.toISOString().slice(0, 10)
 
 /** Whole days from one YYYY-MM-DD to another. */
-export const daysApart = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS)
+export const daysApart = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS)
 
 /** Every YYYY-MM-DD from `from` to `to`, inclusive. */
 export function daysBetween(from: string, to: string): string[] {

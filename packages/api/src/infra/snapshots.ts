@@ -8,13 +8,33 @@
 // server sees such a change at the next check-in; other servers of a cluster see it within the
 // TTL. Device endpoints never drop it: one that stores an override only marks it (noteOverride).
 // Writes made behind the API (CLI, SQL) also show within the TTL.
-import { LRUCache } from 'lru-cache'
-import type { Db, Prisma } from '@capgo-api/db'
 
-export const snapshotBundleSelect = { id: true, name: true, external_url: true, checksum: true, session_key: true, minUpdateVersion: true, deleted: true } as const satisfies Prisma.BundleSelect
+import type { Db, Prisma } from '@capgo-api/db'
+import { LRUCache } from 'lru-cache'
+
+export const snapshotBundleSelect = {
+  id: true,
+  name: true,
+  external_url: true,
+  checksum: true,
+  session_key: true,
+  minUpdateVersion: true,
+  deleted: true,
+} as const satisfies Prisma.BundleSelect
 export const snapshotChannelSelect = {
-  id: true, name: true, public: true, ios: true, android: true, allow_device_self_set: true, disableAutoUpdate: true,
-  disableAutoUpdateUnderNative: true, allow_emulator: true, allow_dev: true, allow_prod: true, allow_device: true, version_id: true,
+  id: true,
+  name: true,
+  public: true,
+  ios: true,
+  android: true,
+  allow_device_self_set: true,
+  disableAutoUpdate: true,
+  disableAutoUpdateUnderNative: true,
+  allow_emulator: true,
+  allow_dev: true,
+  allow_prod: true,
+  allow_device: true,
+  version_id: true,
 } as const satisfies Prisma.ChannelSelect
 
 export type SnapshotBundle = Prisma.BundleGetPayload<{ select: typeof snapshotBundleSelect }>
@@ -72,7 +92,9 @@ export class SnapshotCache {
     if (!p) {
       p = load(this.db, appId)
       cache.set(appId, p)
-      p.catch(() => { if (cache.get(appId) === p) cache.delete(appId) })
+      p.catch(() => {
+        if (cache.get(appId) === p) cache.delete(appId)
+      })
     }
     return p
   }
@@ -80,12 +102,20 @@ export class SnapshotCache {
   /** One device's override: one lookup by primary key, none when the app has no overrides. */
   async overrideOf(app: AppSnapshot, appId: string, deviceId: string): Promise<OverrideRow | null> {
     if (!app.hasOverrides) return null
-    return this.db.deviceOverride.findUnique({ where: { app_id_device_id: { app_id: appId, device_id: deviceId } }, select: { channel_id: true, version_id: true } })
+    return this.db.deviceOverride.findUnique({
+      where: { app_id_device_id: { app_id: appId, device_id: deviceId } },
+      select: { channel_id: true, version_id: true },
+    })
   }
 
   /** A device endpoint stored an override: the cached snapshot learns the app has some (no reload). */
   noteOverride(appId: string) {
-    void this.cache?.get(appId)?.then((s) => { s.hasOverrides = true }, () => {})
+    void this.cache?.get(appId)?.then(
+      (s) => {
+        s.hasOverrides = true
+      },
+      () => {},
+    )
   }
 
   /** Runs a write that can change `appId`'s snapshot, then forgets the snapshot, done or failed. */

@@ -68,7 +68,10 @@ async function inTurn<T>(queue: Map<string, Promise<void>>, appId: string, deadl
 
 function waitUntil(p: Promise<void>, deadline: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ApiError('database_unavailable', { message: 'The database is busy with other writes to this app: retry shortly.' })), Math.max(0, deadline - Date.now()))
+    const timer = setTimeout(
+      () => reject(new ApiError('database_unavailable', { message: 'The database is busy with other writes to this app: retry shortly.' })),
+      Math.max(0, deadline - Date.now()),
+    )
     void p.then(() => {
       clearTimeout(timer)
       resolve()
@@ -84,7 +87,8 @@ async function retryContention<T>(deadline: number, fn: () => Promise<T>): Promi
     } catch (e) {
       if (!isContention(e)) throw e
       const pause = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random())
-      if (Date.now() + pause > deadline) throw new ApiError('database_unavailable', { message: 'The database is busy: retry shortly.', cause: e })
+      if (Date.now() + pause > deadline)
+        throw new ApiError('database_unavailable', { message: 'The database is busy: retry shortly.', cause: e })
       await new Promise((r) => setTimeout(r, pause))
     }
   }

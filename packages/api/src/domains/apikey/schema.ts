@@ -18,25 +18,32 @@ export const apikeyOutput = z
   .meta({ id: 'ApiKey' })
 
 /** A list of ids; a single string (one query parameter) counts as a list of one. */
-const idList = (item: z.ZodType<string>) =>
-  z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(item).max(100))
+const idList = (item: z.ZodType<string>) => z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(item).max(100))
 
 const orgIds = idList(z.string().trim().min(1).max(255)).meta({
-  description: 'Organizations the key is limited to ([] = no limit)', example: ['0b9d3c3e-6f1a-4f57-9a57-3f1c2b1c9e11'],
+  description: 'Organizations the key is limited to ([] = no limit)',
+  example: ['0b9d3c3e-6f1a-4f57-9a57-3f1c2b1c9e11'],
 })
 const appIds = idList(z.string().max(255).regex(APP_ID_RE, 'invalid_app_id')).meta({
-  description: 'Apps the key is limited to ([] = no limit)', example: ['com.example.app'],
+  description: 'Apps the key is limited to ([] = no limit)',
+  example: ['com.example.app'],
 })
 const mode = z.enum(KEY_MODES).meta({ description: 'read < upload < write < all (no higher than the calling key)', example: 'read' })
 const name = z.string().trim().max(255).meta({ description: 'A label for the key', example: 'CI upload key' })
-const expiresAt = isoDate.meta({ description: 'When the key stops working (ISO-8601); no later than the calling key\'s expiry', example: '2027-01-01T00:00:00.000Z' })
+const expiresAt = isoDate.meta({
+  description: "When the key stops working (ISO-8601); no later than the calling key's expiry",
+  example: '2027-01-01T00:00:00.000Z',
+})
 
 export const apikeyIdInput = z.object({ id: intParam(1, 2 ** 31 - 1).meta({ description: 'API key id', example: 1 }) })
 
 export const apikeyListInput = z.object({ page, limit })
 
 export const apikeyCreateInput = z.object({
-  org_id: z.string().trim().min(1).max(255).optional().meta({ description: 'Create the key for this organization: it is then limited to it', example: '0b9d3c3e-6f1a-4f57-9a57-3f1c2b1c9e11' }),
+  org_id: z.string().trim().min(1).max(255).optional().meta({
+    description: 'Create the key for this organization: it is then limited to it',
+    example: '0b9d3c3e-6f1a-4f57-9a57-3f1c2b1c9e11',
+  }),
   mode,
   name: name.optional(),
   limited_to_orgs: orgIds.optional(),
@@ -44,14 +51,19 @@ export const apikeyCreateInput = z.object({
   expires_at: expiresAt.optional(),
 })
 
-export const apikeyUpdateInput = z.object({
-  id: apikeyIdInput.shape.id,
-  name: name.optional(),
-  mode: mode.optional(),
-  limited_to_orgs: orgIds.optional(),
-  limited_to_apps: appIds.optional(),
-  expires_at: expiresAt.nullable().optional().meta({ description: 'New expiry; null removes it (only for a key that never expires itself)' }),
-}).refine(updatesSomething('id'), 'no_valid_fields_provided_for_update')
+export const apikeyUpdateInput = z
+  .object({
+    id: apikeyIdInput.shape.id,
+    name: name.optional(),
+    mode: mode.optional(),
+    limited_to_orgs: orgIds.optional(),
+    limited_to_apps: appIds.optional(),
+    expires_at: expiresAt
+      .nullable()
+      .optional()
+      .meta({ description: 'New expiry; null removes it (only for a key that never expires itself)' }),
+  })
+  .refine(updatesSomething('id'), 'no_valid_fields_provided_for_update')
 
 export const apikeyCreated = z.object({ apikey: apikeyOutput })
 export const successOutput = z.object({ success: z.literal(true) })

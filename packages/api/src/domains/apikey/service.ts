@@ -1,8 +1,19 @@
 // API keys of the caller: list, get, create, update, delete; no key may get more power than the
 // calling key. Every change clears the access cache (a cached key must not outlive its revocation).
-import type { z } from 'zod'
+
 import type { Prisma } from '@capgo-api/db'
-import { canSeeApp, KEY_MODES, keyExceeds, keyWithin, parseIdList, visibleRole, type KeyMode, type KeyPower, type Principal } from '../../access.ts'
+import type { z } from 'zod'
+import {
+  canSeeApp,
+  KEY_MODES,
+  type KeyMode,
+  type KeyPower,
+  keyExceeds,
+  keyWithin,
+  type Principal,
+  parseIdList,
+  visibleRole,
+} from '../../access.ts'
 import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
 import { iso, pageArgs } from '../common.ts'
@@ -10,8 +21,16 @@ import { newApiKey } from './keys.ts'
 import type { apikeyCreateInput, apikeyIdInput, apikeyListInput, apikeyUpdateInput } from './schema.ts'
 
 export const apikeySelect = {
-  id: true, created_at: true, updated_at: true, key_hint: true, mode: true, name: true, user_id: true,
-  limited_to_orgs: true, limited_to_apps: true, expires_at: true,
+  id: true,
+  created_at: true,
+  updated_at: true,
+  key_hint: true,
+  mode: true,
+  name: true,
+  user_id: true,
+  limited_to_orgs: true,
+  limited_to_apps: true,
+  expires_at: true,
 } satisfies Prisma.ApiKeySelect
 
 type KeyRow = Prisma.ApiKeyGetPayload<{ select: typeof apikeySelect }>
@@ -72,9 +91,16 @@ function checkFuture(d: Date | null) {
 const uniq = (ids: string[]) => [...new Set(ids)]
 
 export async function listKeys(ctx: AuthedContext, input: z.infer<typeof apikeyListInput>) {
-  const rows = await ctx.services.db.apiKey.findMany({ where: { user_id: ctx.principal.userId }, orderBy: { id: 'asc' }, select: apikeySelect })
+  const rows = await ctx.services.db.apiKey.findMany({
+    where: { user_id: ctx.principal.userId },
+    orderBy: { id: 'asc' },
+    select: apikeySelect,
+  })
   const { skip, take } = pageArgs(input.page, input.limit)
-  return rows.filter((k) => keyWithin(ctx.principal, powerOf(k))).slice(skip, skip + take).map((k) => toApiKey(k))
+  return rows
+    .filter((k) => keyWithin(ctx.principal, powerOf(k)))
+    .slice(skip, skip + take)
+    .map((k) => toApiKey(k))
 }
 
 export async function getKey(ctx: AuthedContext, input: z.infer<typeof apikeyIdInput>) {
@@ -93,8 +119,14 @@ export async function createKey(ctx: AuthedContext, input: z.infer<typeof apikey
     const key = newApiKey()
     const row = await ctx.services.db.apiKey.create({
       data: {
-        key_hash: key.key_hash, key_hint: key.key_hint, mode: input.mode, name: input.name ?? '', user_id: p.userId,
-        limited_to_orgs: JSON.stringify(orgs), limited_to_apps: JSON.stringify(apps), expires_at: expiresAt,
+        key_hash: key.key_hash,
+        key_hint: key.key_hint,
+        mode: input.mode,
+        name: input.name ?? '',
+        user_id: p.userId,
+        limited_to_orgs: JSON.stringify(orgs),
+        limited_to_apps: JSON.stringify(apps),
+        expires_at: expiresAt,
       },
       select: apikeySelect,
     })

@@ -25,12 +25,26 @@ export const appIdInput = z.object({ app_id: appId })
 export const appCreateInput = z.object({
   app_id: appId,
   name,
-  owner_org: z.string().min(1).max(255).optional().meta({ description: 'Organization id; optional when the key sees exactly one', example: '0b5f1c3e-7d1a-4c2b-9e8f-1a2b3c4d5e6f' }),
+  owner_org: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .meta({ description: 'Organization id; optional when the key sees exactly one', example: '0b5f1c3e-7d1a-4c2b-9e8f-1a2b3c4d5e6f' }),
   icon_url: iconUrl.optional(),
 })
-export const appUpdateInput = z.object({
-  app_id: appId,
-  name: name.optional(),
-  icon_url: iconUrl.optional(),
-  retention: z.number().int().min(0).max(315_360_000).pipe(z.number()).optional().meta({ description: 'Seconds of device history to keep', example: 2_592_000 }),
-}).refine(updatesSomething('app_id'), 'no_valid_fields_provided_for_update')
+export const appUpdateInput = z
+  .object({
+    app_id: appId,
+    name: name.optional(),
+    icon_url: iconUrl.optional(),
+    retention: z
+      .number()
+      .int()
+      .min(0)
+      .max(315_360_000)
+      .pipe(z.number())
+      .optional()
+      .meta({ description: 'Seconds of device history to keep', example: 2_592_000 }),
+  })
+  .refine(updatesSomething('app_id'), 'no_valid_fields_provided_for_update')

@@ -9,7 +9,15 @@ import { forgetDeletedApps, type Services } from '../../services.ts'
 import { iso, ok, pageArgs } from '../common.ts'
 import type { appCreateInput, appIdInput, appListInput, appUpdateInput } from './schema.ts'
 
-const toApp = (a: { app_id: string; name: string; icon_url: string; owner_org: string; created_at: Date; updated_at: Date; retention: number }) => ({
+const toApp = (a: {
+  app_id: string
+  name: string
+  icon_url: string
+  owner_org: string
+  created_at: Date
+  updated_at: Date
+  retention: number
+}) => ({
   app_id: a.app_id,
   name: a.name,
   icon_url: a.icon_url,

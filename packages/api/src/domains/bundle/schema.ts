@@ -31,16 +31,31 @@ export const bundleGetInput = z.object({ app_id: appId, page, limit })
 export const bundleCreateInput = z.object({
   app_id: appId,
   version: semverName.meta({ description: 'Bundle name, a strict semantic version (no `v` prefix, no whitespace)', example: '1.2.3' }),
-  external_url: z.string().trim().min(1).max(2048).meta({ description: 'https URL of the bundle zip', example: 'https://cdn.example.com/app-1.2.3.zip' }),
-  checksum: z.string().trim().min(1).max(512).meta({ description: 'Checksum of the zip (as computed by the Capgo CLI)', example: 'f2c1d1e0' }),
+  external_url: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2048)
+    .meta({ description: 'https URL of the bundle zip', example: 'https://cdn.example.com/app-1.2.3.zip' }),
+  checksum: z
+    .string()
+    .trim()
+    .min(1)
+    .max(512)
+    .meta({ description: 'Checksum of the zip (as computed by the Capgo CLI)', example: 'f2c1d1e0' }),
   size: intParam(0, 2_147_483_647).optional().meta({ description: 'Size of the zip in bytes (counts toward storage)', example: 1048576 }),
   session_key: z.string().max(1024).optional().meta({ description: 'Encryption session key, for encrypted bundles', example: 'iv:key' }),
-  minUpdateVersion: semverName.optional().meta({ description: 'Lowest native version that may auto-update to this bundle (channels with disableAutoUpdate `version_number`)', example: '1.0.0' }),
+  minUpdateVersion: semverName.optional().meta({
+    description: 'Lowest native version that may auto-update to this bundle (channels with disableAutoUpdate `version_number`)',
+    example: '1.0.0',
+  }),
 })
 
 export const bundleCreateOutput = z.object({ status: z.literal('ok'), bundle: bundleOutput }).meta({ id: 'BundleCreated' })
 
 export const bundleDeleteInput = z.object({
   app_id: appId,
-  version: versionName.optional().meta({ description: 'Bundle name to delete; left out, every bundle not in use is deleted', example: '1.2.3' }),
+  version: versionName
+    .optional()
+    .meta({ description: 'Bundle name to delete; left out, every bundle not in use is deleted', example: '1.2.3' }),
 })

@@ -1,7 +1,8 @@
 // Bundles (and /versions, their legacy name): list, register an externally hosted one, soft
 // delete. Changes drop the app's /updates snapshot, done or failed.
-import type { z } from 'zod'
+
 import type { Prisma } from '@capgo-api/db'
+import type { z } from 'zod'
 import { requireApp } from '../../access.ts'
 import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
@@ -12,9 +13,23 @@ import type { bundleCreateInput, bundleDeleteInput, bundleGetInput } from './sch
 
 /** A bundle as the API shows it (the /updates snapshot reads fewer columns: snapshotBundleSelect). */
 export const bundleSelect = {
-  id: true, app_id: true, name: true, checksum: true, created_at: true, updated_at: true, deleted: true, external_url: true,
-  minUpdateVersion: true, native_packages: true, owner_org: true, r2_path: true, session_key: true, storage_provider: true,
-  size: true, user_id: true, bucket_id: true,
+  id: true,
+  app_id: true,
+  name: true,
+  checksum: true,
+  created_at: true,
+  updated_at: true,
+  deleted: true,
+  external_url: true,
+  minUpdateVersion: true,
+  native_packages: true,
+  owner_org: true,
+  r2_path: true,
+  session_key: true,
+  storage_provider: true,
+  size: true,
+  user_id: true,
+  bucket_id: true,
 } satisfies Prisma.BundleSelect
 
 type BundleRow = Prisma.BundleGetPayload<{ select: typeof bundleSelect }>
@@ -96,8 +111,15 @@ export function createBundle(ctx: AuthedContext, input: z.infer<typeof bundleCre
       const bundle = await ctx.services.db.$transaction(async (tx) => {
         const created = await tx.bundle.create({
           data: {
-            app_id: app.app_id, name: input.version, owner_org: app.owner_org, user_id: ctx.principal.userId, external_url: input.external_url,
-            checksum: input.checksum, size, session_key: input.session_key ?? null, minUpdateVersion: input.minUpdateVersion ?? null,
+            app_id: app.app_id,
+            name: input.version,
+            owner_org: app.owner_org,
+            user_id: ctx.principal.userId,
+            external_url: input.external_url,
+            checksum: input.checksum,
+            size,
+            session_key: input.session_key ?? null,
+            minUpdateVersion: input.minUpdateVersion ?? null,
             storage_provider: 'external',
           },
           select: bundleSelect,

@@ -32,14 +32,18 @@ export const channelSetInput = z.object({
   channel: channelName,
   version: z.string().min(1).max(255).optional().meta({ description: 'Bundle name to serve on this channel', example: '1.2.3' }),
   public: bool().optional().meta({ description: "Make it the app's default channel for its platforms (default false)", example: true }),
-  disableAutoUpdateUnderNative: bool().optional().meta({ description: 'Refuse bundles older than the native version (default true)', example: true }),
-  disableAutoUpdate: z
-    .enum(DISABLE_AUTO_UPDATE)
+  disableAutoUpdateUnderNative: bool()
     .optional()
-    .meta({ description: 'Largest semver jump devices may take automatically: updates crossing it are blocked (default major)', example: 'major' }),
+    .meta({ description: 'Refuse bundles older than the native version (default true)', example: true }),
+  disableAutoUpdate: z.enum(DISABLE_AUTO_UPDATE).optional().meta({
+    description: 'Largest semver jump devices may take automatically: updates crossing it are blocked (default major)',
+    example: 'major',
+  }),
   ios: bool().optional().meta({ description: 'Serve iOS devices (default true)', example: true }),
   android: bool().optional().meta({ description: 'Serve Android devices (default true)', example: true }),
-  allow_device_self_set: bool().optional().meta({ description: 'Let devices pick this channel themselves (default false)', example: false }),
+  allow_device_self_set: bool()
+    .optional()
+    .meta({ description: 'Let devices pick this channel themselves (default false)', example: false }),
   allow_emulator: bool().optional().meta({ description: 'Serve emulators (default true)', example: true }),
   allow_dev: bool().optional().meta({ description: 'Serve development builds (default true)', example: true }),
   allow_prod: bool().optional().meta({ description: 'Serve production builds (default true)', example: true }),

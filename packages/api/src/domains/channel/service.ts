@@ -1,27 +1,47 @@
 // Channels: upsert (with the one-default-per-platform rule), list or get, delete. Changes drop
 // the app's /updates snapshot, done or failed.
-import type { z } from 'zod'
+
 import type { Prisma } from '@capgo-api/db'
+import type { z } from 'zod'
 import { requireApp } from '../../access.ts'
 import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
 import { retryOnUniqueViolation } from '../../infra/tx.ts'
 import { iso, ok, pageArgs } from '../common.ts'
-import { DISABLE_AUTO_UPDATE, type channelDeleteInput, type channelGetInput, type channelSetInput } from './schema.ts'
+import { type channelDeleteInput, type channelGetInput, type channelSetInput, DISABLE_AUTO_UPDATE } from './schema.ts'
 
 /** A channel as the API shows it (the /updates snapshot reads fewer columns: snapshotChannelSelect). */
 export const channelSelect = {
-  id: true, created_at: true, updated_at: true, name: true, app_id: true, created_by: true, public: true,
-  disableAutoUpdateUnderNative: true, disableAutoUpdate: true, ios: true, android: true, allow_device_self_set: true,
-  allow_emulator: true, allow_dev: true, allow_prod: true, allow_device: true,
+  id: true,
+  created_at: true,
+  updated_at: true,
+  name: true,
+  app_id: true,
+  created_by: true,
+  public: true,
+  disableAutoUpdateUnderNative: true,
+  disableAutoUpdate: true,
+  ios: true,
+  android: true,
+  allow_device_self_set: true,
+  allow_emulator: true,
+  allow_dev: true,
+  allow_prod: true,
+  allow_device: true,
   version: { select: { id: true, name: true } },
 } satisfies Prisma.ChannelSelect
 
 type ChannelRow = Prisma.ChannelGetPayload<{ select: typeof channelSelect }>
 
-const toDisable = (v: string) => ((DISABLE_AUTO_UPDATE as readonly string[]).includes(v) ? (v as (typeof DISABLE_AUTO_UPDATE)[number]) : 'major')
+const toDisable = (v: string) =>
+  (DISABLE_AUTO_UPDATE as readonly string[]).includes(v) ? (v as (typeof DISABLE_AUTO_UPDATE)[number]) : 'major'
 
-export const toChannel = (c: ChannelRow) => ({ ...c, created_at: iso(c.created_at), updated_at: iso(c.updated_at), disableAutoUpdate: toDisable(c.disableAutoUpdate) })
+export const toChannel = (c: ChannelRow) => ({
+  ...c,
+  created_at: iso(c.created_at),
+  updated_at: iso(c.updated_at),
+  disableAutoUpdate: toDisable(c.disableAutoUpdate),
+})
 
 export async function upsertChannel(ctx: AuthedContext, input: z.infer<typeof channelSetInput>) {
   const { db, snapshots } = ctx.services

@@ -12,11 +12,16 @@ describe('device list cursor', () => {
     expect(parseCursor('2026-05-01T12:20:30+02:00|ABC')).toEqual({ updatedAt: new Date('2026-05-01T10:20:30Z'), deviceId: 'abc' })
   })
 
-  it.each(['', '|abc', '2026-05-01T10:20:30.456Z', '2026-05-01T10:20:30.456Z|', 'yesterday|abc', '2026-13-45T10:20:30Z|abc', `2026-05-01T10:20:30Z|${'x'.repeat(256)}`])(
-    'refuses %j with invalid_cursor',
-    (cursor) => {
-      expect(() => parseCursor(cursor)).toThrow(ApiError)
-      expect(() => parseCursor(cursor)).toThrow(expect.objectContaining({ error: 'invalid_cursor' }))
-    },
-  )
+  it.each([
+    '',
+    '|abc',
+    '2026-05-01T10:20:30.456Z',
+    '2026-05-01T10:20:30.456Z|',
+    'yesterday|abc',
+    '2026-13-45T10:20:30Z|abc',
+    `2026-05-01T10:20:30Z|${'x'.repeat(256)}`,
+  ])('refuses %j with invalid_cursor', (cursor) => {
+    expect(() => parseCursor(cursor)).toThrow(ApiError)
+    expect(() => parseCursor(cursor)).toThrow(expect.objectContaining({ error: 'invalid_cursor' }))
+  })
 })

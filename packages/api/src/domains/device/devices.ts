@@ -5,8 +5,19 @@ import { makeCursor, parseCursor } from './cursor.ts'
 import { PLATFORMS } from './schema.ts'
 
 export const deviceSelect = {
-  app_id: true, device_id: true, custom_id: true, platform: true, plugin_version: true, os_version: true, version_build: true,
-  version_id: true, version_name: true, is_prod: true, is_emulator: true, created_at: true, updated_at: true,
+  app_id: true,
+  device_id: true,
+  custom_id: true,
+  platform: true,
+  plugin_version: true,
+  os_version: true,
+  version_build: true,
+  version_id: true,
+  version_name: true,
+  is_prod: true,
+  is_emulator: true,
+  created_at: true,
+  updated_at: true,
 } satisfies Prisma.DeviceSelect
 
 type DeviceRow = Prisma.DeviceGetPayload<{ select: typeof deviceSelect }>
@@ -47,14 +58,20 @@ export const deviceListParams = (appId: string, take: number, cursor?: { updated
 /** One page of devices, newest first, with the cursor of the next page. */
 export async function listDevices(db: Db, provider: Provider, appId: string, limit: number, cursor?: string) {
   const after = cursor !== undefined ? parseCursor(cursor) : undefined
-  const ids = await db.$queryRawUnsafe<{ device_id: string }[]>(deviceListSql(provider, !!after), ...deviceListParams(appId, limit + 1, after))
+  const ids = await db.$queryRawUnsafe<{ device_id: string }[]>(
+    deviceListSql(provider, !!after),
+    ...deviceListParams(appId, limit + 1, after),
+  )
   const hasMore = ids.length > limit
   const pageIds = ids.slice(0, limit).map((r) => r.device_id)
   const rows = pageIds.length
     ? await db.device.findMany({ where: { app_id: appId, device_id: { in: pageIds } }, select: deviceSelect })
     : []
   const overrides = pageIds.length
-    ? await db.deviceOverride.findMany({ where: { app_id: appId, device_id: { in: pageIds } }, select: { device_id: true, channel: { select: { name: true } } } })
+    ? await db.deviceOverride.findMany({
+        where: { app_id: appId, device_id: { in: pageIds } },
+        select: { device_id: true, channel: { select: { name: true } } },
+      })
     : []
   const byId = new Map(rows.map((r) => [r.device_id, r]))
   const channelOf = new Map(overrides.map((o) => [o.device_id, o.channel?.name]))

@@ -25,7 +25,10 @@ export const deviceOutput = z
 export const deviceListOutput = z
   .object({
     data: z.array(deviceOutput),
-    nextCursor: z.string().optional().meta({ description: 'Pass back as `cursor` to get the next page', example: '2026-01-01T00:00:00.000Z|6aa5ec5e' }),
+    nextCursor: z
+      .string()
+      .optional()
+      .meta({ description: 'Pass back as `cursor` to get the next page', example: '2026-01-01T00:00:00.000Z|6aa5ec5e' }),
     hasMore: z.boolean(),
   })
   .meta({ id: 'DeviceList' })
@@ -43,7 +46,10 @@ export const deviceSetInput = z.object({
 export const deviceGetInput = z.object({
   app_id: appId,
   device_id: deviceId.optional(),
-  cursor: z.string().max(600).optional().meta({ description: 'The `nextCursor` of the previous page (`<updated_at ISO>|<device_id>`)', example: '2026-01-01T00:00:00.000Z|6aa5ec5e' }),
+  cursor: z.string().max(600).optional().meta({
+    description: 'The `nextCursor` of the previous page (`<updated_at ISO>|<device_id>`)',
+    example: '2026-01-01T00:00:00.000Z|6aa5ec5e',
+  }),
   limit: intParam(1, 1000).optional().meta({ description: 'Devices per page, 1–1000 (default 50)', example: 50 }),
 })
 

@@ -21,7 +21,7 @@ const email = z
   .max(320)
   .regex(/^[^\s@]+@[^\s@]+$/, 'Invalid email address')
   .transform((s) => s.toLowerCase())
-  .meta({ description: 'The member\'s email (case-insensitive)', example: 'dev@example.com' })
+  .meta({ description: "The member's email (case-insensitive)", example: 'dev@example.com' })
 
 const role = z.enum(ROLES)
 

@@ -1,14 +1,20 @@
 // Members of an organization: list, invite, change a role, remove, accept an invitation. Every
 // change clears the access cache (roles decide what keys see), done or failed.
-import type { z } from 'zod'
+
 import type { Prisma } from '@capgo-api/db'
-import { isRole, requireOrg, requireWholeOrg, roleRank, type Role } from '../../access.ts'
+import type { z } from 'zod'
+import { isRole, type Role, requireOrg, requireWholeOrg, roleRank } from '../../access.ts'
 import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
 import { isUniqueViolation, lockOrg, retryOnUniqueViolation, type Tx } from '../../infra/tx.ts'
 import { ok, pageArgs } from '../common.ts'
 import {
-  MEMBER_ROLES, type memberAcceptInput, type memberDeleteInput, type memberInviteInput, type memberListInput, type memberUpdateInput,
+  MEMBER_ROLES,
+  type memberAcceptInput,
+  type memberDeleteInput,
+  type memberInviteInput,
+  type memberListInput,
+  type memberUpdateInput,
 } from './schema.ts'
 
 const memberSelect = {
@@ -33,13 +39,17 @@ const baseRole = (r: string): Role | null => {
  * that one may only act on members whose role (or invited role) is no higher than one's own.
  */
 async function loadTarget(tx: Tx, ctx: AuthedContext, orgId: string, email: string) {
-  const mine = await tx.orgMember.findUnique({ where: { org_id_user_id: { org_id: orgId, user_id: ctx.principal.userId } }, select: { role: true } })
+  const mine = await tx.orgMember.findUnique({
+    where: { org_id_user_id: { org_id: orgId, user_id: ctx.principal.userId } },
+    select: { role: true },
+  })
   const callerRole = mine && isRole(mine.role) ? mine.role : null
   if (!callerRole || roleRank(callerRole) < roleRank('admin')) throw new ApiError('insufficient_role')
   const target = await tx.orgMember.findFirst({ where: { org_id: orgId, user: { email } }, select: { id: true, role: true } })
   if (!target) throw new ApiError('member_not_found')
   const targetRole = baseRole(target.role)
-  if (!targetRole || roleRank(targetRole) > roleRank(callerRole)) throw new ApiError('insufficient_role', { message: 'You cannot change a member whose role is higher than yours.' })
+  if (!targetRole || roleRank(targetRole) > roleRank(callerRole))
+    throw new ApiError('insufficient_role', { message: 'You cannot change a member whose role is higher than yours.' })
   return { callerRole, target }
 }
 
@@ -64,7 +74,8 @@ export async function inviteMember(ctx: AuthedContext, input: z.infer<typeof mem
   return ctx.services.access.invalidateAfter(async () => {
     await requireWholeOrg(ctx, input.orgId, 'admin')
     const callerRole = ctx.principal.roles.get(input.orgId)!
-    if (roleRank(input.invite_type) > roleRank(callerRole)) throw new ApiError('insufficient_role', { message: 'You cannot invite with a role higher than yours.' })
+    if (roleRank(input.invite_type) > roleRank(callerRole))
+      throw new ApiError('insufficient_role', { message: 'You cannot invite with a role higher than yours.' })
     const user = await retryOnUniqueViolation(() =>
       ctx.services.db.user.upsert({ where: { email: input.email }, create: { email: input.email }, update: {}, select: { id: true } }),
     )
@@ -79,7 +90,11 @@ export async function inviteMember(ctx: AuthedContext, input: z.infer<typeof mem
 }
 
 /** Runs `change` on the member with `email`, in a transaction holding the organization's lock (needs role admin). */
-async function changeMember(ctx: AuthedContext, input: { orgId: string; email: string }, change: (tx: Tx, found: Awaited<ReturnType<typeof loadTarget>>) => Promise<void>) {
+async function changeMember(
+  ctx: AuthedContext,
+  input: { orgId: string; email: string },
+  change: (tx: Tx, found: Awaited<ReturnType<typeof loadTarget>>) => Promise<void>,
+) {
   await requireWholeOrg(ctx, input.orgId, 'admin')
   await ctx.services.db.$transaction(async (tx) => {
     await lockOrg(tx, input.orgId)
@@ -90,7 +105,8 @@ async function changeMember(ctx: AuthedContext, input: { orgId: string; email: s
 export async function updateMember(ctx: AuthedContext, input: z.infer<typeof memberUpdateInput>) {
   return ctx.services.access.invalidateAfter(async () => {
     await changeMember(ctx, input, async (tx, { callerRole, target }) => {
-      if (roleRank(input.role) > roleRank(callerRole)) throw new ApiError('insufficient_role', { message: 'You cannot give a role higher than yours.' })
+      if (roleRank(input.role) > roleRank(callerRole))
+        throw new ApiError('insufficient_role', { message: 'You cannot give a role higher than yours.' })
       if (target.role === 'super_admin' && input.role !== 'super_admin') await requireAnotherSuperAdmin(tx, input.orgId)
       const role = target.role.startsWith('invite_') ? `invite_${input.role}` : input.role
       await tx.orgMember.update({ where: { id: target.id }, data: { role } })
@@ -113,7 +129,10 @@ export async function acceptInvite(ctx: AuthedContext, input: z.infer<typeof mem
   return ctx.services.access.invalidateAfter(async () => {
     const p = ctx.principal
     if (p.limitedToOrgs.length && !p.limitedToOrgs.includes(input.orgId)) throw new ApiError('invite_not_found')
-    const m = await ctx.services.db.orgMember.findUnique({ where: { org_id_user_id: { org_id: input.orgId, user_id: p.userId } }, select: { id: true, role: true } })
+    const m = await ctx.services.db.orgMember.findUnique({
+      where: { org_id_user_id: { org_id: input.orgId, user_id: p.userId } },
+      select: { id: true, role: true },
+    })
     const role = m?.role.startsWith('invite_') ? baseRole(m.role) : null
     if (!m || !role) throw new ApiError('invite_not_found')
     // conditional on the role still being that invite: a concurrent change or removal wins, not this one

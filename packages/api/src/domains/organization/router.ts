@@ -1,9 +1,7 @@
 import { z } from 'zod'
 import { allProcedure, readProcedure, router } from '../../trpc.ts'
 import { okOutput } from '../common.ts'
-import {
-  organizationDeleteInput, organizationGetInput, organizationOutput, organizationSetInput, organizationSetOutput,
-} from './schema.ts'
+import { organizationDeleteInput, organizationGetInput, organizationOutput, organizationSetInput, organizationSetOutput } from './schema.ts'
 import { deleteOrganization, getOrganizations, setOrganization } from './service.ts'
 
 const tags = ['organization']
@@ -15,9 +13,13 @@ const setDescription =
 
 export const organizationRouter = router({
   get: readProcedure
-    .meta({ errors: ['org_not_found', 'insufficient_role'],
+    .meta({
+      errors: ['org_not_found', 'insufficient_role'],
       openapi: {
-        method: 'GET', path: '/organization', tags, summary: 'List organizations or get one',
+        method: 'GET',
+        path: '/organization',
+        tags,
+        summary: 'List organizations or get one',
         description: 'With `orgId`: that organization (role read). Without: every organization the key may see, oldest first, 50 a page.',
       },
     })
@@ -26,21 +28,31 @@ export const organizationRouter = router({
     .query(({ ctx, input }) => getOrganizations(ctx, input)),
 
   set: allProcedure
-    .meta({ errors: ['no_valid_fields_provided_for_update', 'invalid_url', 'org_not_found', 'insufficient_role', 'insufficient_permissions'], openapi: { method: 'POST', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
+    .meta({
+      errors: ['no_valid_fields_provided_for_update', 'invalid_url', 'org_not_found', 'insufficient_role', 'insufficient_permissions'],
+      openapi: { method: 'POST', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription },
+    })
     .input(organizationSetInput)
     .output(organizationSetOutput)
     .mutation(({ ctx, input }) => setOrganization(ctx, input)),
 
   put: allProcedure
-    .meta({ errors: ['no_valid_fields_provided_for_update', 'invalid_url', 'org_not_found', 'insufficient_role', 'insufficient_permissions'], openapi: { method: 'PUT', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription } })
+    .meta({
+      errors: ['no_valid_fields_provided_for_update', 'invalid_url', 'org_not_found', 'insufficient_role', 'insufficient_permissions'],
+      openapi: { method: 'PUT', path: '/organization', tags, summary: 'Create or update an organization', description: setDescription },
+    })
     .input(organizationSetInput)
     .output(organizationSetOutput)
     .mutation(({ ctx, input }) => setOrganization(ctx, input)),
 
   delete: allProcedure
-    .meta({ errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions'],
+    .meta({
+      errors: ['org_not_found', 'insufficient_role', 'insufficient_permissions'],
       openapi: {
-        method: 'DELETE', path: '/organization', tags, summary: 'Delete an organization',
+        method: 'DELETE',
+        path: '/organization',
+        tags,
+        summary: 'Delete an organization',
         description:
           'Removes the organization with its members, apps and everything below them (channels, bundles, devices, overrides, statistics). ' +
           'API keys limited to it (or to its apps) lose it from their limits; a key left with no organization (or app) in a limit is deleted. Needs role super_admin.',

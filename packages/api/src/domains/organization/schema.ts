@@ -14,7 +14,12 @@ export const organizationOutput = z
   })
   .meta({ id: 'Organization' })
 
-export const orgId = z.string().trim().min(1).max(255).meta({ description: 'Organization id', example: '0b9d3c3e-6f1a-4f57-9a57-3f1c2b1c9e11' })
+export const orgId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .meta({ description: 'Organization id', example: '0b9d3c3e-6f1a-4f57-9a57-3f1c2b1c9e11' })
 
 const orgName = z.string().trim().min(1).max(255).meta({ description: 'Organization name', example: 'Acme' })
 
@@ -29,11 +34,22 @@ export const organizationSetInput = z
   .object({
     orgId: orgId.optional().meta({ description: 'The organization to update; left out, a new one is created' }),
     name: orgName.optional(),
-    logo: z.string().max(2048, 'invalid_url').refine(isWebUrl, 'invalid_url').nullable().optional().meta({ description: 'Logo URL, http(s) with no user:password part (null clears it)', example: 'https://example.com/logo.png' }),
-    management_email: z.email().max(320).optional().meta({ description: 'Billing and management contact (update only)', example: 'admin@example.com' }),
+    logo: z
+      .string()
+      .max(2048, 'invalid_url')
+      .refine(isWebUrl, 'invalid_url')
+      .nullable()
+      .optional()
+      .meta({ description: 'Logo URL, http(s) with no user:password part (null clears it)', example: 'https://example.com/logo.png' }),
+    management_email: z
+      .email()
+      .max(320)
+      .optional()
+      .meta({ description: 'Billing and management contact (update only)', example: 'admin@example.com' }),
   })
   .superRefine((v, ctx) => {
-    if (!v.orgId && v.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'name is required to create an organization' })
+    if (!v.orgId && v.name === undefined)
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'name is required to create an organization' })
     if (v.orgId && !updatesSomething('orgId')(v)) ctx.addIssue({ code: 'custom', path: [], message: 'no_valid_fields_provided_for_update' })
   })
 

@@ -1,7 +1,8 @@
 // Organizations: list or get, create or update (POST and PUT), delete with everything below.
 // Changes clear the access cache; a deletion also every /updates snapshot and MAU mark, done or failed.
-import type { z } from 'zod'
+
 import type { Prisma } from '@capgo-api/db'
+import type { z } from 'zod'
 import { parseIdList, requireOrg, requireWholeOrg, visibleOrgIds } from '../../access.ts'
 import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
@@ -11,7 +12,14 @@ import { iso, ok, pageArgs } from '../common.ts'
 import type { organizationDeleteInput, organizationGetInput, organizationSetInput } from './schema.ts'
 
 export const organizationSelect = {
-  id: true, created_by: true, created_at: true, updated_at: true, logo: true, name: true, management_email: true, customer_id: true,
+  id: true,
+  created_by: true,
+  created_at: true,
+  updated_at: true,
+  logo: true,
+  name: true,
+  management_email: true,
+  customer_id: true,
 } satisfies Prisma.OrganizationSelect
 
 type OrgRow = Prisma.OrganizationGetPayload<{ select: typeof organizationSelect }>
@@ -48,12 +56,17 @@ async function createOrUpdate(ctx: AuthedContext, input: z.infer<typeof organiza
   }
   // a key limited to some orgs or apps could never see the organization it creates
   if (p.limitedToOrgs.length || p.limitedToApps.length) {
-    throw new ApiError('insufficient_permissions', { message: 'A key limited to some organizations or apps cannot create an organization.' })
+    throw new ApiError('insufficient_permissions', {
+      message: 'A key limited to some organizations or apps cannot create an organization.',
+    })
   }
   const user = await ctx.services.db.user.findUniqueOrThrow({ where: { id: p.userId }, select: { email: true } })
   const org = await ctx.services.db.organization.create({
     data: {
-      name: input.name!, logo: input.logo ?? null, management_email: input.management_email ?? user.email, created_by: p.userId,
+      name: input.name!,
+      logo: input.logo ?? null,
+      management_email: input.management_email ?? user.email,
+      created_by: p.userId,
       members: { create: { user_id: p.userId, role: 'super_admin' } },
     },
     select: { id: true },
@@ -94,7 +107,10 @@ async function pruneKeyLimits(tx: Tx, orgId: string, appIds: string[]) {
     if ((orgs.length && !keptOrgs.length) || (apps.length && !keptApps.length)) {
       await tx.apiKey.delete({ where: { id: k.id } })
     } else if (keptOrgs.length !== orgs.length || keptApps.length !== apps.length) {
-      await tx.apiKey.update({ where: { id: k.id }, data: { limited_to_orgs: JSON.stringify(keptOrgs), limited_to_apps: JSON.stringify(keptApps) } })
+      await tx.apiKey.update({
+        where: { id: k.id },
+        data: { limited_to_orgs: JSON.stringify(keptOrgs), limited_to_apps: JSON.stringify(keptApps) },
+      })
     }
   }
 }

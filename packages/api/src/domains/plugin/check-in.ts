@@ -1,6 +1,6 @@
 // The check-in every device-facing endpoint records: the device row and its MAU, through the
 // check-in writer.
-import { NEW_DEVICE, type DeviceFields } from '../../infra/checkins.ts'
+import { type DeviceFields, NEW_DEVICE } from '../../infra/checkins.ts'
 import type { AppSnapshot } from '../../infra/snapshots.ts'
 import type { Services } from '../../services.ts'
 import type { DeviceInfo } from './schema.ts'

@@ -4,12 +4,31 @@ import { defaultChannelIn, resolveUpdate } from './resolve-update.ts'
 import type { DeviceInfo } from './schema.ts'
 
 const bundle = (id: number, name: string, extra: Partial<SnapshotBundle> = {}): SnapshotBundle => ({
-  id, name, external_url: `https://cdn.test/${name}.zip`, checksum: `sum-${name}`, session_key: null, minUpdateVersion: null, deleted: false, ...extra,
+  id,
+  name,
+  external_url: `https://cdn.test/${name}.zip`,
+  checksum: `sum-${name}`,
+  session_key: null,
+  minUpdateVersion: null,
+  deleted: false,
+  ...extra,
 })
 
 const channel = (id: number, name: string, version_id: number | null, extra: Partial<SnapshotChannel> = {}): SnapshotChannel => ({
-  id, name, version_id, public: true, ios: true, android: true, allow_device_self_set: false, disableAutoUpdate: 'none',
-  disableAutoUpdateUnderNative: false, allow_emulator: true, allow_dev: true, allow_prod: true, allow_device: true, ...extra,
+  id,
+  name,
+  version_id,
+  public: true,
+  ios: true,
+  android: true,
+  allow_device_self_set: false,
+  disableAutoUpdate: 'none',
+  disableAutoUpdateUnderNative: false,
+  allow_emulator: true,
+  allow_dev: true,
+  allow_prod: true,
+  allow_device: true,
+  ...extra,
 })
 
 /** A snapshot with the overrides the check-in would read by device key. */
@@ -30,7 +49,12 @@ function snapshot(channels: SnapshotChannel[], bundles: SnapshotBundle[], overri
 const resolve = (app: TestApp, info: DeviceInfo) => resolveUpdate(app, info, app.overrides.get(info.device_id) ?? null)
 
 const device = (extra: Partial<DeviceInfo> = {}): DeviceInfo => ({
-  app_id: 'com.test.app', device_id: 'dev-1', platform: 'ios', version_name: 'builtin', version_build: '1.0.0', ...extra,
+  app_id: 'com.test.app',
+  device_id: 'dev-1',
+  platform: 'ios',
+  version_name: 'builtin',
+  version_build: '1.0.0',
+  ...extra,
 })
 
 describe('resolveUpdate', () => {
@@ -44,10 +68,14 @@ describe('resolveUpdate', () => {
 
   it('fails without an app, a semantic native version, a channel or a bundle', () => {
     expect(resolve({ ...snapshot([], []), exists: false }, device())).toMatchObject({ error: 'app_not_found', kind: 'failed' })
-    expect(resolve(snapshot([channel(10, 'p', 2)], bundles), device({ version_build: 'banana' }))).toMatchObject({ error: 'unknown_version_build' })
+    expect(resolve(snapshot([channel(10, 'p', 2)], bundles), device({ version_build: 'banana' }))).toMatchObject({
+      error: 'unknown_version_build',
+    })
     expect(resolve(snapshot([channel(10, 'p', 2, { public: false })], bundles), device())).toMatchObject({ error: 'no_channel' })
     expect(resolve(snapshot([channel(10, 'p', null)], bundles), device())).toMatchObject({ error: 'no_bundle' })
-    expect(resolve(snapshot([channel(10, 'p', 5)], [bundle(5, '1.2.0', { deleted: true })]), device())).toMatchObject({ error: 'no_bundle' })
+    expect(resolve(snapshot([channel(10, 'p', 5)], [bundle(5, '1.2.0', { deleted: true })]), device())).toMatchObject({
+      error: 'no_bundle',
+    })
   })
 
   it('a version override wins over channels and bypasses their policies', () => {
@@ -56,7 +84,9 @@ describe('resolveUpdate', () => {
   })
 
   it('a channel override wins over the public channel', () => {
-    const app = snapshot([channel(10, 'production', 2), channel(11, 'beta', 4, { public: false })], bundles, [['dev-1', { channel_id: 11, version_id: null }]])
+    const app = snapshot([channel(10, 'production', 2), channel(11, 'beta', 4, { public: false })], bundles, [
+      ['dev-1', { channel_id: 11, version_id: null }],
+    ])
     expect(resolve(app, device())).toMatchObject({ version: '1.0.1' })
   })
 
@@ -71,22 +101,32 @@ describe('resolveUpdate', () => {
     expect(at({ disableAutoUpdate: 'patch' }, 2)).toMatchObject({ error: 'disable_auto_update_to_patch' })
     expect(at({ disableAutoUpdate: 'patch' }, 4)).toMatchObject({ version: '1.0.1' })
     expect(at({ disableAutoUpdate: 'version_number' }, 2)).toMatchObject({ error: 'misconfigured_channel' })
-    expect(at({ disableAutoUpdateUnderNative: true }, 1, { version_build: '1.0.5', version_name: '1.0.9' })).toMatchObject({ error: 'disable_auto_update_under_native' })
+    expect(at({ disableAutoUpdateUnderNative: true }, 1, { version_build: '1.0.5', version_name: '1.0.9' })).toMatchObject({
+      error: 'disable_auto_update_under_native',
+    })
     expect(at({ allow_dev: false }, 2, { is_prod: false })).toMatchObject({ error: 'disable_dev_build' })
     expect(at({ allow_prod: false }, 2)).toMatchObject({ error: 'disable_prod_build' })
     expect(at({ allow_emulator: false }, 2, { is_emulator: true })).toMatchObject({ error: 'disable_emulator' })
     expect(at({ allow_device: false }, 2)).toMatchObject({ error: 'disable_device' })
   })
 
-  it('version_number: the native version must reach the bundle\'s minUpdateVersion', () => {
-    const app = (min: string) => snapshot([channel(10, 'p', 6, { disableAutoUpdate: 'version_number' })], [bundle(6, '1.5.0', { minUpdateVersion: min })])
+  it("version_number: the native version must reach the bundle's minUpdateVersion", () => {
+    const app = (min: string) =>
+      snapshot([channel(10, 'p', 6, { disableAutoUpdate: 'version_number' })], [bundle(6, '1.5.0', { minUpdateVersion: min })])
     expect(resolve(app('1.2.0'), device())).toMatchObject({ error: 'disable_auto_update_to_metadata' })
     expect(resolve(app('1.0.0'), device())).toMatchObject({ version: '1.5.0' })
   })
 })
 
 describe('defaultChannelIn', () => {
-  const app = snapshot([channel(10, 'production', 1), channel(11, 'beta', 2, { public: false, allow_device_self_set: true }), channel(12, 'hidden', 2, { public: false })], [])
+  const app = snapshot(
+    [
+      channel(10, 'production', 1),
+      channel(11, 'beta', 2, { public: false, allow_device_self_set: true }),
+      channel(12, 'hidden', 2, { public: false }),
+    ],
+    [],
+  )
 
   it('takes defaultChannel when it is public or self-settable for the platform, else the public channel', () => {
     expect(defaultChannelIn(app, 'ios', 'beta')?.name).toBe('beta')

@@ -72,7 +72,8 @@ export function resolveUpdate(app: AppSnapshot, info: DeviceInfo, override: Over
   if (target.name === current) return noUpdate('no_new_version_available')
 
   if (channel) {
-    const blocked = (error: NoUpdateCode, major?: boolean) => noUpdate(error, { version: target.name, old: current, ...(major ? { major } : {}) })
+    const blocked = (error: NoUpdateCode, major?: boolean) =>
+      noUpdate(error, { version: target.name, old: current, ...(major ? { major } : {}) })
     if (!channel[info.platform]) return blocked(info.platform === 'ios' ? 'disabled_platform_ios' : 'disabled_platform_android')
     // Policies compare the target with the native version (version_build), as Capgo's docs put it.
     const t = semver.coerce(target.name, { includePrerelease: true })

@@ -45,13 +45,16 @@ export const noUpdateOutput = z
 
 export const updatesOutput = z.union([updateAvailableOutput, noUpdateOutput])
 
-export const statsEvent = deviceInfo
-  .omit({ version_build: true, defaultChannel: true })
-  .extend({
-    version_build: str(255, 'Native app version', '1.0.0').optional(),
-    action: z.string().trim().min(1).max(100).meta({ description: 'Event name (`set`, `download_complete`, `update_fail`, …)', example: 'download_complete' }),
-    old_version_name: str(255, 'Bundle the device ran before (`set`)', '1.2.2').optional(),
-  })
+export const statsEvent = deviceInfo.omit({ version_build: true, defaultChannel: true }).extend({
+  version_build: str(255, 'Native app version', '1.0.0').optional(),
+  action: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .meta({ description: 'Event name (`set`, `download_complete`, `update_fail`, …)', example: 'download_complete' }),
+  old_version_name: str(255, 'Bundle the device ran before (`set`)', '1.2.2').optional(),
+})
 export type StatsEvent = z.infer<typeof statsEvent>
 
 /**
@@ -62,19 +65,35 @@ const toEvents = (v: unknown) => {
   if (Array.isArray(v)) return { events: v }
   if (v && typeof v === 'object' && !('events' in v)) {
     const keys = Object.keys(v)
-    if (keys.length && keys.every((k) => /^\d+$/.test(k))) return { events: keys.sort((a, b) => Number(a) - Number(b)).map((k) => (v as Record<string, unknown>)[k]) }
+    if (keys.length && keys.every((k) => /^\d+$/.test(k)))
+      return { events: keys.sort((a, b) => Number(a) - Number(b)).map((k) => (v as Record<string, unknown>)[k]) }
     return { events: [v] }
   }
   return v
 }
 
 export const statsInput = z
-  .preprocess(toEvents, z.object({
-    events: z.array(statsEvent).min(1).max(200).meta({
-      description: 'The events (a bare event or array body is accepted too)',
-      example: [{ app_id: 'com.example.app', device_id: '6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f', platform: 'ios', version_name: '1.2.3', action: 'download_complete' }],
+  .preprocess(
+    toEvents,
+    z.object({
+      events: z
+        .array(statsEvent)
+        .min(1)
+        .max(200)
+        .meta({
+          description: 'The events (a bare event or array body is accepted too)',
+          example: [
+            {
+              app_id: 'com.example.app',
+              device_id: '6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f',
+              platform: 'ios',
+              version_name: '1.2.3',
+              action: 'download_complete',
+            },
+          ],
+        }),
     }),
-  }))
+  )
   .meta({ description: 'One event object, or an array of up to 200 events' })
 
 export const channelSelfSetInput = deviceInfo.extend({
@@ -98,13 +117,18 @@ export const channelSelfListInput = z.object({
 })
 
 export const channelSelfListOutput = z.array(
-  z.object({ id: z.number().int(), name: z.string(), public: z.boolean(), allow_self_set: z.boolean() }).meta({ id: 'SelfSettableChannel' }),
+  z
+    .object({ id: z.number().int(), name: z.string(), public: z.boolean(), allow_self_set: z.boolean() })
+    .meta({ id: 'SelfSettableChannel' }),
 )
 
 export const channelSelfDeleteInput = z.object({
   app_id: appId,
   device_id: deviceId,
-  platform: z.enum(PLATFORMS).optional().meta({ description: 'Device platform (ignored; accepted for plugin compatibility)', example: 'ios' }),
+  platform: z
+    .enum(PLATFORMS)
+    .optional()
+    .meta({ description: 'Device platform (ignored; accepted for plugin compatibility)', example: 'ios' }),
   version_name: str(255, 'Bundle the device runs (ignored; accepted for plugin compatibility)', '1.2.3').optional(),
   version_build: str(255, 'Native app version (ignored; accepted for plugin compatibility)', '1.0.0').optional(),
 })

@@ -1,14 +1,15 @@
 // What the Capacitor updater plugin calls (no key): the check-in with its answer, events, and the
 // device's own channel. Changes of a device's own channel drop the app's /updates snapshot.
-import type { z } from 'zod'
+
 import type { Db } from '@capgo-api/db'
+import type { z } from 'zod'
 import { ApiError, isConcurrentChange } from '../../errors.ts'
 import { recordBandwidth } from '../../infra/daily-stats.ts'
 import { retryOnUniqueViolation } from '../../infra/tx.ts'
 import type { Services } from '../../services.ts'
 import { ok } from '../common.ts'
 import { checkIn } from './check-in.ts'
-import { defaultChannelIn, noUpdate, resolveUpdate, type NoUpdate, type UpdateAvailable } from './resolve-update.ts'
+import { defaultChannelIn, type NoUpdate, noUpdate, resolveUpdate, type UpdateAvailable } from './resolve-update.ts'
 import type { channelSelfDeleteInput, channelSelfListInput, channelSelfSetInput, DeviceInfo, statsInput } from './schema.ts'
 
 const appExists = async (db: Db, app_id: string) => !!(await db.app.findUnique({ where: { app_id }, select: { app_id: true } }))
@@ -35,7 +36,10 @@ export async function answerUpdates(services: Services, info: DeviceInfo): Promi
   if (!app.exists) return noUpdate('app_not_found')
   // the device's override: one read by its key, beside the check-in's write
   try {
-    const [, override] = await Promise.all([checkIn(services, info, { app }), services.snapshots.overrideOf(app, info.app_id, info.device_id)])
+    const [, override] = await Promise.all([
+      checkIn(services, info, { app }),
+      services.snapshots.overrideOf(app, info.app_id, info.device_id),
+    ])
     return resolveUpdate(app, info, override)
   } catch (e) {
     // the app was deleted after its snapshot was read: the device gets what it would get a moment later
@@ -65,7 +69,10 @@ export async function setOwnChannel(services: Services, input: z.infer<typeof ch
   // /updates reads a device's override by its key; a stored override only marks the snapshot
   {
     if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
-    const channel = await db.channel.findUnique({ where: { app_id_name: { app_id, name: input.channel } }, select: { id: true, public: true, ios: true, android: true, allow_device_self_set: true } })
+    const channel = await db.channel.findUnique({
+      where: { app_id_name: { app_id, name: input.channel } },
+      select: { id: true, public: true, ios: true, android: true, allow_device_self_set: true },
+    })
     if (!channel) throw new ApiError('channel_not_found')
     if (!channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
     const current = await ownOverride(db, app_id, device_id)
@@ -94,7 +101,8 @@ export async function getOwnChannel(services: Services, input: DeviceInfo) {
   if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
   await checkIn(services, input)
   const current = await ownOverride(db, app_id, device_id)
-  if (current?.channel) return { channel: current.channel.name, status: 'override' as const, allowSet: current.channel.allow_device_self_set }
+  if (current?.channel)
+    return { channel: current.channel.name, status: 'override' as const, allowSet: current.channel.allow_device_self_set }
   const fallback = defaultChannelIn(await services.snapshots.get(app_id), input.platform, input.defaultChannel)
   if (!fallback) throw new ApiError('channel_not_found')
   return { channel: fallback.name, status: 'default' as const, allowSet: fallback.allow_device_self_set }

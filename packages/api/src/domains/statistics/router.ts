@@ -13,7 +13,10 @@ const COMMON =
 
 export const statisticsRouter = router({
   app: readProcedure
-    .meta({ errors: ['invalid_app_id', 'invalid_date', 'invalid_date_range', 'app_not_found', 'insufficient_role'], openapi: { method: 'GET', path: '/statistics/app/{app_id}', tags, summary: "An app's daily statistics", description: COMMON } })
+    .meta({
+      errors: ['invalid_app_id', 'invalid_date', 'invalid_date_range', 'app_not_found', 'insufficient_role'],
+      openapi: { method: 'GET', path: '/statistics/app/{app_id}', tags, summary: "An app's daily statistics", description: COMMON },
+    })
     .input(statsAppInput)
     .output(statsOutput)
     .query(({ ctx, input }) => appStats(ctx, input)),
@@ -22,7 +25,10 @@ export const statisticsRouter = router({
     .meta({
       errors: ['invalid_date', 'invalid_date_range', 'org_not_found', 'insufficient_role'],
       openapi: {
-        method: 'GET', path: '/statistics/org/{org_id}', tags, summary: "An organization's daily statistics",
+        method: 'GET',
+        path: '/statistics/org/{org_id}',
+        tags,
+        summary: "An organization's daily statistics",
         description: `Summed over the organization's apps the key may see (a key limited to some apps counts only those; an organization holding none of them is 404 \`org_not_found\`). ${COMMON}`,
       },
     })
@@ -34,7 +40,10 @@ export const statisticsRouter = router({
     .meta({
       errors: ['invalid_date', 'invalid_date_range'],
       openapi: {
-        method: 'GET', path: '/statistics/user', tags, summary: 'Daily statistics of every organization the key may see',
+        method: 'GET',
+        path: '/statistics/user',
+        tags,
+        summary: 'Daily statistics of every organization the key may see',
         description: `Summed per day over every app the key may see, in every organization where its owner is a member (within the key's limits). ${COMMON}`,
       },
     })

@@ -34,10 +34,10 @@ const day = (description: string, example: string) =>
 const range = {
   from: day('First day, inclusive: YYYY-MM-DD or an ISO-8601 date-time (its UTC day)', '2026-01-01'),
   to: day(`Last day, inclusive (at most ${MAX_RANGE_DAYS} days after from)`, '2026-03-31'),
-  graph: z
-    .enum(GRAPHS)
-    .optional()
-    .meta({ description: 'Answer an image/svg+xml chart of this metric instead of JSON (REST only; tRPC always answers the data)', example: 'mau' }),
+  graph: z.enum(GRAPHS).optional().meta({
+    description: 'Answer an image/svg+xml chart of this metric instead of JSON (REST only; tRPC always answers the data)',
+    example: 'mau',
+  }),
 }
 
 export const statsAppInput = z.object({ app_id: appId, ...range })

@@ -11,7 +11,10 @@ describe('statistics range', () => {
 
   it('refuses a reversed or too long range with invalid_date_range', () => {
     const tooFar = new Date(Date.parse('2026-01-01T00:00:00Z') + (MAX_RANGE_DAYS + 1) * 86_400_000).toISOString().slice(0, 10)
-    for (const [from, to] of [['2026-01-02', '2026-01-01'], ['2026-01-01', tooFar]] as const) {
+    for (const [from, to] of [
+      ['2026-01-02', '2026-01-01'],
+      ['2026-01-01', tooFar],
+    ] as const) {
       expect(() => checkRange(from, to)).toThrow(expect.objectContaining({ error: 'invalid_date_range' }))
     }
   })

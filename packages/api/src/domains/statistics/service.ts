@@ -1,6 +1,7 @@
 // Daily statistics of an app, an organization or everything a key sees, read from DailyStat.
-import type { z } from 'zod'
+
 import type { Prisma } from '@capgo-api/db'
+import type { z } from 'zod'
 import { requireApp, requireOrg, visibleAppsWhere } from '../../access.ts'
 import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
