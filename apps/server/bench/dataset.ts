@@ -70,7 +70,7 @@ export async function buildDataset(url: string, devices: number, statsDays = 366
         channel.run(DEVICE_APP, c === 0 ? 'production' : `channel-${c}`, lastBundle, USER, c === 0 ? 1 : 0, now, now)
       const stat = db.prepare(`INSERT INTO "DailyStat" (app_id, date, mau_new, bandwidth, storage_delta) VALUES (?, ?, ?, ?, ?)`)
       for (let i = 0; i < STATS_APP_COUNT; i++)
-        days.forEach((d, j) => stat.run(statsAppId(i), d, (i + j) % 50, 1_000_000 * ((i + j) % 7), j === 0 ? 50_000_000 : 0))
+        for (const [j, d] of days.entries()) stat.run(statsAppId(i), d, (i + j) % 50, 1_000_000 * ((i + j) % 7), j === 0 ? 50_000_000 : 0)
     })()
     const dev = db.prepare(
       `INSERT INTO "Device" (app_id, device_id, platform, plugin_version, os_version, version_build, version_name, created_at, updated_at) VALUES (?, ?, ?, '6.0.0', '17.0', '1.0.0', '1.0.0', ?, ?)`,

@@ -105,7 +105,7 @@ async function build() {
   const inputs = Object.keys(result.metafile.inputs)
     .map((f) => path.relative(REPO_DIR, path.resolve(SERVER_DIR, f)))
     .filter((f) => !f.startsWith('..'))
-  fs.writeFileSync(INPUTS_FILE, JSON.stringify({ inputs: [...inputs, ...migrationFiles()] }, null, 1) + '\n')
+  fs.writeFileSync(INPUTS_FILE, `${JSON.stringify({ inputs: [...inputs, ...migrationFiles()] }, null, 1)}\n`)
 }
 
 if (process.argv.includes('--if-stale')) {

@@ -55,6 +55,7 @@ export interface OpenApiOptions {
   rateLimited?: boolean
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the generated document is patched as loose JSON (typed, every step would need a cast)
 type Json = Record<string, any>
 
 export function buildOpenApiDocument(baseUrl: string, opts: OpenApiOptions = {}) {

@@ -14,7 +14,10 @@ const doc = (await rest('GET', '/openapi.json')).body
 const has = (method: string, path: string) => Boolean(doc.paths?.[path]?.[method.toLowerCase()])
 
 const statusCounts = (rs: { status: number }[]) =>
-  rs.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {})
+  rs.reduce<Record<number, number>>((m, r) => {
+    m[r.status] = (m[r.status] ?? 0) + 1
+    return m
+  }, {})
 
 describe('concurrency', () => {
   it('a transaction that reads, then writes after another process wrote, commits', async () => {

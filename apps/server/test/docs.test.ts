@@ -1,6 +1,7 @@
 // /docs in a real browser: headless Debian Chromium driven by playwright-core. Every tag is shown,
 // an API key can be entered, and "Try it out" → Execute sends a real request; nothing is loaded
 // from outside the server. The screenshot lands in screenshots/ (gitignored).
+// biome-ignore-all lint/performance/useDomNodeTextContent: these are Playwright's Locator.innerText (the rendered text), not the DOM property
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'

@@ -41,7 +41,10 @@ async function call(base: string, method: string, url: string, key: string | und
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const countBy = (xs: { status: number }[]) =>
-  xs.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {})
+  xs.reduce<Record<number, number>>((m, r) => {
+    m[r.status] = (m[r.status] ?? 0) + 1
+    return m
+  }, {})
 const checkInBody = (appId: string, deviceId: string, customId: string) => ({
   app_id: appId,
   device_id: deviceId,

@@ -38,7 +38,10 @@ export function useServicesConfig(config: ServicesConfig) {
 /** The services of `database` in this file (one per database, as the server makes one per app). */
 export function servicesOf(database: DbHandle): Services {
   let s = servicesByDatabase.get(database)
-  if (!s) servicesByDatabase.set(database, (s = createServices(database, servicesConfig)))
+  if (!s) {
+    s = createServices(database, servicesConfig)
+    servicesByDatabase.set(database, s)
+  }
   return s
 }
 

@@ -177,7 +177,7 @@ describe('errors answered before any route are in the envelope', () => {
     const port = (app.server.address() as net.AddressInfo).port
     const cases: [string, number, string][] = [
       ['GET /app HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n', 400, 'bad_request'],
-      ['GET /app HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'a'.repeat(40_000) + '\r\n\r\n', 431, 'headers_too_large'],
+      [`GET /app HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`, 431, 'headers_too_large'],
       ['NOT A REQUEST\r\n\r\n', 400, 'bad_request'],
     ]
     for (const [raw, status, error] of cases) {
@@ -200,7 +200,11 @@ function rawHttp(port: number, raw: string): Promise<string> {
       resolve(out)
     }, 10_000)
     socket.on('data', (d) => (out += d.toString('utf8')))
-    socket.on('error', (e) => (out ? undefined : (clearTimeout(timer), reject(e))))
+    socket.on('error', (e) => {
+      if (out) return
+      clearTimeout(timer)
+      reject(e)
+    })
     socket.on('close', () => {
       clearTimeout(timer)
       resolve(out)

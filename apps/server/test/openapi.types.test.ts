@@ -99,7 +99,7 @@ describe('types generated from /openapi.json (openapi-typescript)', () => {
       fs.writeFileSync(path.join(dir, 'script.ts'), SCRIPT)
       expect(typeCheck(['capgo.ts', 'script.ts'])).toEqual([])
       const wrong = WRONG.map((line, i) => `import type { components, paths } from './capgo'\n${line}\nexport const x${i} = 0\n`)
-      wrong.forEach((src, i) => fs.writeFileSync(path.join(dir, `wrong${i}.ts`), src))
+      for (const [i, src] of wrong.entries()) fs.writeFileSync(path.join(dir, `wrong${i}.ts`), src)
       const errors = typeCheck(['capgo.ts', ...wrong.map((_, i) => `wrong${i}.ts`)])
       for (let i = 0; i < wrong.length; i++) {
         expect(

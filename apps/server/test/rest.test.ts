@@ -160,7 +160,12 @@ describe('REST on a router of its own', () => {
   })
   const logs: string[] = []
   const build = async () => {
-    const stream = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) })
+    const stream = new Writable({
+      write: (chunk, _enc, done) => {
+        logs.push(String(chunk))
+        done()
+      },
+    })
     const app = Fastify({ logger: { level: 'error', stream } })
     await app.register(restRoutes, { router, createContext: () => ({}) as never })
     await app.ready()

@@ -6,8 +6,8 @@ import { createTenant, getApp, rest, type Tenant, trpc } from './harness.ts'
 
 interface Case {
   name: string
-  /** arranges bundles and channels through the API; returns extra device fields */
-  setup: (t: Tenant, deviceId: string) => Promise<Partial<Info> | void>
+  /** arranges bundles and channels through the API (extra device fields are in `info`) */
+  setup: (t: Tenant, deviceId: string) => Promise<unknown>
   info?: Partial<Info>
   expect: { error: string; kind: string } | { version: string }
 }

@@ -144,49 +144,52 @@ export function fromZodIssues(zodIssues: readonly ZodLikeIssue[]): { error: Erro
   return { error, message, issues }
 }
 
+/** The fields Prisma and the drivers put on their errors, as far as the checks below read them. */
+interface ErrorFields {
+  code?: unknown
+  kind?: unknown
+  originalCode?: unknown
+  message?: unknown
+  meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } }
+  cause?: unknown
+}
+
+/** An error and its causes, at most 6 deep. */
+function* causeChain(e: unknown): Generator<ErrorFields> {
+  let cur = e as ErrorFields | undefined
+  for (let depth = 0; cur && depth < 6; depth++) {
+    yield cur
+    cur = cur.cause as ErrorFields | undefined
+  }
+}
+
+const UNREACHABLE_CODES = new Set<unknown>([
+  ...['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'SQLITE_BUSY', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'],
+  ...['57P01', '57P03', '08006', '08001', '08003'],
+])
+const UNREACHABLE_KINDS = new Set<unknown>([
+  'DatabaseNotReachable',
+  'DatabaseDoesNotExist',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+])
+const UNREACHABLE_MESSAGE =
+  /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|Closed the connection|terminating connection/i
+
 /** True when an error means the database cannot be reached (answer 503, not 500). */
 export function isDatabaseUnavailable(e: unknown): boolean {
-  for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
-    const code = cur.code ?? cur.kind
-    if (
-      [
-        'P1001',
-        'P1002',
-        'P1008',
-        'P1017',
-        'P2024',
-        'SQLITE_BUSY',
-        'ECONNREFUSED',
-        'ECONNRESET',
-        'ETIMEDOUT',
-        '57P01',
-        '57P03',
-        '08006',
-        '08001',
-        '08003',
-      ].includes(code)
-    )
-      return true
-    if (
-      ['DatabaseNotReachable', 'DatabaseDoesNotExist', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'].includes(
-        cur.kind ?? cur.originalCode,
-      )
-    )
-      return true
-    if (
-      typeof cur.message === 'string' &&
-      /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|Closed the connection|terminating connection/i.test(
-        cur.message,
-      )
-    )
-      return true
+  for (const cur of causeChain(e)) {
+    if (UNREACHABLE_CODES.has(cur.code ?? cur.kind)) return true
+    if (UNREACHABLE_KINDS.has(cur.kind ?? cur.originalCode)) return true
+    if (typeof cur.message === 'string' && UNREACHABLE_MESSAGE.test(cur.message)) return true
   }
   return false
 }
 
 /** True when the database refused text it cannot store (PostgreSQL and NUL characters). */
 export function isUnstorableText(e: unknown): boolean {
-  for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
+  for (const cur of causeChain(e)) {
     const codes = [cur.code, cur.originalCode, cur.meta?.driverAdapterError?.cause?.originalCode, cur.meta?.code]
     if (codes.some((c) => c === '22021' || c === '22P05')) return true
   }
@@ -195,8 +198,9 @@ export function isUnstorableText(e: unknown): boolean {
 
 /** True when an error or one of its causes carries one of `codes`: Prisma's, the driver's under Prisma's errors, or the driver's from writes made without Prisma (lib/checkins.ts). */
 function anyCode(e: unknown, codes: readonly string[]): boolean {
-  for (let cur: any = e, depth = 0; cur && depth < 6; cur = cur.cause, depth++) {
-    if ([cur.code, cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode].some((c) => codes.includes(c))) return true
+  for (const cur of causeChain(e)) {
+    const found = [cur.code, cur.meta?.driverAdapterError?.cause?.originalCode ?? cur.originalCode]
+    if (found.some((c) => typeof c === 'string' && codes.includes(c))) return true
   }
   return false
 }

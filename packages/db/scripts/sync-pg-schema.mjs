@@ -9,5 +9,5 @@ const out = src
 fs.mkdirSync(new URL('postgres/', dir), { recursive: true })
 fs.writeFileSync(
   new URL('postgres/schema.prisma', dir),
-  '// GENERATED from prisma/sqlite/schema.prisma by scripts/sync-pg-schema.mjs - do not edit\n' + out,
+  `// GENERATED from prisma/sqlite/schema.prisma by scripts/sync-pg-schema.mjs - do not edit\n${out}`,
 )

@@ -10,7 +10,7 @@
 // it), path parameters over either. Errors in the contract's envelope; unknown paths answer 404
 // through a wildcard route, so they are rate-limited like any route.
 import { appRouter, type Context, createCallerFactory, envelope, messageOf, type ProcedureMeta } from '@capgo-api/api'
-import type { AnyRouter } from '@trpc/server'
+import type { AnyProcedure, AnyRouter } from '@trpc/server'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { z } from 'zod'
 import { inputFields, isVoidInput } from '../input-schema.ts'
@@ -66,7 +66,7 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions) 
   const router = opts.router ?? appRouter
   const createCaller = createCallerFactory(router as typeof appRouter)
   const operations: Operation[] = []
-  for (const [procedure, proc] of Object.entries(router._def.procedures) as [string, any][]) {
+  for (const [procedure, proc] of Object.entries(router._def.procedures) as [string, AnyProcedure][]) {
     const procMeta = proc._def.meta as ProcedureMeta | undefined
     const meta = procMeta?.openapi
     if (!meta || meta.enabled === false || proc._def.type === 'subscription') continue
@@ -75,12 +75,13 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions) 
     const params = Array.from(path.matchAll(/\{(.+?)\}/g), (m) => m[1]!)
     const useBody = BODY_METHODS.has(method)
     const queryUnderBody = useBody && procMeta?.restInput === 'body-or-query'
-    const isVoid = isVoidInput(proc._def.inputs)
-    const arrayKeys = arrayKeysOf(proc._def.inputs)
+    const inputs = proc._def.inputs as z.ZodType[] // every procedure here validates with zod
+    const isVoid = isVoidInput(inputs)
+    const arrayKeys = arrayKeysOf(inputs)
     const segments = procedure.split('.')
     // the caller is bound to the request's context, so the path is walked per call (two property reads)
     const call = (caller: object, input: unknown) =>
-      (segments.reduce((o: any, k) => o[k], caller) as (i: unknown) => Promise<unknown>)(input)
+      (segments.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], caller) as (i: unknown) => Promise<unknown>)(input)
 
     const handle = async (req: FastifyRequest, reply: FastifyReply, pathParams: Params) => {
       const query = queryInput(req.query)

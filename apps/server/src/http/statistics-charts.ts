@@ -57,7 +57,7 @@ export async function statisticsCharts(app: FastifyInstance, opts: StatisticsCha
       (c, q, p) => c.statistics.app({ ...q, app_id: p.app_id } as never),
       async (ctx, p) => {
         const a = await ctx.services.db.app.findUnique({ where: { app_id: p.app_id }, select: { app_id: true, name: true } })
-        return a && a.name && a.name !== a.app_id ? `${a.name} (${a.app_id})` : p.app_id
+        return a?.name && a.name !== a.app_id ? `${a.name} (${a.app_id})` : p.app_id
       },
     ),
   )

@@ -1,6 +1,6 @@
 // The rate limiter's counters (fixed windows): in Redis while it is connected and answers in time,
 // so several servers share them, else in the process. Used by plugins/rate-limit.ts.
-import type { FastifyRateLimitStore } from '@fastify/rate-limit'
+import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { FastifyBaseLogger } from 'fastify'
 import { Redis } from 'ioredis'
 import { LRUCache } from 'lru-cache'
@@ -44,7 +44,10 @@ class LocalCounters {
   incr(key: string, windowMs: number, amount: number): Count {
     const now = Date.now()
     let w = this.windows.get(key)
-    if (!w || w.resetAt <= now) this.windows.set(key, (w = { current: 0, resetAt: now + windowMs }))
+    if (!w || w.resetAt <= now) {
+      w = { current: 0, resetAt: now + windowMs }
+      this.windows.set(key, w)
+    }
     w.current += amount
     return { current: w.current, ttl: w.resetAt - now }
   }
@@ -181,24 +184,25 @@ export class LimitCounters {
   }
 
   /** The counters as @fastify/rate-limit's store (its keys are ours: one namespace for every limiter). */
-  storeClass() {
-    const store: FastifyRateLimitStore & { read: FastifyRateLimitStore['incr'] } = {
-      incr: (key, cb, windowMs) =>
-        void this.incr(key, windowMs).then(
+  storeClass(): FastifyRateLimitStoreCtor {
+    const counters = this
+    type Callback = Parameters<FastifyRateLimitStore['incr']>[1]
+    return class implements FastifyRateLimitStore {
+      incr(key: string, cb: Callback, windowMs: number) {
+        void counters.incr(key, windowMs).then(
           (c) => cb(null, c),
           (e: Error) => cb(e),
-        ),
-      read: (key, cb) =>
-        void this.read(key).then(
-          (c) => cb(null, c),
-          (e: Error) => cb(e),
-        ),
-      child: () => store,
-    }
-    return class {
-      constructor() {
-        return store
+        )
       }
-    } as unknown as new () => FastifyRateLimitStore
+      read(key: string, cb: Callback) {
+        void counters.read(key).then(
+          (c) => cb(null, c),
+          (e: Error) => cb(e),
+        )
+      }
+      child() {
+        return this
+      }
+    }
   }
 }

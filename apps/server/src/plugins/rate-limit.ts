@@ -151,7 +151,7 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
     allowList: (req) => EXEMPT_PATHS.has(pathOf(req)),
     skipOnError: true,
     store: counters.storeClass(),
-    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(messageOf('too_many_requests')), { statusCode: 429 }),
+    errorResponseBuilder: () => Object.assign(new Error(messageOf('too_many_requests')), { statusCode: 429 }),
   })
 
   // ---- tRPC batches: at most maxBatchCalls, and each call counts ------------------------------
@@ -175,7 +175,10 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
     let fresh: string[] | undefined
     for (const r of refs) {
       const id = `${r.app_id}\0${r.device_id}`
-      if (!known.has(id) && !fresh?.includes(id)) (fresh ??= []).push(id)
+      if (!known.has(id) && !fresh?.includes(id)) {
+        fresh ??= []
+        fresh.push(id)
+      }
     }
     if (!fresh) return // the usual case: a known device costs a lookup in memory
     const { current, ttl } = await counters.incr(`nd:${clientOf(req)}`, o.timeWindowMs, fresh.length)

@@ -26,6 +26,7 @@ const INJECTIONS = [
   '{"$gt": ""}',
   '__proto__',
   'constructor',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as it is
   '${7*7}',
   '{{7*7}}',
   '<script>alert(1)</script>',
@@ -238,7 +239,8 @@ function build(doc: any, op: Operation, fields: Field[], t: Tenant, c: Case): Bu
   for (const m of c.mutations) {
     if (m.kind === 'set' || m.kind === 'drop') {
       const f = fields[m.field]!
-      const target = f.where === 'body' ? ((body ??= {}) as Record<string, unknown>) : f.where === 'query' ? query : pathValues
+      if (f.where === 'body') body ??= {}
+      const target = f.where === 'body' ? (body as Record<string, unknown>) : f.where === 'query' ? query : pathValues
       if (m.kind === 'drop') {
         if (f.where === 'path') pathValues[f.name] = ''
         else delete target[f.name]

@@ -2,7 +2,7 @@
 // server, to its whole process group (with a log reader that stopped reading), and to node with
 // requests in flight. Each time: in-flight requests finish, nothing is left running, the port is
 // closed; a drain that cannot finish ends in exit 1 at SHUTDOWN_TIMEOUT_MS.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'

@@ -227,7 +227,10 @@ const sqliteUpserts = new Map<string, string>()
 const sqliteUpsertSql = (cols: readonly string[]) => {
   const key = cols.join(',')
   let sql = sqliteUpserts.get(key)
-  if (!sql) sqliteUpserts.set(key, (sql = upsertSql(cols, `(${Array(DEVICE_ROW_WIDTH).fill('?').join(', ')})`)))
+  if (!sql) {
+    sql = upsertSql(cols, `(${Array(DEVICE_ROW_WIDTH).fill('?').join(', ')})`)
+    sqliteUpserts.set(key, sql)
+  }
   return sql
 }
 const MONTH_SQL = 'INSERT INTO "DeviceMonth" ("app_id", "month", "device_id") VALUES (?, ?, ?) ON CONFLICT DO NOTHING'

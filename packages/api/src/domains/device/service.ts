@@ -11,7 +11,7 @@ import type { deviceDeleteInput, deviceGetInput, deviceSetInput } from './schema
 
 export async function setOverride(ctx: AuthedContext, input: z.infer<typeof deviceSetInput>) {
   const { app_id, device_id } = input
-  const { db, snapshots } = ctx.services
+  const { snapshots } = ctx.services
   await snapshots.invalidateAfter(app_id, async () => {
     await requireApp(ctx, app_id, 'write')
     if (input.version_id === undefined && input.channel === undefined) throw new ApiError('missing_channel_or_version')
