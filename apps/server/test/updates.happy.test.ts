@@ -307,6 +307,45 @@ describe('POST /updates resolution and policies', () => {
     expect(res.body).toMatchObject({ error: 'disable_auto_update_to_major', breaking: true, version: '2.0.0', old: '1.0.0' })
   })
 
+  it('a channel set to "builtin" sends devices back to their native bundle; one on builtin is already there', async () => {
+    const t = await createTenant()
+    await setChannel(t, 'production', { version: 'builtin', public: true })
+    const got = await rest('GET', `/channel?app_id=${t.appId}&channel=production`, { key: t.keys.read })
+    expect(got.body).toMatchObject({ version: { id: 0, name: 'builtin' } })
+    const onBundle = await checkIn(deviceInfo(t, { version_name: '1.1.0' }))
+    expect(onBundle).toMatchObject({ status: 200, body: { version: 'builtin' } })
+    expect(updatesOutput.parse(onBundle.body)).toEqual({ version: 'builtin' })
+    expect((await checkIn(deviceInfo(t))).body).toMatchObject({ error: 'already_on_builtin', kind: 'up_to_date' })
+    // an operator's channel override pointing at a builtin channel answers the same
+    await registerBundle(t, '1.2.0')
+    await setChannel(t, 'production', { version: '1.2.0' })
+    await setChannel(t, 'rollback', { version: 'builtin' })
+    const pinned = deviceInfo(t, { version_name: '1.2.0' })
+    await setOverride(t, pinned.device_id, { channel: 'rollback' })
+    expect((await checkIn(pinned)).body).toEqual({ version: 'builtin' })
+    // a bundle again: the builtin flag goes
+    await setChannel(t, 'rollback', { version: '1.2.0' })
+    const back = await rest('GET', `/channel?app_id=${t.appId}&channel=rollback`, { key: t.keys.read })
+    expect(back.body).toMatchObject({ version: { name: '1.2.0' } })
+    expect((await checkIn(pinned)).body).toMatchObject({ error: 'no_new_version_available' })
+  })
+
+  it('electron devices check in; channels serve electron by default; electron:false blocks them', async () => {
+    const t = await createTenant()
+    await production(t, '1.2.0')
+    const desktop = deviceInfo(t, { platform: 'electron', version_os: 'darwin 24.1' })
+    expect((await checkIn(desktop)).body).toMatchObject({ version: '1.2.0' })
+    const got = await rest('GET', `/channel?app_id=${t.appId}&channel=production`, { key: t.keys.read })
+    expect(got.body).toMatchObject({ electron: true, ios: true, android: true })
+    expect((await getDevice(t, desktop.device_id)).body).toMatchObject({ platform: 'electron' })
+    await setChannel(t, 'no-desktop', { version: '1.2.0', electron: false })
+    await setOverride(t, desktop.device_id, { channel: 'no-desktop' })
+    expect((await checkIn(desktop)).body).toMatchObject({ error: 'disabled_platform_electron', kind: 'blocked' })
+    // a public channel without electron is no default channel for electron devices
+    await setChannel(t, 'production', { electron: false })
+    expect((await checkIn(deviceInfo(t, { platform: 'electron' }))).body).toMatchObject({ error: 'no_channel', kind: 'failed' })
+  })
+
   it('sends the session key of an encrypted bundle, and an empty one otherwise', async () => {
     const t = await createTenant()
     await production(t, '1.2.0', {}, { session_key: 'iv:secret' })

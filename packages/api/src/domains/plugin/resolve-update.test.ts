@@ -21,6 +21,8 @@ const channel = (id: number, name: string, version_id: number | null, extra: Par
   public: true,
   ios: true,
   android: true,
+  electron: true,
+  builtin: false,
   allow_device_self_set: false,
   disableAutoUpdate: 'none',
   disableAutoUpdateUnderNative: false,
@@ -81,6 +83,27 @@ describe('resolveUpdate', () => {
     expect(resolve(snapshot([channel(10, 'p', 5)], [bundle(5, '1.2.0', { deleted: true })]), device())).toMatchObject({
       error: 'no_bundle',
     })
+  })
+
+  it('a channel serving builtin answers {version:"builtin"}, or already_on_builtin to a device on builtin', () => {
+    const app = snapshot([channel(10, 'production', null, { builtin: true })], bundles)
+    expect(resolve(app, device({ version_name: '1.1.0' }))).toEqual({ version: 'builtin' })
+    expect(resolve(app, device())).toMatchObject({ error: 'already_on_builtin', kind: 'up_to_date' })
+    // an override to such a channel too
+    const pinned = snapshot([channel(10, 'production', 2), channel(11, 'rollback', null, { public: false, builtin: true })], bundles, [
+      ['dev-1', { channel_id: 11, version_id: null }],
+    ])
+    expect(resolve(pinned, device({ version_name: '1.1.0' }))).toEqual({ version: 'builtin' })
+    expect(resolve(app, device({ version_name: '1.1.0', platform: 'electron' }))).toEqual({ version: 'builtin' })
+  })
+
+  it('electron devices get electron channels; a channel without electron blocks them', () => {
+    const app = snapshot([channel(10, 'production', 2)], bundles, [['dev-1', { channel_id: 11, version_id: null }]])
+    expect(resolve(app, device({ platform: 'electron', device_id: 'dev-2' }))).toMatchObject({ version: '1.1.0' })
+    const withOff = snapshot([channel(10, 'production', 2), channel(11, 'desktop-off', 2, { electron: false, public: false })], bundles, [
+      ['dev-1', { channel_id: 11, version_id: null }],
+    ])
+    expect(resolve(withOff, device({ platform: 'electron' }))).toMatchObject({ error: 'disabled_platform_electron', kind: 'blocked' })
   })
 
   it('a version override wins over channels and bypasses their policies', () => {

@@ -7,8 +7,10 @@ import type { DeviceInfo } from './schema.ts'
 /** The non-update answers: error code → [kind, message]. */
 export const NO_UPDATE = {
   no_new_version_available: ['up_to_date', 'No new version available.'],
+  already_on_builtin: ['up_to_date', 'The device already runs the built-in bundle.'],
   disabled_platform_ios: ['blocked', 'Cannot update: the channel does not serve iOS.'],
   disabled_platform_android: ['blocked', 'Cannot update: the channel does not serve Android.'],
+  disabled_platform_electron: ['blocked', 'Cannot update: the channel does not serve Electron.'],
   disable_auto_update_to_major: ['blocked', 'Cannot update: the bundle has another major version than the native app.'],
   disable_auto_update_to_minor: ['blocked', 'Cannot update: the bundle has another major.minor version than the native app.'],
   disable_auto_update_to_patch: ['blocked', 'Cannot update: the bundle has another major.minor.patch version than the native app.'],
@@ -35,6 +37,14 @@ export interface UpdateAvailable {
   session_key: string
 }
 
+/**
+ * Back to the bundle shipped in the binary: the plugin resets to it when the answer's version is
+ * "builtin" (CapacitorUpdaterPlugin.java, the getLatest callback of its background check).
+ */
+export interface BuiltinUpdate {
+  version: 'builtin'
+}
+
 export interface NoUpdate {
   error: NoUpdateCode
   message: string
@@ -58,16 +68,25 @@ type Platform = DeviceInfo['platform']
  * channel), else defaultChannel, else the platform's public channel; then "already there"; then
  * the channel's policies, which a device-level version override bypasses (an operator pinned that bundle).
  */
-export function resolveUpdate(app: AppSnapshot, info: DeviceInfo, override: OverrideRow | null): UpdateAvailable | NoUpdate {
+export function resolveUpdate(
+  app: AppSnapshot,
+  info: DeviceInfo,
+  override: OverrideRow | null,
+): UpdateAvailable | BuiltinUpdate | NoUpdate {
   if (!app.exists) return noUpdate('app_not_found')
   const native = semver.coerce(info.version_build, { includePrerelease: true })
   if (!native) return noUpdate('unknown_version_build')
-  const current = !info.version_name || info.version_name === 'builtin' ? native.version : info.version_name
+  const onBuiltin = !info.version_name || info.version_name === 'builtin'
+  const current = onBuiltin ? native.version : info.version_name
 
   const pinned = override?.version_id != null ? (app.bundleById.get(override.version_id) ?? null) : null
   const overrideChannel = override?.channel_id != null ? app.channelById.get(override.channel_id) : undefined
   const channel = pinned ? null : (overrideChannel ?? defaultChannelIn(app, info.platform, info.defaultChannel))
   if (!pinned && !channel) return noUpdate('no_channel')
+  if (channel?.builtin) {
+    if (!channel[info.platform]) return noUpdate(PLATFORM_DISABLED[info.platform], { version: 'builtin', old: current })
+    return onBuiltin ? noUpdate('already_on_builtin') : { version: 'builtin' }
+  }
   const target = pinned ?? (channel!.version_id != null ? app.bundleById.get(channel!.version_id) : undefined)
   if (!target || target.deleted || !target.external_url) return noUpdate('no_bundle')
   if (target.name === current) return noUpdate('no_new_version_available')
@@ -76,7 +95,7 @@ export function resolveUpdate(app: AppSnapshot, info: DeviceInfo, override: Over
     // `breaking: true` makes the plugin emit breakingAvailable/majorAvailable (CapacitorUpdaterPlugin.shouldNotifyBreakingEvents)
     const blocked = (error: NoUpdateCode, breaking?: boolean) =>
       noUpdate(error, { version: target.name, old: current, ...(breaking ? { breaking } : {}) })
-    if (!channel[info.platform]) return blocked(info.platform === 'ios' ? 'disabled_platform_ios' : 'disabled_platform_android')
+    if (!channel[info.platform]) return blocked(PLATFORM_DISABLED[info.platform])
     // Policies compare the target with the native version (version_build), as Capgo does (SPEC section 3).
     const t = semver.coerce(target.name, { includePrerelease: true })
     if (t) {
@@ -119,6 +138,12 @@ export function resolveUpdate(app: AppSnapshot, info: DeviceInfo, override: Over
     session_key: target.session_key ?? '',
   }
 }
+
+const PLATFORM_DISABLED = {
+  ios: 'disabled_platform_ios',
+  android: 'disabled_platform_android',
+  electron: 'disabled_platform_electron',
+} as const satisfies Record<Platform, NoUpdateCode>
 
 /** The channel a device falls into without an override: `defaultChannel` if usable, else the platform's public one. */
 export function defaultChannelIn(app: AppSnapshot, platform: Platform, defaultChannel?: string): SnapshotChannel | undefined {

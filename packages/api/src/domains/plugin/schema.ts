@@ -46,7 +46,11 @@ export const noUpdateOutput = z
   })
   .meta({ id: 'NoUpdate' })
 
-export const updatesOutput = z.union([updateAvailableOutput, noUpdateOutput])
+export const builtinUpdateOutput = z
+  .object({ version: z.literal('builtin').meta({ description: 'Go back to the bundle shipped in the binary' }) })
+  .meta({ id: 'BuiltinUpdate' })
+
+export const updatesOutput = z.union([updateAvailableOutput, builtinUpdateOutput, noUpdateOutput])
 
 export const statsEvent = deviceInfo.omit({ version_build: true, defaultChannel: true }).extend({
   version_build: str(255, 'Native app version', '1.0.0').optional(),
