@@ -68,18 +68,21 @@ describe('/channel happy paths', () => {
   it('public:true demotes the other default channel of the same platform only', async () => {
     const t = await createTenant()
     const post = (body: object) => rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, ...body } })
-    await post({ channel: 'ios-only', public: true, android: false })
-    await post({ channel: 'android-only', public: true, ios: false })
+    // electron defaults to true: these serve one platform each
+    await post({ channel: 'ios-only', public: true, android: false, electron: false })
+    await post({ channel: 'android-only', public: true, ios: false, electron: false })
     await post({ channel: 'both', public: false })
     const get = async () =>
       Object.fromEntries(
         (await rest('GET', '/channel', { key: t.keys.read, query: { app_id: t.appId } })).body.map((c: any) => [c.name, c.public]),
       )
     expect(await get()).toEqual({ 'ios-only': true, 'android-only': true, both: false })
-    await post({ channel: 'ios2', public: true, android: false })
+    await post({ channel: 'ios2', public: true, android: false, electron: false })
     expect(await get()).toEqual({ 'ios-only': false, 'android-only': true, both: false, ios2: true })
+    await post({ channel: 'desktop', public: true, ios: false, android: false })
+    expect(await get()).toEqual({ 'ios-only': false, 'android-only': true, both: false, ios2: true, desktop: true })
     await post({ channel: 'both', public: true })
-    expect(await get()).toEqual({ 'ios-only': false, 'android-only': false, both: true, ios2: false })
+    expect(await get()).toEqual({ 'ios-only': false, 'android-only': false, both: true, ios2: false, desktop: false })
   })
 
   it('concurrent upserts of one channel make one row', async () => {

@@ -5,7 +5,7 @@ import { rest, type Tenant, uid } from './harness.ts'
 export interface Info {
   app_id: string
   device_id: string
-  platform: 'ios' | 'android'
+  platform: 'ios' | 'android' | 'electron'
   version_name: string
   version_build: string
   plugin_version?: string

@@ -62,6 +62,11 @@ const CASES: Case[] = [
     expect: { version: '1.5.0' },
   },
   {
+    name: 'major policy blocks a lower major too (Capgo: the majors must be equal)',
+    setup: (t) => production(t, '0.9.0', { disableAutoUpdate: 'major', disableAutoUpdateUnderNative: false }),
+    expect: { error: 'disable_auto_update_to_major', kind: 'blocked' },
+  },
+  {
     name: 'disable_auto_update_to_minor',
     setup: (t) => production(t, '1.1.0', { disableAutoUpdate: 'minor' }),
     expect: { error: 'disable_auto_update_to_minor', kind: 'blocked' },
@@ -72,13 +77,25 @@ const CASES: Case[] = [
     expect: { version: '1.0.4' },
   },
   {
+    name: 'minor policy blocks a lower minor (major and minor must be equal)',
+    setup: (t) => production(t, '1.1.0', { disableAutoUpdate: 'minor', disableAutoUpdateUnderNative: false }),
+    info: { version_build: '1.2.0' },
+    expect: { error: 'disable_auto_update_to_minor', kind: 'blocked' },
+  },
+  {
     name: 'disable_auto_update_to_patch',
     setup: (t) => production(t, '1.1.0', { disableAutoUpdate: 'patch' }),
     expect: { error: 'disable_auto_update_to_patch', kind: 'blocked' },
   },
   {
-    name: 'patch policy serves a patch of the native version',
+    name: 'patch policy blocks another patch of the native version',
     setup: (t) => production(t, '1.0.3', { disableAutoUpdate: 'patch' }),
+    expect: { error: 'disable_auto_update_to_patch', kind: 'blocked' },
+  },
+  {
+    name: 'patch policy serves the native major.minor.patch (only prerelease differs)',
+    setup: (t) => production(t, '1.0.3', { disableAutoUpdate: 'patch' }),
+    info: { version_build: '1.0.3-rc.1' },
     expect: { version: '1.0.3' },
   },
   {
@@ -91,6 +108,12 @@ const CASES: Case[] = [
     setup: (t) => production(t, '2.0.0', { disableAutoUpdate: 'version_number' }, { minUpdateVersion: '1.1.0' }),
     info: { version_build: '1.1.0' },
     expect: { version: '2.0.0' },
+  },
+  {
+    name: "version_number compares minUpdateVersion with the device's current bundle",
+    setup: (t) => production(t, '1.2.0', { disableAutoUpdate: 'version_number' }, { minUpdateVersion: '1.1.0' }),
+    info: { version_name: '1.1.0' },
+    expect: { version: '1.2.0' },
   },
   {
     name: 'version_number without minUpdateVersion is a misconfiguration',
@@ -234,7 +257,12 @@ describe('POST /updates resolution and policies', () => {
     expect(await (await trpc()).plugin.updates(deviceInfoSchema.parse(info))).toEqual(res.body)
     expect(updatesOutput.parse(res.body)).toEqual(res.body)
     if ('version' in c.expect) {
-      expect(res.body).toEqual({ version: c.expect.version, url: bundleUrl(c.expect.version), checksum: `sum-${c.expect.version}` })
+      expect(res.body).toEqual({
+        version: c.expect.version,
+        url: bundleUrl(c.expect.version),
+        checksum: `sum-${c.expect.version}`,
+        session_key: '',
+      })
     } else {
       expect(res.body).toMatchObject(c.expect)
       expect(typeof res.body.message).toBe('string')
@@ -272,18 +300,65 @@ describe('POST /updates resolution and policies', () => {
     expect(res).toMatchObject({ status: 200, body: { error: 'app_not_found', kind: 'failed' } })
   })
 
-  it('flags a held-back major with major:true and names the bundle', async () => {
+  it('flags a held-back major with breaking:true and names the bundle', async () => {
     const t = await createTenant()
     await production(t, '2.0.0')
     const res = await checkIn(deviceInfo(t))
-    expect(res.body).toMatchObject({ error: 'disable_auto_update_to_major', major: true, version: '2.0.0', old: '1.0.0' })
+    expect(res.body).toMatchObject({ error: 'disable_auto_update_to_major', breaking: true, version: '2.0.0', old: '1.0.0' })
   })
 
-  it('sends the session key of an encrypted bundle', async () => {
+  it('a channel set to "builtin" sends devices back to their native bundle; one on builtin is already there', async () => {
+    const t = await createTenant()
+    await setChannel(t, 'production', { version: 'builtin', public: true })
+    const got = await rest('GET', `/channel?app_id=${t.appId}&channel=production`, { key: t.keys.read })
+    expect(got.body).toMatchObject({ version: { id: 0, name: 'builtin' } })
+    const onBundle = await checkIn(deviceInfo(t, { version_name: '1.1.0' }))
+    expect(onBundle).toMatchObject({ status: 200, body: { version: 'builtin' } })
+    expect(updatesOutput.parse(onBundle.body)).toEqual({ version: 'builtin' })
+    expect((await checkIn(deviceInfo(t))).body).toMatchObject({ error: 'already_on_builtin', kind: 'up_to_date' })
+    // an operator's channel override pointing at a builtin channel answers the same
+    await registerBundle(t, '1.2.0')
+    await setChannel(t, 'production', { version: '1.2.0' })
+    await setChannel(t, 'rollback', { version: 'builtin' })
+    const pinned = deviceInfo(t, { version_name: '1.2.0' })
+    await setOverride(t, pinned.device_id, { channel: 'rollback' })
+    expect((await checkIn(pinned)).body).toEqual({ version: 'builtin' })
+    // a bundle again: the builtin flag goes
+    await setChannel(t, 'rollback', { version: '1.2.0' })
+    const back = await rest('GET', `/channel?app_id=${t.appId}&channel=rollback`, { key: t.keys.read })
+    expect(back.body).toMatchObject({ version: { name: '1.2.0' } })
+    expect((await checkIn(pinned)).body).toMatchObject({ error: 'no_new_version_available' })
+  })
+
+  it('electron devices check in; channels serve electron by default; electron:false blocks them', async () => {
+    const t = await createTenant()
+    await production(t, '1.2.0')
+    const desktop = deviceInfo(t, { platform: 'electron', version_os: 'darwin 24.1' })
+    expect((await checkIn(desktop)).body).toMatchObject({ version: '1.2.0' })
+    const got = await rest('GET', `/channel?app_id=${t.appId}&channel=production`, { key: t.keys.read })
+    expect(got.body).toMatchObject({ electron: true, ios: true, android: true })
+    expect((await getDevice(t, desktop.device_id)).body).toMatchObject({ platform: 'electron' })
+    await setChannel(t, 'no-desktop', { version: '1.2.0', electron: false })
+    await setOverride(t, desktop.device_id, { channel: 'no-desktop' })
+    expect((await checkIn(desktop)).body).toMatchObject({ error: 'disabled_platform_electron', kind: 'blocked' })
+    // a public channel without electron is no default channel for electron devices
+    await setChannel(t, 'production', { electron: false })
+    expect((await checkIn(deviceInfo(t, { platform: 'electron' }))).body).toMatchObject({ error: 'no_channel', kind: 'failed' })
+  })
+
+  it('sends the session key of an encrypted bundle, and an empty one otherwise', async () => {
     const t = await createTenant()
     await production(t, '1.2.0', {}, { session_key: 'iv:secret' })
     const res = await checkIn(deviceInfo(t))
     expect(res.body).toEqual({ version: '1.2.0', url: bundleUrl('1.2.0'), checksum: 'sum-1.2.0', session_key: 'iv:secret' })
+    const plain = await createTenant()
+    await production(plain, '1.2.0')
+    expect((await checkIn(deviceInfo(plain))).body).toEqual({
+      version: '1.2.0',
+      url: bundleUrl('1.2.0'),
+      checksum: 'sum-1.2.0',
+      session_key: '',
+    })
   })
 })
 
@@ -319,6 +394,7 @@ describe('a simulated device, end to end', () => {
       version: '1.1.1-rc.1',
       url: bundleUrl('1.1.1-rc.1'),
       checksum: 'sum-1.1.1-rc.1',
+      session_key: '',
     })
     // and back
     expect((await rest('DELETE', '/device', { key: t.keys.write, query: { app_id: t.appId, device_id: 'iphone-a1' } })).status).toBe(200)

@@ -27,6 +27,8 @@ export const snapshotChannelSelect = {
   public: true,
   ios: true,
   android: true,
+  electron: true,
+  builtin: true,
   allow_device_self_set: true,
   disableAutoUpdate: true,
   disableAutoUpdateUnderNative: true,

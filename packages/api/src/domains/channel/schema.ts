@@ -10,13 +10,17 @@ export const channelOutput = z
     updated_at: isoDate,
     name: z.string(),
     app_id: z.string(),
-    version: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+    version: z
+      .object({ id: z.number().int(), name: z.string() })
+      .nullable()
+      .meta({ description: 'The bundle served; `{id: 0, name: "builtin"}` when the channel serves the bundle shipped in the binary' }),
     created_by: z.string(),
     public: z.boolean(),
     disableAutoUpdateUnderNative: z.boolean(),
     disableAutoUpdate: z.enum(DISABLE_AUTO_UPDATE),
     ios: z.boolean(),
     android: z.boolean(),
+    electron: z.boolean(),
     allow_device_self_set: z.boolean(),
     allow_emulator: z.boolean(),
     allow_dev: z.boolean(),
@@ -30,7 +34,10 @@ const channelName = z.string().trim().min(1).max(255).meta({ description: 'Chann
 export const channelSetInput = z.object({
   app_id: appId,
   channel: channelName,
-  version: z.string().min(1).max(255).optional().meta({ description: 'Bundle name to serve on this channel', example: '1.2.3' }),
+  version: z.string().min(1).max(255).optional().meta({
+    description: 'Bundle name to serve on this channel, or `builtin` (devices go back to the bundle in their binary)',
+    example: '1.2.3',
+  }),
   public: bool().optional().meta({ description: "Make it the app's default channel for its platforms (default false)", example: true }),
   disableAutoUpdateUnderNative: bool()
     .optional()
@@ -41,6 +48,7 @@ export const channelSetInput = z.object({
   }),
   ios: bool().optional().meta({ description: 'Serve iOS devices (default true)', example: true }),
   android: bool().optional().meta({ description: 'Serve Android devices (default true)', example: true }),
+  electron: bool().optional().meta({ description: 'Serve Electron apps (default true)', example: true }),
   allow_device_self_set: bool()
     .optional()
     .meta({ description: 'Let devices pick this channel themselves (default false)', example: false }),

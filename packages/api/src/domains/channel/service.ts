@@ -23,6 +23,8 @@ export const channelSelect = {
   disableAutoUpdate: true,
   ios: true,
   android: true,
+  electron: true,
+  builtin: true,
   allow_device_self_set: true,
   allow_emulator: true,
   allow_dev: true,
@@ -36,8 +38,12 @@ type ChannelRow = Prisma.ChannelGetPayload<{ select: typeof channelSelect }>
 const toDisable = (v: string) =>
   (DISABLE_AUTO_UPDATE as readonly string[]).includes(v) ? (v as (typeof DISABLE_AUTO_UPDATE)[number]) : 'major'
 
-export const toChannel = (c: ChannelRow) => ({
+/** "builtin" is shown as a pseudo bundle (id 0: no row) so the Channel shape stays `{id, name} | null`. */
+export const BUILTIN_VERSION = { id: 0, name: 'builtin' } as const
+
+export const toChannel = ({ builtin, ...c }: ChannelRow) => ({
   ...c,
+  version: builtin ? { ...BUILTIN_VERSION } : c.version,
   created_at: iso(c.created_at),
   updated_at: iso(c.updated_at),
   disableAutoUpdate: toDisable(c.disableAutoUpdate),
@@ -48,25 +54,31 @@ export async function upsertChannel(ctx: AuthedContext, input: z.infer<typeof ch
   const { app_id, channel: name, version, ...flags } = input
   await snapshots.invalidateAfter(app_id, async () => {
     await requireApp(ctx, app_id, 'write')
-    let version_id: number | undefined
-    if (version !== undefined) {
+    let version_id: number | null | undefined
+    let builtin: boolean | undefined
+    if (version === 'builtin') {
+      version_id = null
+      builtin = true
+    } else if (version !== undefined) {
       const bundle = await db.bundle.findFirst({ where: { app_id, name: version, deleted: false }, select: { id: true } })
       if (!bundle) throw new ApiError('version_not_found')
       version_id = bundle.id
+      builtin = false
     }
-    const data = { ...flags, ...(version_id !== undefined ? { version_id } : {}) }
+    const data = { ...flags, ...(version_id !== undefined ? { version_id, builtin } : {}) }
     await retryOnUniqueViolation(() =>
       ctx.services.appWrites.transaction(app_id, async (tx) => {
         const ch = await tx.channel.upsert({
           where: { app_id_name: { app_id, name } },
           create: { app_id, name, created_by: ctx.principal.userId, ...data },
           update: data,
-          select: { id: true, public: true, ios: true, android: true },
+          select: { id: true, public: true, ios: true, android: true, electron: true },
         })
         if (ch.public) {
           const platforms: Prisma.ChannelWhereInput[] = []
           if (ch.ios) platforms.push({ ios: true })
           if (ch.android) platforms.push({ android: true })
+          if (ch.electron) platforms.push({ electron: true })
           if (platforms.length) {
             await tx.channel.updateMany({ where: { app_id, public: true, id: { not: ch.id }, OR: platforms }, data: { public: false } })
           }

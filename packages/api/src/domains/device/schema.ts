@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { appId, deviceId, intParam, isoDate } from '../common.ts'
 
-export const PLATFORMS = ['ios', 'android'] as const
+export const PLATFORMS = ['ios', 'android', 'electron'] as const
 
 export const deviceOutput = z
   .object({

@@ -7,12 +7,14 @@ import type { DeviceInfo } from './schema.ts'
 /** The non-update answers: error code → [kind, message]. */
 export const NO_UPDATE = {
   no_new_version_available: ['up_to_date', 'No new version available.'],
+  already_on_builtin: ['up_to_date', 'The device already runs the built-in bundle.'],
   disabled_platform_ios: ['blocked', 'Cannot update: the channel does not serve iOS.'],
   disabled_platform_android: ['blocked', 'Cannot update: the channel does not serve Android.'],
-  disable_auto_update_to_major: ['blocked', 'Cannot update: the bundle is a major version above the native app.'],
-  disable_auto_update_to_minor: ['blocked', 'Cannot update: the bundle is a minor version above the native app.'],
-  disable_auto_update_to_patch: ['blocked', 'Cannot update: the channel only serves patch updates of the native version.'],
-  disable_auto_update_to_metadata: ['blocked', "Cannot update: the native version is below the bundle's minUpdateVersion."],
+  disabled_platform_electron: ['blocked', 'Cannot update: the channel does not serve Electron.'],
+  disable_auto_update_to_major: ['blocked', 'Cannot update: the bundle has another major version than the native app.'],
+  disable_auto_update_to_minor: ['blocked', 'Cannot update: the bundle has another major.minor version than the native app.'],
+  disable_auto_update_to_patch: ['blocked', 'Cannot update: the bundle has another major.minor.patch version than the native app.'],
+  disable_auto_update_to_metadata: ['blocked', "Cannot update: the device's version is below the bundle's minUpdateVersion."],
   disable_auto_update_under_native: ['blocked', 'Cannot update: the bundle is below the native version.'],
   disable_emulator: ['blocked', 'Cannot update: the channel does not serve emulators.'],
   disable_device: ['blocked', 'Cannot update: the channel does not serve physical devices.'],
@@ -31,7 +33,16 @@ export interface UpdateAvailable {
   version: string
   url: string
   checksum: string
-  session_key?: string
+  /** always present, "" when not encrypted: the plugin copies every key of the answer (CapgoUpdater.getLatest) */
+  session_key: string
+}
+
+/**
+ * Back to the bundle shipped in the binary: the plugin resets to it when the answer's version is
+ * "builtin" (CapacitorUpdaterPlugin.java, the getLatest callback of its background check).
+ */
+export interface BuiltinUpdate {
+  version: 'builtin'
 }
 
 export interface NoUpdate {
@@ -40,10 +51,10 @@ export interface NoUpdate {
   kind: 'up_to_date' | 'blocked' | 'failed'
   version?: string
   old?: string
-  major?: boolean
+  breaking?: boolean
 }
 
-export const noUpdate = (error: NoUpdateCode, extra: Pick<NoUpdate, 'version' | 'old' | 'major'> = {}): NoUpdate => ({
+export const noUpdate = (error: NoUpdateCode, extra: Pick<NoUpdate, 'version' | 'old' | 'breaking'> = {}): NoUpdate => ({
   error,
   message: NO_UPDATE[error][1],
   kind: NO_UPDATE[error][0],
@@ -57,44 +68,56 @@ type Platform = DeviceInfo['platform']
  * channel), else defaultChannel, else the platform's public channel; then "already there"; then
  * the channel's policies, which a device-level version override bypasses (an operator pinned that bundle).
  */
-export function resolveUpdate(app: AppSnapshot, info: DeviceInfo, override: OverrideRow | null): UpdateAvailable | NoUpdate {
+export function resolveUpdate(
+  app: AppSnapshot,
+  info: DeviceInfo,
+  override: OverrideRow | null,
+): UpdateAvailable | BuiltinUpdate | NoUpdate {
   if (!app.exists) return noUpdate('app_not_found')
   const native = semver.coerce(info.version_build, { includePrerelease: true })
   if (!native) return noUpdate('unknown_version_build')
-  const current = !info.version_name || info.version_name === 'builtin' ? native.version : info.version_name
+  const onBuiltin = !info.version_name || info.version_name === 'builtin'
+  const current = onBuiltin ? native.version : info.version_name
 
   const pinned = override?.version_id != null ? (app.bundleById.get(override.version_id) ?? null) : null
   const overrideChannel = override?.channel_id != null ? app.channelById.get(override.channel_id) : undefined
   const channel = pinned ? null : (overrideChannel ?? defaultChannelIn(app, info.platform, info.defaultChannel))
   if (!pinned && !channel) return noUpdate('no_channel')
+  if (channel?.builtin) {
+    if (!channel[info.platform]) return noUpdate(PLATFORM_DISABLED[info.platform], { version: 'builtin', old: current })
+    return onBuiltin ? noUpdate('already_on_builtin') : { version: 'builtin' }
+  }
   const target = pinned ?? (channel!.version_id != null ? app.bundleById.get(channel!.version_id) : undefined)
   if (!target || target.deleted || !target.external_url) return noUpdate('no_bundle')
   if (target.name === current) return noUpdate('no_new_version_available')
 
   if (channel) {
-    const blocked = (error: NoUpdateCode, major?: boolean) =>
-      noUpdate(error, { version: target.name, old: current, ...(major ? { major } : {}) })
-    if (!channel[info.platform]) return blocked(info.platform === 'ios' ? 'disabled_platform_ios' : 'disabled_platform_android')
-    // Policies compare the target with the native version (version_build), as Capgo's docs put it.
+    // `breaking: true` makes the plugin emit breakingAvailable/majorAvailable (CapacitorUpdaterPlugin.shouldNotifyBreakingEvents)
+    const blocked = (error: NoUpdateCode, breaking?: boolean) =>
+      noUpdate(error, { version: target.name, old: current, ...(breaking ? { breaking } : {}) })
+    if (!channel[info.platform]) return blocked(PLATFORM_DISABLED[info.platform])
+    // Policies compare the target with the native version (version_build), as Capgo does (SPEC section 3).
     const t = semver.coerce(target.name, { includePrerelease: true })
     if (t) {
       switch (channel.disableAutoUpdate) {
-        case 'major': // no auto-update to a higher major than the native app
-          if (t.major > native.major) return blocked('disable_auto_update_to_major', true)
+        case 'major': // the target's major must be the native one
+          if (t.major !== native.major) return blocked('disable_auto_update_to_major', true)
           break
-        case 'minor': // nor to a higher major.minor
-          if (t.major > native.major || (t.major === native.major && t.minor > native.minor)) return blocked('disable_auto_update_to_minor')
+        case 'minor': // the target's major.minor must be the native one
+          if (t.major !== native.major || t.minor !== native.minor) return blocked('disable_auto_update_to_minor')
           break
-        case 'patch': // only patch releases of the native major.minor (Capgo: "same major, same minor")
-          if (t.major !== native.major || t.minor !== native.minor) return blocked('disable_auto_update_to_patch')
+        case 'patch': // the target's major.minor.patch must be the native one (only prerelease/build may differ)
+          if (t.major !== native.major || t.minor !== native.minor || t.patch !== native.patch)
+            return blocked('disable_auto_update_to_patch')
           break
         case 'version_number': {
           // Capgo's "metadata" strategy: the bundle declares the lowest version it may update
-          // from (minUpdateVersion); a device whose native version is below it is held back.
+          // from (minUpdateVersion), compared with the device's current version (Capgo does the same).
           // A bundle without minUpdateVersion leaves the channel misconfigured, as in Capgo.
           const min = target.minUpdateVersion ? semver.coerce(target.minUpdateVersion, { includePrerelease: true }) : null
           if (!min) return blocked('misconfigured_channel')
-          if (semver.lt(native, min)) return blocked('disable_auto_update_to_metadata')
+          const from = semver.coerce(current, { includePrerelease: true }) ?? native
+          if (semver.lt(from, min)) return blocked('disable_auto_update_to_metadata')
           break
         }
       }
@@ -112,9 +135,15 @@ export function resolveUpdate(app: AppSnapshot, info: DeviceInfo, override: Over
     version: target.name,
     url: target.external_url,
     checksum: target.checksum ?? '',
-    ...(target.session_key ? { session_key: target.session_key } : {}),
+    session_key: target.session_key ?? '',
   }
 }
+
+const PLATFORM_DISABLED = {
+  ios: 'disabled_platform_ios',
+  android: 'disabled_platform_android',
+  electron: 'disabled_platform_electron',
+} as const satisfies Record<Platform, NoUpdateCode>
 
 /** The channel a device falls into without an override: `defaultChannel` if usable, else the platform's public one. */
 export function defaultChannelIn(app: AppSnapshot, platform: Platform, defaultChannel?: string): SnapshotChannel | undefined {

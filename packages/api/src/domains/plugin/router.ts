@@ -26,7 +26,7 @@ export const pluginRouter = router({
         protect: false,
         summary: 'Check for an update (plugin)',
         description:
-          "Records the device check-in (device row, MAU) and answers the bundle to install `{version, url, checksum, session_key?}`, or HTTP 200 `{error, message, kind}` when there is none: `kind` is `up_to_date`, `blocked` (a channel policy) or `failed`. The channel is the device override, else `defaultChannel` when public or self-settable for the platform, else the platform's public channel; a bundle override wins over any channel and bypasses channel policies.",
+          "Records the device check-in (device row, MAU) and answers the bundle to install `{version, url, checksum, session_key}` (`session_key` is empty when the bundle is not encrypted), or HTTP 200 `{error, message, kind}` when there is none: `kind` is `up_to_date`, `blocked` (a channel policy) or `failed`. The channel is the device override, else `defaultChannel` when public or self-settable for the platform, else the platform's public channel; a bundle override wins over any channel and bypasses channel policies.",
       },
     })
     .input(deviceInfo)

@@ -28,7 +28,7 @@ export const updateAvailableOutput = z
     version: z.string().meta({ description: 'Bundle name to install', example: '1.2.3' }),
     url: z.string().meta({ description: 'Where to download the bundle zip', example: 'https://cdn.example.com/app-1.2.3.zip' }),
     checksum: z.string(),
-    session_key: z.string().optional(),
+    session_key: z.string().meta({ description: 'Key to decrypt the bundle; "" when it is not encrypted' }),
   })
   .meta({ id: 'UpdateAvailable' })
 
@@ -39,11 +39,18 @@ export const noUpdateOutput = z
     kind: z.enum(UPDATE_KINDS).meta({ description: '`up_to_date`, `blocked` (a channel policy) or `failed` (misconfiguration)' }),
     version: z.string().optional().meta({ description: 'The bundle that would have been served (blocked answers)' }),
     old: z.string().optional().meta({ description: 'The bundle the device runs (blocked answers)' }),
-    major: z.boolean().optional().meta({ description: 'true when a major update is held back (the plugin emits majorAvailable)' }),
+    breaking: z
+      .boolean()
+      .optional()
+      .meta({ description: 'true when a major update is held back (the plugin emits breakingAvailable/majorAvailable)' }),
   })
   .meta({ id: 'NoUpdate' })
 
-export const updatesOutput = z.union([updateAvailableOutput, noUpdateOutput])
+export const builtinUpdateOutput = z
+  .object({ version: z.literal('builtin').meta({ description: 'Go back to the bundle shipped in the binary' }) })
+  .meta({ id: 'BuiltinUpdate' })
+
+export const updatesOutput = z.union([updateAvailableOutput, builtinUpdateOutput, noUpdateOutput])
 
 export const statsEvent = deviceInfo.omit({ version_build: true, defaultChannel: true }).extend({
   version_build: str(255, 'Native app version', '1.0.0').optional(),

@@ -9,7 +9,7 @@ import { retryOnUniqueViolation } from '../../infra/tx.ts'
 import type { Services } from '../../services.ts'
 import { ok } from '../common.ts'
 import { checkIn } from './check-in.ts'
-import { defaultChannelIn, type NoUpdate, noUpdate, resolveUpdate, type UpdateAvailable } from './resolve-update.ts'
+import { type BuiltinUpdate, defaultChannelIn, type NoUpdate, noUpdate, resolveUpdate, type UpdateAvailable } from './resolve-update.ts'
 import type { channelSelfDeleteInput, channelSelfListInput, channelSelfSetInput, DeviceInfo, statsInput } from './schema.ts'
 
 const appExists = async (db: Db, app_id: string) => !!(await db.app.findUnique({ where: { app_id }, select: { app_id: true } }))
@@ -31,7 +31,7 @@ async function clearChannel(db: Db, app_id: string, device_id: string) {
  * POST /updates as a whole (the bench's bare route runs this too): records the check-in (group
  * commit: answered once written) and answers from the app's cached snapshot.
  */
-export async function answerUpdates(services: Services, info: DeviceInfo): Promise<UpdateAvailable | NoUpdate> {
+export async function answerUpdates(services: Services, info: DeviceInfo): Promise<UpdateAvailable | BuiltinUpdate | NoUpdate> {
   const app = await services.snapshots.get(info.app_id)
   if (!app.exists) return noUpdate('app_not_found')
   // the device's override: one read by its key, beside the check-in's write
@@ -71,7 +71,7 @@ export async function setOwnChannel(services: Services, input: z.infer<typeof ch
     if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
     const channel = await db.channel.findUnique({
       where: { app_id_name: { app_id, name: input.channel } },
-      select: { id: true, public: true, ios: true, android: true, allow_device_self_set: true },
+      select: { id: true, public: true, ios: true, android: true, electron: true, allow_device_self_set: true },
     })
     if (!channel) throw new ApiError('channel_not_found')
     if (!channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
