@@ -66,10 +66,11 @@ describe('concurrency', () => {
 
   it('parallel `public: true` on several channels leaves exactly one default per platform', async () => {
     const t = await createTenant()
-    const both = Array.from({ length: 8 }, (_, i) => ({ channel: `both${i}`, ios: true, android: true }))
+    // electron off: a channel serving electron too would overlap every other one (electron defaults to true)
+    const both = Array.from({ length: 8 }, (_, i) => ({ channel: `both${i}`, ios: true, android: true, electron: false }))
     const single = [
-      ...Array.from({ length: 4 }, (_, i) => ({ channel: `ios${i}`, ios: true, android: false })),
-      ...Array.from({ length: 4 }, (_, i) => ({ channel: `android${i}`, ios: false, android: true })),
+      ...Array.from({ length: 4 }, (_, i) => ({ channel: `ios${i}`, ios: true, android: false, electron: false })),
+      ...Array.from({ length: 4 }, (_, i) => ({ channel: `android${i}`, ios: false, android: true, electron: false })),
     ]
     for (const n of [...both, ...single])
       expect((await rest('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, ...n } })).status).toBe(200)
