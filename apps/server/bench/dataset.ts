@@ -10,7 +10,8 @@ export const BENCH_KEY = 'bench-key-mode-all-0123456789'
 export const DEVICE_APP = 'com.bench.devices'
 export const STATS_APP_COUNT = 100
 export const statsAppId = (i: number) => `com.bench.stats${String(i).padStart(3, '0')}`
-export const deviceId = (i: number) => `dev-${String(i).padStart(8, '0')}`
+/** Device ids are UUIDs (SPEC section 3); zero-padded, so their order is the index order. */
+export const deviceId = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`
 
 const USER = 'bench-user'
 const ORG = 'bench-org'

@@ -48,7 +48,7 @@ const checkIn = () => ({
   platform: 'ios',
   version_name: '1.0.0',
   version_build: '1.0.0',
-  plugin_version: '6.0.0',
+  plugin_version: '8.51.0',
   version_os: '17.0',
   is_emulator: false,
   is_prod: true,

@@ -265,7 +265,7 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
                     platform: 'ios',
                     version_name: '1.0.0',
                     version_build: '1.0.0',
-                    plugin_version: '6.0.0',
+                    plugin_version: '8.51.0',
                     version_os: '17.0',
                     is_emulator: false,
                     is_prod: true,
@@ -281,10 +281,11 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
             headers,
             body: JSON.stringify({
               app_id: DEVICE_APP,
-              device_id: 'probe',
+              device_id: '00000000-0000-4000-8000-0000000000ff',
               platform: 'ios',
               version_name: '1.0.0',
               version_build: '1.0.0',
+              plugin_version: '8.51.0',
             }),
           })
         ).json()

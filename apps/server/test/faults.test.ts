@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { isolatedDatabase, uid } from './harness.ts'
 import { startServer } from './process/server.ts'
 import { type TcpProxy, tcpProxy } from './process/tcp-proxy.ts'
+import { uuidOf } from './uuid.ts'
 
 const runUrl = process.env.DATABASE_URL ?? ''
 const onPostgres = /^postgres(ql)?:\/\//.test(runUrl)
@@ -47,11 +48,11 @@ const countBy = (xs: { status: number }[]) =>
   }, {})
 const checkInBody = (appId: string, deviceId: string, customId: string) => ({
   app_id: appId,
-  device_id: deviceId,
+  device_id: uuidOf(deviceId),
   platform: 'ios',
   version_name: 'builtin',
   version_build: '1.0.0',
-  plugin_version: '8.0.0',
+  plugin_version: '8.51.0',
   version_os: '17.4',
   is_emulator: false,
   is_prod: true,
@@ -257,15 +258,16 @@ describe('faults', () => {
       const acked = answers.filter((a) => a.status === 200)
       const devices = await database.db.device.findMany({ where: { app_id: appId }, select: { device_id: true, custom_id: true } })
       const customOf = new Map(devices.map((d) => [d.device_id, d.custom_id]))
+      const customOfLabel = (label: string) => customOf.get(uuidOf(label))
       // a new device answered 200 exists
-      expect(acked.filter((a) => a.what.startsWith('new-') && !customOf.has(a.what)).map((a) => a.what)).toEqual([])
+      expect(acked.filter((a) => a.what.startsWith('new-') && customOfLabel(a.what) === undefined).map((a) => a.what)).toEqual([])
       // a device checked in again holds its last acknowledged check-in (or a later one, answered or not)
       for (let w = 0; w < 6; w++) {
         const last = acked.filter((a) => a.what === `dev-${w}`).at(-1)
         expect(last).toBeDefined()
         expect(
-          customOf.get(`dev-${w}`)! >= String(last!.seq).padStart(8, '0'),
-          `dev-${w}: ${customOf.get(`dev-${w}`)} < ${last!.seq}`,
+          customOfLabel(`dev-${w}`)! >= String(last!.seq).padStart(8, '0'),
+          `dev-${w}: ${customOfLabel(`dev-${w}`)} < ${last!.seq}`,
         ).toBe(true)
       }
       const channels = new Set(

@@ -4,17 +4,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTenant, rest } from './harness.ts'
 import { rows } from './statistics-helpers.ts'
+import { uuidOf } from './uuid.ts'
 
 /** Moves the clock (Date only; timers stay real) to noon UTC of `day`. */
 const on = (day: string) => vi.setSystemTime(new Date(`${day}T12:00:00Z`))
 
-const info = (appId: string, device_id: string) => ({
+/** A device's info object; the label's case is kept in the UUID (ids are lower-cased on input). */
+const info = (appId: string, label: string) => ({
   app_id: appId,
-  device_id,
+  device_id: label === label.toLowerCase() ? uuidOf(label) : uuidOf(label.toLowerCase()).toUpperCase(),
   platform: 'ios',
   version_name: '1.0.0',
   version_build: '1.0.0',
-  plugin_version: '6.0.0',
+  plugin_version: '8.51.0',
   version_os: '17.0',
   is_emulator: false,
   is_prod: true,
