@@ -10,7 +10,7 @@ export const deviceOutput = z
     custom_id: z.string(),
     platform: z.enum(PLATFORMS),
     plugin_version: z.string(),
-    os_version: z.string(),
+    os_version: z.string().meta({ example: '17.4' }),
     version_build: z.string(),
     version: z.number().int().optional().meta({ description: 'Id of the bundle the device runs, when known' }),
     version_name: z.string().nullable(),
@@ -18,7 +18,7 @@ export const deviceOutput = z
     is_emulator: z.boolean(),
     created_at: isoDate,
     updated_at: isoDate,
-    channel: z.string().optional().meta({ description: "Name of the device's channel override, when set" }),
+    channel: z.string().optional().meta({ description: "Name of the device's channel override, when set", example: 'beta' }),
   })
   .meta({ id: 'Device' })
 

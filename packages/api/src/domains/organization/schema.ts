@@ -4,11 +4,11 @@ import { isoDate, isWebUrl, limit, page, updatesSomething } from '../common.ts'
 export const organizationOutput = z
   .object({
     id: z.string(),
-    created_by: z.string(),
+    created_by: z.string().meta({ description: 'Id of the user who created it', example: '0c1f9a52-7d4e-4b8a-9f2e-3b6d5a1c8e47' }),
     created_at: isoDate,
     updated_at: isoDate,
     logo: z.string().nullable(),
-    name: z.string(),
+    name: z.string().meta({ example: 'Acme' }),
     management_email: z.string(),
     customer_id: z.string().nullable(),
   })

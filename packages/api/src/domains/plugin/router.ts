@@ -18,7 +18,8 @@ const tags = ['plugin']
 export const pluginRouter = router({
   updates: publicProcedure
     .meta({
-      errors: ['invalid_app_id', 'invalid_characters', 'app_not_found'],
+      // an unknown app is a 200 answer here ({error: 'app_not_found', kind: 'failed'}): see NoUpdate
+      errors: ['invalid_app_id', 'invalid_characters'],
       openapi: {
         method: 'POST',
         path: '/updates',

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { appId, bool, deviceId } from '../common.ts'
 import { PLATFORMS } from '../device/schema.ts'
+import { NO_UPDATE, type NoUpdateCode } from './resolve-update.ts'
 
 const str = (max: number, description: string, example: string) => z.string().max(max).meta({ description, example })
 
@@ -34,11 +35,14 @@ export const updateAvailableOutput = z
 
 export const noUpdateOutput = z
   .object({
-    error: z.string().meta({ description: 'Why no update is served', example: 'no_new_version_available' }),
-    message: z.string(),
+    // an enum: these are answers (HTTP 200), not errors, and clients can switch on them
+    error: z
+      .enum(Object.keys(NO_UPDATE) as [NoUpdateCode, ...NoUpdateCode[]])
+      .meta({ description: 'Why no update is served', example: 'no_new_version_available' }),
+    message: z.string().meta({ example: 'No new version available.' }),
     kind: z.enum(UPDATE_KINDS).meta({ description: '`up_to_date`, `blocked` (a channel policy) or `failed` (misconfiguration)' }),
     version: z.string().optional().meta({ description: 'The bundle that would have been served (blocked answers)' }),
-    old: z.string().optional().meta({ description: 'The bundle the device runs (blocked answers)' }),
+    old: z.string().optional().meta({ description: 'The bundle the device runs (blocked answers)', example: '1.2.2' }),
     breaking: z
       .boolean()
       .optional()
@@ -109,7 +113,7 @@ export const channelSelfSetInput = deviceInfo.extend({
 
 export const channelSelfGetOutput = z
   .object({
-    channel: z.string(),
+    channel: z.string().meta({ example: 'beta' }),
     status: z.enum(['override', 'default']),
     allowSet: z.boolean().optional(),
   })
@@ -125,7 +129,7 @@ export const channelSelfListInput = z.object({
 
 export const channelSelfListOutput = z.array(
   z
-    .object({ id: z.number().int(), name: z.string(), public: z.boolean(), allow_self_set: z.boolean() })
+    .object({ id: z.number().int(), name: z.string().meta({ example: 'beta' }), public: z.boolean(), allow_self_set: z.boolean() })
     .meta({ id: 'SelfSettableChannel' }),
 )
 
