@@ -27,11 +27,11 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
+import { registerDocs } from './docs.ts'
 import { restRoutes } from './http/rest.ts'
 import { statisticsCharts } from './http/statistics-charts.ts'
 import { updatesRoute } from './http/updates.ts'
 import { BODY_TIMEOUT_MS_DEFAULT } from './limits.ts'
-import { registerDocs } from './docs.ts'
 import { buildOpenApiDocument } from './openapi.ts'
 import { registerBodyTimeout } from './plugins/body-timeout.ts'
 import { type RateLimitOptions, registerRateLimit } from './plugins/rate-limit.ts'

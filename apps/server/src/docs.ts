@@ -35,7 +35,7 @@ const HIDDEN_CLIENTS = {
 const CSS = `
 .scalar-app .markdown table { font-size: var(--scalar-small); }
 .scalar-app .markdown table td, .scalar-app .markdown table th { padding: 2px 8px; }
-.scalar-app .markdown table td:first-child, .scalar-app .markdown table th:first-child { white-space: nowrap; }
+.scalar-app .markdown table td:first-child, .scalar-app .markdown table th:first-child, .scalar-app .markdown table code { white-space: nowrap; }
 .scalar-app .markdown img { max-width: 100%; border: var(--scalar-border-width) solid var(--scalar-border-color); border-radius: var(--scalar-radius); }
 `
 

@@ -235,23 +235,31 @@ export function exampleOf(doc: Json, schema: Json | undefined, known: Map<string
     missing.push(...own)
     return value
   }
-  if (Array.isArray(s.allOf))
-    return Object.assign({}, ...s.allOf.map((p: Json) => exampleOf(doc, p, known, name, missing) as object))
+  if (Array.isArray(s.allOf)) return Object.assign({}, ...s.allOf.map((p: Json) => exampleOf(doc, p, known, name, missing) as object))
   const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type
   if (type === 'object' || s.properties) {
     const out: Record<string, unknown> = {}
     for (const [k, p] of Object.entries((s.properties ?? {}) as Record<string, Json>)) out[k] = exampleOf(doc, p, known, k, missing)
     return out
   }
-  if (type === 'array') return [exampleOf(doc, s.items, known, name, missing)]
-  if (name && known.has(name)) return known.get(name)
+  if (type === 'array') {
+    if (name && Array.isArray(known.get(name))) return known.get(name)
+    // items with no example of their own: an empty list is a real answer
+    const own: string[] = []
+    const item = exampleOf(doc, s.items, known, '', own)
+    return own.length ? [] : [item]
+  }
+  if (name && known.has(name) && ofType(known.get(name), type)) return known.get(name)
   if (type === 'string' && s.format && FORMAT_EXAMPLES[s.format]) return FORMAT_EXAMPLES[s.format]
   if (type === 'integer' || type === 'number') return s.minimum ?? 0
   if (type === 'boolean') return false
-  if (type === 'null') return null
+  if (type === 'null' || (Array.isArray(s.type) && s.type.includes('null'))) return null
   missing.push(name || '(unnamed)')
   return undefined
 }
+
+const ofType = (v: unknown, type: string | undefined) =>
+  type === 'integer' ? Number.isInteger(v) : type === 'array' ? Array.isArray(v) : type === undefined || typeof v === type
 
 /** The examples of an operation's answer and body; a union answer gets one named example per variant. */
 function setExamples(doc: Json, op: Json, known: Map<string, unknown>) {
@@ -261,12 +269,24 @@ function setExamples(doc: Json, op: Json, known: Map<string, unknown>) {
     const variants = ((s.anyOf ?? s.oneOf) as Json[] | undefined)?.filter((v) => ref(doc, v).type !== 'null')
     if (variants && variants.length > 1) {
       media.examples = Object.fromEntries(
-        variants.map((v, i) => [refName(v) ?? `variant${i + 1}`, { summary: ref(doc, v).description ?? refName(v), value: exampleOf(doc, v, known) }]),
+        variants.map((v, i) => {
+          const value = exampleOf(doc, v, known)
+          return [variantName(doc, v, value) ?? `Answer ${i + 1}`, { value }]
+        }),
       )
     } else media.example = exampleOf(doc, media.schema, known)
   }
   const body = op.requestBody?.content?.['application/json']
   if (body?.schema) body.example = exampleOf(doc, body.schema, known)
+}
+
+/** What to call one variant of an answer: its schema's name, a list of them, or the text of its `status`. */
+function variantName(doc: Json, v: Json, value: unknown): string | undefined {
+  const s = ref(doc, v)
+  if (refName(v)) return refName(v)
+  if (s.type === 'array' && refName(s.items)) return `${refName(s.items)} list`
+  const status = (value as { status?: unknown } | undefined)?.status
+  return typeof status === 'string' ? status : undefined
 }
 
 /** The codes a 200 answer can carry in an `error` field (device endpoints answer some failures so). */
@@ -327,13 +347,14 @@ function setErrorResponses(op: Json, byStatus: Map<number, ErrorCode[]>) {
 function errorTable(doc: Json, op: Json, byStatus: Map<number, ErrorCode[]>): string {
   const rows: string[] = []
   const inBody = okBodyCodes(doc, op)
-  if (inBody.length) rows.push(`| 200 | ${inBody.map((c) => `\`${c}\``).join(', ')} | No update served: in the body's \`error\`, with \`kind\` |`)
+  if (inBody.length)
+    rows.push(`| 200 | ${inBody.map((c) => `\`${c}\``).join(', ')} | No update served: the answer's error field (see its kind) |`)
   for (const [status, codes] of byStatus) {
     for (const c of codes.filter((c) => !GENERIC.has(c))) rows.push(`| ${status} | \`${c}\` | ${ERRORS[c][1]} |`)
     const generic = codes.filter((c) => GENERIC.has(c))
     if (generic.length) rows.push(`| ${status} | ${generic.map((c) => `\`${c}\``).join(', ')} | ${STATUS_TEXT[status] ?? ''} |`)
   }
-  return ['**Errors**', '', '| Status | `error` | When |', '| --- | --- | --- |', ...rows].join('\n')
+  return ['**Errors**', '', '| Status | Code | When |', '| --- | --- | --- |', ...rows].join('\n')
 }
 
 // ---- clean-up -----------------------------------------------------------------------------
