@@ -331,7 +331,7 @@ function setErrorResponses(op: Json, byStatus: Map<number, ErrorCode[]>) {
       content: {
         'application/json': {
           schema: {
-            allOf: [{ $ref: '#/components/schemas/Error' }, { type: 'object', properties: { error: { type: 'string', enum: codes } } }],
+            allOf: [{ $ref: '#/components/schemas/Error' }, { type: 'object', required: ['error'], properties: { error: { type: 'string', enum: codes } } }],
           },
           examples: Object.fromEntries(codes.map((c) => [c, { summary: c, value: { status: 'KO', error: c, message: ERRORS[c][1] } }])),
         },
