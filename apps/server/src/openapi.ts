@@ -311,7 +311,7 @@ function errorCodesOf(
   if (Object.keys(fields).length) for (const c of INPUT_CODES) codes.add(c)
   for (const c of meta?.errors ?? []) codes.add(c)
   if (method !== 'GET') for (const c of BODY_CODES) codes.add(c)
-  if (protect) for (const c of AUTH_CODES) codes.add(c)
+  if (protect) for (const c of AUTH_CODES) if (c !== 'insufficient_key_mode' || meta?.keyMode !== 'read') codes.add(c)
   if (opts.rateLimited) codes.add('too_many_requests')
   for (const c of SERVER_CODES) codes.add(c)
   const byStatus = new Map<number, ErrorCode[]>()
@@ -331,7 +331,10 @@ function setErrorResponses(op: Json, byStatus: Map<number, ErrorCode[]>) {
       content: {
         'application/json': {
           schema: {
-            allOf: [{ $ref: '#/components/schemas/Error' }, { type: 'object', required: ['error'], properties: { error: { type: 'string', enum: codes } } }],
+            allOf: [
+              { $ref: '#/components/schemas/Error' },
+              { type: 'object', required: ['error'], properties: { error: { type: 'string', enum: codes } } },
+            ],
           },
           examples: Object.fromEntries(codes.map((c) => [c, { summary: c, value: { status: 'KO', error: c, message: ERRORS[c][1] } }])),
         },

@@ -196,7 +196,10 @@ describe('an openapi-fetch client on the generated types, under module NodeNext'
     )
     // openapi-fetch as `npm install openapi-fetch` would put it (the workspace's copy)
     fs.mkdirSync(path.join(pkg, 'node_modules'))
-    fs.symlinkSync(fs.realpathSync(path.join(import.meta.dirname, '../node_modules/openapi-fetch')), path.join(pkg, 'node_modules/openapi-fetch'))
+    fs.symlinkSync(
+      fs.realpathSync(path.join(import.meta.dirname, '../node_modules/openapi-fetch')),
+      path.join(pkg, 'node_modules/openapi-fetch'),
+    )
     fs.writeFileSync(path.join(pkg, 'capgo.d.ts'), astToString(await openapiTS((await openApiDocument()) as never)))
     fs.writeFileSync(path.join(pkg, 'readme.ts'), `${block}\nexport {}\n`)
     fs.writeFileSync(path.join(pkg, 'client.ts'), CLIENT)

@@ -9,6 +9,8 @@ export type ProcedureMeta = OpenApiMeta<{
    * procedure's kind and are added by /openapi.json.
    */
   errors?: readonly ErrorCode[]
+  /** The weakest key mode the procedure accepts: set by its kind (trpc.ts), not by hand */
+  keyMode?: 'read' | 'upload' | 'write' | 'all'
   /** REST input: by default GET and DELETE read the query, the other methods the JSON body; `body-or-query` merges the query under the body */
   restInput?: 'body-or-query'
 }>
