@@ -162,7 +162,9 @@ describe('/openapi.json', () => {
       }
       if (BODY_METHODS.includes(o.method)) {
         expect(o.op.responses['413'], `${name(o)} 413`).toBeDefined()
-        expect(o.op.responses['415'], `${name(o)} 415`).toBeDefined()
+        // a DELETE takes its fields from the query; a body of another type is ignored
+        if (o.method === 'DELETE') expect(o.op.responses['415'], `${name(o)} 415`).toBeUndefined()
+        else expect(o.op.responses['415'], `${name(o)} 415`).toBeDefined()
       } else {
         expect(o.op.responses['413'], `${name(o)} has no body: no 413`).toBeUndefined()
       }
