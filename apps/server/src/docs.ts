@@ -66,6 +66,7 @@ export function docsConfiguration(document: object): DocsConfiguration {
     persistAuth: true,
     hiddenClients: HIDDEN_CLIENTS as DocsConfiguration['hiddenClients'],
     defaultHttpClient: { targetKey: 'shell', clientKey: 'curl' },
+    featuredClients: ['shell/curl', 'js/fetch', 'node/fetch'],
     documentDownloadType: 'json',
     operationTitleSource: 'summary',
     orderSchemaPropertiesBy: 'preserve',

@@ -43,8 +43,8 @@ const TAGS: Record<string, { title: string; description: string }> = {
   member: { title: 'Members', description: 'Members and invitations of an organization.' },
   apikey: { title: 'API keys', description: 'API keys of the caller.' },
   statistics: { title: 'Statistics', description: 'Daily MAU, storage and bandwidth, as JSON or as an SVG chart.' },
-  plugin: { title: 'Device endpoints', description: 'Endpoints the Capacitor updater plugin calls (no API key).' },
-  device_api: { title: 'Device endpoints', description: 'Endpoints the Capacitor updater plugin calls (no API key).' },
+  plugin: { title: 'Updater plugin', description: 'Endpoints the Capacitor updater plugin calls (no API key).' },
+  device_api: { title: 'Updater plugin', description: 'Endpoints the Capacitor updater plugin calls (no API key).' },
 }
 const MANAGEMENT_GROUP = 'Management API (API key)'
 const DEVICE_GROUP = 'Device endpoints (no key)'
@@ -352,7 +352,9 @@ function errorTable(doc: Json, op: Json, byStatus: Map<number, ErrorCode[]>): st
   const rows: string[] = []
   const inBody = okBodyCodes(doc, op)
   if (inBody.length)
-    rows.push(`| 200 | ${inBody.map((c) => `\`${c}\``).join(', ')} | No update served: the answer's error field (see its kind) |`)
+    rows.push(
+      `| 200 | (in the answer) | Not an error: the answer's error field says why nothing is served: ${inBody.map((c) => `\`${c}\``).join(', ')} |`,
+    )
   for (const [status, codes] of byStatus) {
     for (const c of codes.filter((c) => !GENERIC.has(c))) rows.push(`| ${status} | \`${c}\` | ${ERRORS[c][1]} |`)
     const generic = codes.filter((c) => GENERIC.has(c))

@@ -99,6 +99,8 @@ describe('/docs', () => {
       await key.waitFor({ timeout: 60_000 })
       await key.fill(t.keys.read)
 
+      await page.screenshot({ path: screenshotPath('docs.png') })
+
       // the sidebar: both groups, and under them every tag by its display name
       const sidebar = page.locator('aside, nav').first()
       for (const g of doc['x-tagGroups'] as { name: string; tags: string[] }[]) {
@@ -115,7 +117,6 @@ describe('/docs', () => {
           `${o.method} ${o.path}`,
         ).resolves.toBeGreaterThan(0)
       }
-      await page.screenshot({ path: screenshotPath('docs.png') })
 
       // an operation: its error table, curl sample with the key's header
       await page.goto(`${base}/docs#tag/channel/POST/channel`)
@@ -124,6 +125,10 @@ describe('/docs', () => {
       await expect(create.locator('table').first().innerText()).resolves.toContain('version_not_found')
       await expect(create.getByText(/curl/).first().isVisible()).resolves.toBe(true)
       await page.screenshot({ path: screenshotPath('docs-operation.png') })
+
+      await page.goto(`${base}/docs#tag/statistics/GET/statistics/app/{app_id}`)
+      await operation(page, 'statistics', 'GET', '/statistics/app/{app_id}').locator('table').first().waitFor({ timeout: 60_000 })
+      await page.screenshot({ path: screenshotPath('docs-statistics.png') })
 
       // GET /app from the page: sent with the key, the tenant's app in the answer
       const status = await send(page, 'app', 'GET', '/app')
