@@ -19,8 +19,6 @@ import {
   type Services,
 } from '@capgo-api/api'
 import cors from '@fastify/cors'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify'
 import Fastify, {
   type FastifyError,
@@ -29,6 +27,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
+import { registerDocs } from './docs.ts'
 import { restRoutes } from './http/rest.ts'
 import { statisticsCharts } from './http/statistics-charts.ts'
 import { updatesRoute } from './http/updates.ts'
@@ -56,9 +55,6 @@ export interface AppOptions {
 }
 
 export const BODY_LIMIT = 1024 * 1024
-
-const DOCS_LOGO =
-  '<svg xmlns="http://www.w3.org/2000/svg" width="180" height="40" viewBox="0 0 180 40"><text x="0" y="28" font-family="sans-serif" font-size="24" font-weight="700" fill="#fff">capgo-api</text></svg>'
 
 const sendEnvelope = (reply: FastifyReply, code: ErrorCode, message: string = messageOf(code)) =>
   reply
@@ -186,23 +182,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // ---- docs ---------------------------------------------------------------------------------
   const document = buildOpenApiDocument('/', { rateLimited: opts.rateLimit !== false })
   app.get('/openapi.json', { logLevel: 'warn' }, async () => document)
-  await app.register(swagger, { mode: 'static', specification: { document: document as never } })
-  // everything /docs loads is served from here (no validator badge, no CDN): it works offline
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    theme: { title: 'capgo-api: API reference' },
-    logo: { type: 'image/svg+xml', content: Buffer.from(DOCS_LOGO), href: '/docs', target: '_self' },
-    validatorUrl: false,
-    uiConfig: {
-      docExpansion: 'list',
-      deepLinking: true,
-      persistAuthorization: true,
-      tryItOutEnabled: true,
-      displayRequestDuration: true,
-      filter: true,
-      defaultModelsExpandDepth: 0,
-    },
-  })
+  await registerDocs(app, document) // Scalar, served from here (see docs.ts)
 
   // ---- tRPC ---------------------------------------------------------------------------------
   // the stock adapter, as documented; it parses JSON bodies itself inside its own plugin scope

@@ -47,10 +47,21 @@ export function listenUrl(): Promise<string> {
   return listening
 }
 
+/** Where the browser tests write their screenshots (git-ignored), to be looked at. */
+export const OUTPUT_DIR = path.join(REPO_ROOT, 'apps/server/test/output')
+
 export function screenshotPath(name: string) {
-  const dir = path.join(REPO_ROOT, 'screenshots')
-  fs.mkdirSync(dir, { recursive: true })
-  return path.join(dir, name)
+  fs.mkdirSync(OUTPUT_DIR, { recursive: true })
+  return path.join(OUTPUT_DIR, name)
+}
+
+/**
+ * The codes an error response of an operation documents: the enum its schema narrows `error` to
+ * (`allOf: [Error, {properties: {error: {enum}}}]`). [] when the operation has no response of that status.
+ */
+export function documentedCodes(response: any): string[] {
+  const parts: any[] = response?.content?.['application/json']?.schema?.allOf ?? []
+  return parts.flatMap((p) => p?.properties?.error?.enum ?? [])
 }
 
 /** Timeout of the tests that compile, spawn a process or drive a browser (the machine may be busy). */

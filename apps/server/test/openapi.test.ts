@@ -8,15 +8,26 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { inputFields } from '../src/input-schema.ts'
 import { buildOpenApiDocument } from '../src/openapi.ts'
-import { deref, type Operation, openApiDocument, operationsOf, REPO_ROOT } from './docs-helpers.ts'
+import { deref, documentedCodes, type Operation, openApiDocument, operationsOf, REPO_ROOT } from './docs-helpers.ts'
 import { createTenant, rest } from './harness.ts'
 
 const ERROR_REF = '#/components/schemas/Error'
 const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE']
 
-/** error code → status, from the catalogue */
+/** error code → status and message, from the catalogue */
 const statusOf = (code: string) => (ERRORS as Record<string, readonly [number, string]>)[code]?.[0]
-/** the codes an error response lists (`code` in backquotes) */
+const messageOf = (code: string) => (ERRORS as Record<string, readonly [number, string]>)[code]?.[1]
+/** The codes a 200 answer may carry in its `error` field (the enum of a variant's `error`). */
+const okBodyCodes = (doc: any, op: any): string[] => {
+  const s = deref(doc, op.responses['200'].content['application/json'].schema)
+  return [s, ...(s.anyOf ?? [])].flatMap((v: any) => deref(doc, v).properties?.error?.enum ?? [])
+}
+/** Every value of a JSON tree, with its path. */
+function* leaves(v: unknown, at = ''): Generator<[string, unknown]> {
+  if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) yield* leaves(x, `${at}.${k}`)
+  else yield [at, v]
+}
+/** the codes in backquotes of a text (the error table of an operation's description) */
 const codesIn = (description: string) => [...description.matchAll(/`([a-z0-9_]+)`/g)].map((m) => m[1]!)
 const name = (o: Operation) => `${o.method} ${o.path}`
 
@@ -27,6 +38,16 @@ const CONTRACT_STATUS: Record<string, Record<string, number>> = {
 
 /** The request body schema of an operation, resolved. */
 const bodySchema = (doc: any, op: any) => deref(doc, op.requestBody?.content?.['application/json']?.schema)
+
+/** The procedures behind the REST operations, with their input and output schemas. */
+function schemasByOperation() {
+  const out = new Map<string, { inputs: z.ZodType[]; output?: z.ZodType; meta: ProcedureMeta }>()
+  for (const proc of Object.values(appRouter._def.procedures) as any[]) {
+    const meta = proc._def.meta?.openapi
+    if (meta) out.set(`${meta.method} ${meta.path}`, { inputs: proc._def.inputs ?? [], output: proc._def.output, meta: proc._def.meta })
+  }
+  return out
+}
 
 /** The procedures behind the REST operations, with their input fields. */
 function proceduresByOperation() {
@@ -106,27 +127,49 @@ describe('/openapi.json', () => {
     }
   })
 
-  it('every error response uses the Error envelope and lists its codes, each of that status', async () => {
+  it('every error response uses the Error envelope with `error` narrowed to its codes, each of that status, all in the table', async () => {
     const doc = await openApiDocument()
+    // the envelope's `error` is the enum of the whole catalogue (a union for generated clients)
+    expect(doc.components.schemas.Error.properties.error.enum.sort()).toEqual(Object.keys(ERRORS).sort())
     for (const o of operationsOf(doc)) {
       const statuses = Object.keys(o.op.responses).filter((s) => s !== '200')
       expect(statuses, `${name(o)} has 500 and 503`).toEqual(expect.arrayContaining(['500', '503']))
+      const table = o.op.description.slice(o.op.description.indexOf('**Errors**'))
       for (const s of statuses) {
         const r = o.op.responses[s]
-        expect(r.content['application/json'].schema.$ref, `${name(o)} ${s}`).toBe(ERROR_REF)
-        const codes = codesIn(r.description)
+        const media = r.content['application/json']
+        expect(media.schema.allOf[0].$ref, `${name(o)} ${s}`).toBe(ERROR_REF)
+        const codes = documentedCodes(r)
         expect(codes.length, `${name(o)} ${s} lists codes: name them in the meta, errors: ['…']`).toBeGreaterThan(0)
-        for (const c of codes)
-          expect(CONTRACT_STATUS[name(o)]?.[c] ?? statusOf(c), `${name(o)} ${s}: ${c} is a catalogue code of that status`).toBe(Number(s))
-        for (const c of codes) expect(o.op.description, `${name(o)} description lists ${c}`).toContain(`\`${c}\``)
+        for (const c of codes) expect(CONTRACT_STATUS[name(o)]?.[c] ?? statusOf(c), `${name(o)} ${s}: ${c} is a catalogue code of that status`).toBe(Number(s))
+        // one example per code, in the envelope
+        expect(Object.keys(media.examples)).toEqual(codes)
+        for (const c of codes) expect(media.examples[c].value).toEqual({ status: 'KO', error: c, message: messageOf(c) })
+        // the table names each code once, on the row of its status; the response's own text is short
+        for (const c of codes) {
+          expect(
+            codesIn(table).filter((x) => x === c),
+            `${name(o)} table lists ${c} once`,
+          ).toHaveLength(1)
+          expect(table, `${name(o)} table: ${c} on a ${s} row`).toMatch(new RegExp(`\\| ${s} \\|[^\\n]*\`${c}\``))
+        }
+        expect(r.description).not.toContain('`')
       }
+      // nothing in the table that no response documents: the other codes are those of a 200 answer's `error`
+      const all = statuses.flatMap((s) => documentedCodes(o.op.responses[s]))
+      expect(codesIn(table).filter((c) => !all.includes(c))).toEqual(okBodyCodes(doc, o.op))
       if (o.op.security) {
-        expect(codesIn(o.op.responses['401'].description)).toEqual(expect.arrayContaining(['no_key_provided', 'invalid_apikey']))
-        expect(codesIn(o.op.responses['403'].description)).toContain('insufficient_key_mode')
+        expect(documentedCodes(o.op.responses['401'])).toEqual(expect.arrayContaining(['no_key_provided', 'invalid_apikey']))
+        // a read key passes the key-mode check of a read operation
+        const keyMode = schemasByOperation().get(name(o))?.meta.keyMode
+        if (keyMode === 'read') expect(documentedCodes(o.op.responses['403'])).not.toContain('insufficient_key_mode')
+        else expect(documentedCodes(o.op.responses['403'])).toContain('insufficient_key_mode')
       }
       if (BODY_METHODS.includes(o.method)) {
         expect(o.op.responses['413'], `${name(o)} 413`).toBeDefined()
-        expect(o.op.responses['415'], `${name(o)} 415`).toBeDefined()
+        // a DELETE takes its fields from the query; a body of another type is ignored
+        if (o.method === 'DELETE') expect(o.op.responses['415'], `${name(o)} 415`).toBeUndefined()
+        else expect(o.op.responses['415'], `${name(o)} 415`).toBeDefined()
       } else {
         expect(o.op.responses['413'], `${name(o)} has no body: no 413`).toBeUndefined()
       }
@@ -135,8 +178,7 @@ describe('/openapi.json', () => {
 
   it('error responses are specific to each operation', async () => {
     const doc = await openApiDocument()
-    const codes = (p: string, m: string, s: number) =>
-      doc.paths[p][m].responses[s] ? codesIn(doc.paths[p][m].responses[s].description) : []
+    const codes = (p: string, m: string, s: number) => documentedCodes(doc.paths[p][m].responses[s])
     // listing apps: nothing to find, nothing to conflict with
     expect(doc.paths['/app'].get.responses['404']).toBeUndefined()
     expect(doc.paths['/app'].get.responses['409']).toBeUndefined()
@@ -186,7 +228,7 @@ describe('/openapi.json', () => {
     })
     const doc = buildOpenApiDocument('/', { router, rateLimited: true }) as any
     const statuses = (p: string, m: string) => Object.keys(doc.paths[p][m].responses)
-    const codes = (p: string, m: string, s: number) => codesIn(doc.paths[p][m].responses[s].description)
+    const codes = (p: string, m: string, s: number) => documentedCodes(doc.paths[p][m].responses[s])
     // a public operation (protect: false): no key, so no 401/403 and no security
     expect(statuses('/updates', 'post')).toEqual(['200', '400', '408', '413', '415', '429', '500', '503'])
     expect(doc.paths['/updates'].post.security).toBeUndefined()
@@ -226,11 +268,77 @@ describe('/openapi.json', () => {
         const documented = o.op.responses[String(res.status)]
         expect(documented, `${where}: status documented`).toBeDefined()
         expect(res.body.status, where).toBe('KO')
-        expect(codesIn(documented.description), `${where}: code documented`).toContain(res.body.error)
+        expect(documentedCodes(documented), `${where}: code documented`).toContain(res.body.error)
         // the examples are valid: a read key never meets a validation error on a read
         if (key && o.method === 'GET') expect(res.body.error, where).not.toBe('invalid_input')
       }
     }
+  })
+
+  it('examples of answers and bodies are complete and valid: the procedure parses them, no placeholder text', async () => {
+    const doc = await openApiDocument()
+    const schemas = schemasByOperation()
+    for (const o of operationsOf(doc)) {
+      const { inputs, output } = schemas.get(name(o))!
+      const media = o.op.responses['200'].content['application/json']
+      const answers = media.examples ? Object.values<any>(media.examples).map((e) => e.value) : [media.example]
+      expect(answers.length, `${name(o)} has an example answer`).toBeGreaterThan(0)
+      for (const answer of answers) {
+        expect(answer, `${name(o)} example answer`).toBeDefined()
+        const parsed = output!.safeParse(answer)
+        expect(parsed.success, `${name(o)} example answer ${JSON.stringify(answer)}: ${parsed.error?.message}`).toBe(true)
+      }
+      const body = o.op.requestBody?.content['application/json']
+      if (body) {
+        let parsed: any = { success: true }
+        // REST puts the path parameters into the input
+        const path = Object.fromEntries((o.op.parameters ?? []).filter((p: any) => p.in === 'path').map((p: any) => [p.name, p.example]))
+        for (const input of inputs) if (parsed.success) parsed = input.safeParse({ ...path, ...body.example })
+        expect(parsed.success, `${name(o)} example body ${JSON.stringify(body.example)}: ${parsed.error?.message}`).toBe(true)
+      }
+      // what Swagger UI used to show: the type's name as a value, JavaScript's safe-integer bounds
+      for (const [at, v] of leaves({ answers, body: body?.example })) {
+        expect(v, `${name(o)} ${at}`).not.toBe('string')
+        expect(Math.abs(Number(v)), `${name(o)} ${at}`).not.toBe(Number.MAX_SAFE_INTEGER)
+      }
+    }
+    expect(JSON.stringify(doc)).not.toContain(String(Number.MAX_SAFE_INTEGER))
+  })
+
+  it('has no orphan component schemas: each one is reached from an operation', async () => {
+    const doc = await openApiDocument()
+    const reached = new Set<string>()
+    const visit = (node: unknown) => {
+      if (!node || typeof node !== 'object') return
+      const r = (node as { $ref?: unknown }).$ref
+      if (typeof r === 'string' && r.startsWith('#/components/schemas/')) {
+        const n = r.slice('#/components/schemas/'.length)
+        if (!reached.has(n)) {
+          reached.add(n)
+          visit(doc.components.schemas[n])
+        }
+      }
+      for (const v of Object.values(node)) visit(v)
+    }
+    visit(doc.paths)
+    expect(Object.keys(doc.components.schemas).sort()).toEqual([...reached].sort())
+    expect(Object.keys(doc.components.schemas).filter((n) => n.startsWith('error.'))).toEqual([])
+  })
+
+  it('/updates documents its no-update answers as HTTP 200 variants (an unknown app is one), not as errors', async () => {
+    const doc = await openApiDocument()
+    const op = doc.paths['/updates'].post
+    expect(op.responses['404']).toBeUndefined()
+    const noUpdate = doc.components.schemas.NoUpdate
+    expect(noUpdate.properties.error.enum).toEqual(expect.arrayContaining(['app_not_found', 'no_new_version_available', 'no_channel']))
+    expect(Object.keys(op.responses['200'].content['application/json'].examples)).toEqual(['UpdateAvailable', 'BuiltinUpdate', 'NoUpdate'])
+    expect(op.description).toMatch(/\| 200 \|[^\n]*`app_not_found`/)
+    // and that is what the server answers
+    const res = await rest('POST', '/updates', {
+      body: { app_id: 'com.nowhere.nothing', device_id: 'd-1', platform: 'ios', version_name: '1.0.0', version_build: '1.0.0' },
+    })
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ error: 'app_not_found', kind: 'failed' })
   })
 
   it('the README has a curl example of every operation', async () => {

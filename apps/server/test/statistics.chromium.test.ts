@@ -1,14 +1,13 @@
 // Renders each statistics chart in headless Chromium (Debian's `chromium` package) as a browser
-// would get it from the server, and saves PNG screenshots under screenshots/ (git-ignored).
+// would get it from the server, and saves PNG screenshots under apps/server/test/output/ (git-ignored).
 import fs from 'node:fs'
-import path from 'node:path'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { screenshotPath } from './docs-helpers.ts'
 import { createTenant, getApp } from './harness.ts'
 import { createBundle, deleteBundle, seen, served } from './statistics-helpers.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const SHOTS = path.resolve(import.meta.dirname, '../../../screenshots')
 
 let browser: Browser
 let base: string
@@ -29,7 +28,6 @@ beforeAll(async () => {
   })
   const { app } = await getApp()
   base = await app.listen({ port: 0, host: '127.0.0.1' })
-  fs.mkdirSync(SHOTS, { recursive: true })
 })
 
 afterAll(async () => {
@@ -88,7 +86,7 @@ describe('statistics charts in headless Chromium', () => {
           expect(rendered.seriesWidth).toBeGreaterThan(500)
           expect(rendered.seriesHeight).toBeGreaterThan(50)
         }
-        const png = await page.screenshot({ path: path.join(SHOTS, `statistics-${metric}.png`) })
+        const png = await page.screenshot({ path: screenshotPath(`statistics-${metric}.png`) })
         expect(png.subarray(1, 4).toString()).toBe('PNG')
         expect(png.length).toBeGreaterThan(5_000)
         expect(problems).toEqual([])

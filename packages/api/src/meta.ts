@@ -11,6 +11,8 @@ export type ProcedureMeta = OpenApiMeta<{
   errors?: readonly ErrorCode[]
   /** codes this procedure answers with another HTTP status than the catalogue's (the contract says so) */
   errorStatus?: Partial<Record<ErrorCode, number>>
+  /** The weakest key mode the procedure accepts: set by its kind (trpc.ts), not by hand */
+  keyMode?: 'read' | 'upload' | 'write' | 'all'
   /** REST input: by default GET and DELETE read the query, the other methods the JSON body; `body-or-query` merges the query under the body */
   restInput?: 'body-or-query'
 }>

@@ -67,11 +67,14 @@ export const deviceProcedure = publicProcedure.use(async ({ next }) => {
 
 /** The caller's key, authenticated, of at least `mode`: the principal joins the context. */
 const withMode = (mode: KeyMode) =>
-  publicProcedure.use(async ({ ctx, next }) => {
-    const principal = await authenticate(ctx.services, ctx.apiKey)
-    requireMode(principal, mode)
-    return next({ ctx: { principal } })
-  })
+  publicProcedure
+    .use(async ({ ctx, next }) => {
+      const principal = await authenticate(ctx.services, ctx.apiKey)
+      requireMode(principal, mode)
+      return next({ ctx: { principal } })
+    })
+    // merged under each procedure's own meta: /openapi.json documents insufficient_key_mode only above read
+    .meta({ keyMode: mode })
 
 /** `read` < `upload` < `write` < `all`; each procedure names the weakest mode it accepts. */
 export const readProcedure = withMode('read')

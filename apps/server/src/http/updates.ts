@@ -21,6 +21,13 @@ import { describeFailure } from './failure.ts'
 
 export async function updatesRoute(app: FastifyInstance, opts: { services: Services }) {
   app.post('/updates', async (req, reply) => {
+    // a body of another type is refused as by every other JSON operation (http/rest.ts): Fastify would
+    // hand a text/plain body over as a string; no body at all is the procedure's invalid_input
+    if (req.body !== undefined && !req.headers['content-type']?.startsWith('application/json'))
+      return reply
+        .code(415)
+        .type('application/json; charset=utf-8')
+        .send(envelope({ error: 'unsupported_media_type', status: 415, message: messageOf('unsupported_media_type') }))
     const input = deviceInfo.safeParse(req.body)
     // not a valid info object: 400 invalid_json_body, as the procedure's middleware answers (trpc.ts deviceProcedure)
     if (!input.success)

@@ -6,6 +6,7 @@
 import fc from 'fast-check'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { describe, expect, it } from 'vitest'
+import { documentedCodes } from '../docs-helpers.ts'
 import { buildTestApp, createTenant, isolatedDatabase, snapshotDb, type Tenant } from '../harness.ts'
 import { buildRequest, mainVariant, type Operation, operations, resolve, type Schema, typeOf } from '../security/openapi-cases.ts'
 
@@ -289,11 +290,9 @@ const encode = (s: string) =>
 const SNAKE = /^[a-z][a-z0-9_]*$/
 const LEAKS = /prisma|sqlite|postgres|SELECT |INSERT |UPDATE "|\bat [\w.<>]+ \(|node_modules|invalid byte sequence/i
 
-/** The codes an operation's error response of that status lists (`code` in backquotes). */
-const documentedCodes = (doc: any, op: Operation, status: number): string[] =>
-  [...String(doc.paths[op.path]?.[op.method.toLowerCase()]?.responses?.[status]?.description ?? '').matchAll(/`([a-z0-9_]+)`/g)].map(
-    (m) => m[1]!,
-  )
+/** The codes an operation's error response of that status documents. */
+const codesOf = (doc: any, op: Operation, status: number): string[] =>
+  documentedCodes(doc.paths[op.path]?.[op.method.toLowerCase()]?.responses?.[status])
 
 function check(
   doc: any,
@@ -323,7 +322,7 @@ function check(
   if (LEAKS.test(body.message) || LEAKS.test(JSON.stringify(body.issues ?? '')))
     return `internals leaked (${res.statusCode}): ${what} → ${res.body.slice(0, 300)}`
   // not_found is the answer of another path (an emptied path parameter), not of this operation
-  if (body.error !== 'not_found' && !documentedCodes(doc, op, res.statusCode).includes(body.error))
+  if (body.error !== 'not_found' && !codesOf(doc, op, res.statusCode).includes(body.error))
     return `undocumented ${res.statusCode} ${body.error}: ${what}`
   return null
 }

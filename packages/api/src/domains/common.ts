@@ -1,5 +1,6 @@
 // Building blocks shared by every domain's input, output and OpenAPI description.
 import { z } from 'zod'
+import { ERRORS, type ErrorCode } from '../errors.ts'
 
 export const APP_ID_RE = /^[a-z0-9]+(\.[\w-]+)+$/i
 
@@ -89,7 +90,10 @@ export const ok = { status: 'ok' as const }
 export const errorEnvelope = z
   .object({
     status: z.literal('KO').meta({ description: 'Always KO on errors' }),
-    error: z.string().meta({ description: 'snake_case error code', example: 'app_not_found' }),
+    // an enum, so generated clients get the union of the codes (each operation narrows it to its own)
+    error: z
+      .enum(Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]])
+      .meta({ description: 'The error code (snake_case)', example: 'app_not_found' }),
     message: z.string().meta({ description: 'Human-readable explanation', example: 'App not found.' }),
     issues: z
       .array(

@@ -7,10 +7,12 @@ export const apikeyOutput = z
     id: z.number().int(),
     created_at: isoDate,
     updated_at: isoDate,
-    key: z.string().meta({ description: 'The plaintext key in the answer that created it; a masked hint elsewhere' }),
+    key: z
+      .string()
+      .meta({ description: 'The plaintext key in the answer that created it; a masked hint elsewhere', example: 'cap_Xy…k3Qw' }),
     mode: z.enum(KEY_MODES),
-    name: z.string(),
-    user_id: z.string(),
+    name: z.string().meta({ example: 'CI uploads' }),
+    user_id: z.string().meta({ description: 'Id of the owner', example: '0c1f9a52-7d4e-4b8a-9f2e-3b6d5a1c8e47' }),
     limited_to_orgs: z.array(z.string()),
     limited_to_apps: z.array(z.string()),
     expires_at: isoDate.nullable(),

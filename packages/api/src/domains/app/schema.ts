@@ -4,7 +4,7 @@ import { appId, bool, isoDate, isWebUrl, limit, page, updatesSomething } from '.
 export const appOutput = z
   .object({
     app_id: z.string(),
-    name: z.string(),
+    name: z.string().meta({ example: 'My app' }),
     icon_url: z.string(),
     owner_org: z.string(),
     created_at: isoDate,

@@ -12,7 +12,7 @@ const DELETE =
 export const bundleRouter = router({
   get: readProcedure
     .meta({
-      errors: ['invalid_app_id', 'app_not_found', 'insufficient_role'],
+      errors: ['invalid_app_id', 'app_not_found'],
       openapi: { method: 'GET', path: '/bundle', tags, summary: 'List bundles', description: LIST },
     })
     .input(bundleGetInput)
@@ -57,7 +57,7 @@ export const bundleRouter = router({
 export const versionsRouter = router({
   get: readProcedure
     .meta({
-      errors: ['invalid_app_id', 'app_not_found', 'insufficient_role'],
+      errors: ['invalid_app_id', 'app_not_found'],
       openapi: {
         method: 'GET',
         path: '/versions',

@@ -5,7 +5,7 @@ export const bundleOutput = z
   .object({
     id: z.number().int(),
     app_id: z.string(),
-    name: z.string(),
+    name: z.string().meta({ example: '1.2.3' }),
     checksum: z.string().nullable(),
     created_at: isoDate,
     updated_at: isoDate,
@@ -19,7 +19,7 @@ export const bundleOutput = z
     key_id: z.string().nullable(),
     link: z.string().nullable(),
     comment: z.string().nullable(),
-    storage_provider: z.string(),
+    storage_provider: z.string().meta({ example: 'external' }),
     size: z.number().int(),
     user_id: z.string().nullable(),
     bucket_id: z.string().nullable(),

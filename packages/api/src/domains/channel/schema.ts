@@ -8,13 +8,13 @@ export const channelOutput = z
     id: z.number().int(),
     created_at: isoDate,
     updated_at: isoDate,
-    name: z.string(),
+    name: z.string().meta({ example: 'production' }),
     app_id: z.string(),
     version: z
-      .object({ id: z.number().int(), name: z.string() })
+      .object({ id: z.number().int(), name: z.string().meta({ example: '1.2.3' }) })
       .nullable()
       .meta({ description: 'The bundle served; `{id: 0, name: "builtin"}` when the channel serves the bundle shipped in the binary' }),
-    created_by: z.string(),
+    created_by: z.string().meta({ description: 'Id of the user who created it', example: '0c1f9a52-7d4e-4b8a-9f2e-3b6d5a1c8e47' }),
     public: z.boolean(),
     disableAutoUpdateUnderNative: z.boolean(),
     disableAutoUpdate: z.enum(DISABLE_AUTO_UPDATE),

@@ -33,7 +33,7 @@ export const deviceRouter = router({
 
   get: readProcedure
     .meta({
-      errors: ['invalid_app_id', 'invalid_characters', 'invalid_cursor', 'app_not_found', 'insufficient_role', 'device_not_found'],
+      errors: ['invalid_app_id', 'invalid_characters', 'invalid_cursor', 'app_not_found', 'device_not_found'],
       openapi: {
         method: 'GET',
         path: '/device',

@@ -10,7 +10,7 @@ export const deviceOutput = z
     custom_id: z.string(),
     platform: z.enum(PLATFORMS),
     plugin_version: z.string(),
-    os_version: z.string(),
+    os_version: z.string().meta({ example: '17.4' }),
     version_build: z.string(),
     version: z.number().int().optional().meta({ description: 'Id of the bundle the device runs, when known' }),
     version_name: z.string().nullable(),
@@ -23,7 +23,7 @@ export const deviceOutput = z
     key_id: z.string().nullable().meta({ description: 'Id of the encryption public key the device reported (null: none)' }),
     created_at: isoDate,
     updated_at: isoDate,
-    channel: z.string().optional().meta({ description: "Name of the device's channel override, when set" }),
+    channel: z.string().optional().meta({ description: "Name of the device's channel override, when set", example: 'beta' }),
   })
   .meta({ id: 'Device' })
 

@@ -18,7 +18,7 @@ const path = '/organization/members'
 export const memberRouter = router({
   list: readProcedure
     .meta({
-      errors: ['org_not_found', 'insufficient_role'],
+      errors: ['org_not_found'],
       openapi: {
         method: 'GET',
         path,

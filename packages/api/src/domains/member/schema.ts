@@ -7,9 +7,9 @@ export const MEMBER_ROLES = [...ROLES.map((r) => `invite_${r}` as const), ...ROL
 
 export const memberOutput = z
   .object({
-    uid: z.string(),
+    uid: z.string().meta({ description: 'User id', example: '0c1f9a52-7d4e-4b8a-9f2e-3b6d5a1c8e47' }),
     email: z.string(),
-    image_url: z.string(),
+    image_url: z.string().meta({ description: 'Avatar URL ("" when none)', example: '' }),
     role: z.enum(MEMBER_ROLES),
   })
   .meta({ id: 'Member' })

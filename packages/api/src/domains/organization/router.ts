@@ -14,7 +14,7 @@ const setDescription =
 export const organizationRouter = router({
   get: readProcedure
     .meta({
-      errors: ['org_not_found', 'insufficient_role'],
+      errors: ['org_not_found'],
       openapi: {
         method: 'GET',
         path: '/organization',

@@ -3,12 +3,12 @@ import { isoDate, isWebUrl, limit, page, updatesSomething } from '../common.ts'
 
 export const organizationOutput = z
   .object({
-    id: z.string(),
-    created_by: z.string(),
+    id: z.string().meta({ example: '0b5f1c3e-7d1a-4c2b-9e8f-1a2b3c4d5e6f' }),
+    created_by: z.string().meta({ description: 'Id of the user who created it', example: '0c1f9a52-7d4e-4b8a-9f2e-3b6d5a1c8e47' }),
     created_at: isoDate,
     updated_at: isoDate,
     logo: z.string().nullable(),
-    name: z.string(),
+    name: z.string().meta({ example: 'Acme' }),
     management_email: z.string(),
     customer_id: z.string().nullable(),
   })
@@ -54,7 +54,10 @@ export const organizationSetInput = z
   })
 
 export const organizationUpdated = z.object({ status: z.literal('Organization updated'), data: organizationOutput })
-export const organizationCreated = z.object({ status: z.literal('Organization created'), id: z.string() })
+export const organizationCreated = z.object({
+  status: z.literal('Organization created'),
+  id: z.string().meta({ description: 'Id of the new organization', example: '0b5f1c3e-7d1a-4c2b-9e8f-1a2b3c4d5e6f' }),
+})
 export const organizationSetOutput = z.union([organizationUpdated, organizationCreated])
 
 export const organizationDeleteInput = z.object({ orgId })

@@ -20,7 +20,8 @@ const tags = ['plugin']
 export const pluginRouter = router({
   updates: deviceProcedure
     .meta({
-      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found'],
+      // an unknown app is a 200 answer here ({error: 'app_not_found', kind: 'failed'}): see NoUpdate
+      errors: ['invalid_json_body', 'invalid_characters'],
       openapi: {
         method: 'POST',
         path: '/updates',

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { appId, bool, SEMVER_RE } from '../common.ts'
 import { PLATFORMS } from '../device/schema.ts'
+import { NO_UPDATE, type NoUpdateCode } from './resolve-update.ts'
 
 const str = (max: number, description: string, example: string) => z.string().max(max).meta({ description, example })
 
@@ -55,11 +56,14 @@ export const updateAvailableOutput = z
 
 export const noUpdateOutput = z
   .object({
-    error: z.string().meta({ description: 'Why no update is served', example: 'no_new_version_available' }),
-    message: z.string(),
+    // an enum: these are answers (HTTP 200), not errors, and clients can switch on them
+    error: z
+      .enum(Object.keys(NO_UPDATE) as [NoUpdateCode, ...NoUpdateCode[]])
+      .meta({ description: 'Why no update is served', example: 'no_new_version_available' }),
+    message: z.string().meta({ example: 'No new version available.' }),
     kind: z.enum(UPDATE_KINDS).meta({ description: '`up_to_date`, `blocked` (a channel policy) or `failed` (misconfiguration)' }),
     version: z.string().optional().meta({ description: 'The bundle that would have been served (blocked answers)' }),
-    old: z.string().optional().meta({ description: 'The bundle the device runs (blocked answers)' }),
+    old: z.string().optional().meta({ description: 'The bundle the device runs (blocked answers)', example: '1.2.2' }),
     breaking: z
       .boolean()
       .optional()
@@ -228,13 +232,16 @@ export const channelSelfSetInput = deviceInfo.extend({
 })
 
 /** The `error` codes the device endpoints answer with HTTP 200 (the plugin reads `error` in a 200 body). */
-export type ChannelSelfErrorCode = 'app_not_found' | 'channel_not_found' | 'channel_self_set_not_allowed' | 'missing_channel'
+
+/** The `error` codes the device endpoints answer with HTTP 200 (the plugin reads `error` in a 200 body). */
+export const CHANNEL_SELF_ERRORS = ['app_not_found', 'channel_not_found', 'channel_self_set_not_allowed', 'missing_channel'] as const
+export type ChannelSelfErrorCode = (typeof CHANNEL_SELF_ERRORS)[number]
 
 /** An HTTP 200 answer the plugin reads as an error (`error` present). */
 export const deviceErrorOutput = z
   .object({
-    error: z.string().meta({
-      description: '`app_not_found`, `channel_not_found`, `channel_self_set_not_allowed`, `missing_channel`',
+    error: z.enum(CHANNEL_SELF_ERRORS).meta({
+      description: 'Why the request was not served',
       example: 'channel_not_found',
     }),
     message: z.string(),

@@ -14,7 +14,7 @@ const COMMON =
 export const statisticsRouter = router({
   app: readProcedure
     .meta({
-      errors: ['invalid_app_id', 'invalid_date', 'invalid_date_range', 'app_not_found', 'insufficient_role'],
+      errors: ['invalid_app_id', 'invalid_date', 'invalid_date_range', 'app_not_found'],
       openapi: { method: 'GET', path: '/statistics/app/{app_id}', tags, summary: "An app's daily statistics", description: COMMON },
     })
     .input(statsAppInput)
@@ -23,7 +23,7 @@ export const statisticsRouter = router({
 
   org: readProcedure
     .meta({
-      errors: ['invalid_date', 'invalid_date_range', 'org_not_found', 'insufficient_role'],
+      errors: ['invalid_date', 'invalid_date_range', 'org_not_found'],
       openapi: {
         method: 'GET',
         path: '/statistics/org/{org_id}',
