@@ -68,6 +68,14 @@ export class CheckInWriter {
   // "this device is already counted in this month": skips the DeviceMonth insert (exact: an entry
   // is added only once its row is committed; forgotten when apps are deleted)
   private readonly counted = new LRUCache<string, true>({ max: 50_000 })
+  /** check-ins committed, and refused by the database: for /metrics */
+  written = 0
+  failed = 0
+
+  /** check-ins waiting for the next batch */
+  get pending() {
+    return this.queue.length
+  }
 
   constructor(private readonly database: DbHandle) {}
 
@@ -118,11 +126,25 @@ export class CheckInWriter {
           this.counted,
           batch.map((p) => p.write),
         )
+        this.written += batch.length
         for (const p of batch) p.resolve()
       } catch (e) {
         // the database away: each would fail alike (and wait its connection timeout), so all fail now
-        if (batch.length === 1 || isDatabaseUnavailable(e)) for (const p of batch) p.reject(e)
-        else for (const p of batch) await commit(this.database, this.counted, [p.write]).then(p.resolve, p.reject)
+        if (batch.length === 1 || isDatabaseUnavailable(e)) {
+          this.failed += batch.length
+          for (const p of batch) p.reject(e)
+        } else
+          for (const p of batch)
+            await commit(this.database, this.counted, [p.write]).then(
+              () => {
+                this.written++
+                p.resolve()
+              },
+              (err: unknown) => {
+                this.failed++
+                p.reject(err)
+              },
+            )
       }
     }
   }

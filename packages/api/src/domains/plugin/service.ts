@@ -53,6 +53,7 @@ export async function recordEvents(services: Services, input: z.infer<typeof sta
   const apps = [...new Set(input.events.map((e) => e.app_id))]
   for (const app_id of apps) if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
   for (const event of input.events) {
+    services.metrics.statsEvent(event.action)
     await checkIn(services, event, { setVersion: event.action === 'set' })
     if (event.action === 'download_complete') {
       const bundle = await db.bundle.findFirst({ where: { app_id: event.app_id, name: event.version_name }, select: { size: true } })
