@@ -198,10 +198,10 @@ export function renderChart(opts: ChartOptions): string {
 
   // date ticks from the time scale, kept to whole days inside the range; by month, one a month
   // (at the middle of its days in the range)
-  const months = utcMonth.range(utcMonth.floor(first), end).map((m) => (m < first ? first : m))
+  const months = utcMonth.range(utcMonth.floor(first), end).map((m) => new Date(Math.max(+m, +first)))
   const monthWidth = (m: Date) => {
     const next = utcMonth.offset(utcMonth.floor(m), 1)
-    return x(next > end ? end : next) - x(m)
+    return x(new Date(Math.min(+next, +end))) - x(m)
   }
   // a month with only a few days in the range has no room for its name
   let xTicks = byMonth
