@@ -30,6 +30,8 @@ interface Instruments {
   latency: Histogram<'method' | 'route' | 'status'>
   events: Counter<'action'>
   actions: Set<string>
+  /** the two series of each (method, route, status) seen, bound once (label hashing is most of the cost) */
+  bound: Map<string, { count: { inc(): void }; latency: { observe(v: number): void } }>
   downloads: Counter
   downloadBytes: Counter
 }
@@ -66,6 +68,7 @@ export class Metrics {
         registers,
       }),
       actions: new Set(),
+      bound: new Map(),
       downloads: new Counter({ name: 'capgo_bundle_downloads_total', help: 'Bundle downloads served by this server', registers }),
       downloadBytes: new Counter({ name: 'capgo_bundle_download_bytes_total', help: 'Bytes of bundles served by this server', registers }),
     }
@@ -79,9 +82,15 @@ export class Metrics {
   request(method: string, route: string, status: number, seconds: number) {
     const m = this.m
     if (!m) return
-    const labels = { method, route, status: String(status) }
-    m.requests.inc(labels)
-    m.latency.observe(labels, seconds)
+    const key = `${method} ${status} ${route}`
+    let series = m.bound.get(key)
+    if (!series) {
+      const labels = { method, route, status: String(status) }
+      series = { count: m.requests.labels(labels), latency: m.latency.labels(labels) }
+      m.bound.set(key, series)
+    }
+    series.count.inc()
+    series.latency.observe(seconds)
   }
 
   /** One device event of POST /stats. */
