@@ -135,7 +135,7 @@ const rects = (d: string) =>
     h: Number(m[4]),
   }))
 const subpaths = (d: string) => d.match(/M/g)?.length ?? 0
-const attr = (el: Element | undefined, name: string) => el?.getAttribute(name) ?? ''
+const attr = (el: { getAttribute(name: string): string | null } | undefined, name: string) => el?.getAttribute(name) ?? ''
 /** A month-to-date count: the day of the month times 10, plus the month (so months differ). */
 const monthToDate = (date: string) => Number(date.slice(8, 10)) * 10 + Number(date.slice(5, 7))
 
