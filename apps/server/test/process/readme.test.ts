@@ -12,13 +12,18 @@ import { REPO_ROOT } from '../docs-helpers.ts'
 import { isolatedDatabase } from '../harness.ts'
 import { startServer } from './server.ts'
 
-/** The `sh` blocks of the README between two headings. */
+/** Marks a block the walk cannot run (it needs another user's key). */
+const NOT_IN_WALK = '<!-- not in the walk: '
+
+/** The `sh` blocks of the README between two headings, but those marked NOT_IN_WALK. */
 function shBlocks(readme: string, from: string, to: string): string[] {
   const start = readme.indexOf(from)
   const end = readme.indexOf(to, start)
   expect(start, from).toBeGreaterThanOrEqual(0)
   expect(end, to).toBeGreaterThan(start)
-  return [...readme.slice(start, end).matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!)
+  return [...readme.slice(start, end).matchAll(/(<!-- .*-->\n)?```sh\n([\s\S]*?)```/g)]
+    .filter((m) => !m[1]?.startsWith(NOT_IN_WALK))
+    .map((m) => m[2]!)
 }
 
 // curl, recording each answer's status and body; the body still goes to stdout (pipes, > file)
