@@ -24,8 +24,10 @@ await applyMigrations(url)
 await buildDataset(url, DEVICES, 10)
 const database = await createDb(url)
 const { db, provider } = database
-const services = createServices(database)
-const app = await buildApp({ services, rateLimit: false })
+// METRICS_TOKEN=… pnpm bench:layers: the same with /metrics on (every request counted)
+const metricsToken = process.env.METRICS_TOKEN || undefined
+const services = createServices(database, { metrics: metricsToken !== undefined })
+const app = await buildApp({ services, rateLimit: false, metricsToken })
 const caller = () => createCallerFactory(appRouter)(createContextInner({ services, apiKey: BENCH_KEY }))
 const headers = { authorization: BENCH_KEY, 'content-type': 'application/json' }
 const trpcGet = (proc: string, input: unknown) => `/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`

@@ -8,9 +8,11 @@ import { buildApp } from '../src/app.ts'
 
 const database = await createDb(process.env.DATABASE_URL)
 const { db, provider } = database
-const services = createServices(database)
+// METRICS_TOKEN=… pnpm bench: the same with /metrics on (every request counted)
+const metricsToken = process.env.METRICS_TOKEN || undefined
+const services = createServices(database, { metrics: metricsToken !== undefined })
 // rate limits off: one bench key sends far more than the default 6000/min per key
-const app = await buildApp({ services, logger: { level: 'warn' }, rateLimit: false })
+const app = await buildApp({ services, logger: { level: 'warn' }, rateLimit: false, metricsToken })
 
 type Query = Record<string, string>
 

@@ -1,6 +1,7 @@
 // Builds the Fastify app: tRPC at /trpc, REST at /, /openapi.json, /docs, /ok.
 // Tests build it without listening; main.ts listens.
 
+import { timingSafeEqual } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import {
@@ -32,6 +33,7 @@ import { restRoutes } from './http/rest.ts'
 import { statisticsCharts } from './http/statistics-charts.ts'
 import { updatesRoute } from './http/updates.ts'
 import { BODY_TIMEOUT_MS_DEFAULT } from './limits.ts'
+import { noteErrorCode, RequestLog, requestIdOf, routeOf } from './log.ts'
 import { buildOpenApiDocument } from './openapi.ts'
 import { registerBodyTimeout } from './plugins/body-timeout.ts'
 import { type RateLimitOptions, registerRateLimit } from './plugins/rate-limit.ts'
@@ -52,6 +54,8 @@ export interface AppOptions {
   trustProxy?: boolean | number | string[]
   /** a request body still arriving after this long is cut with 408 (default 30 s; a route may opt out) */
   bodyTimeoutMs?: number
+  /** serves GET /metrics to scrapers sending `authorization: Bearer <token>` (services made with `metrics: true`) */
+  metricsToken?: string
 }
 
 export const BODY_LIMIT = 1024 * 1024
@@ -84,6 +88,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: 'idle',
     trustProxy: trustProxyOf(opts.trustProxy),
+    // one line per completed request (log.ts); the id is the caller's x-request-id when sane, else a UUID
+    logController: new RequestLog(),
+    genReqId: requestIdOf,
     // long /trpc batch paths; /channel/ is /channel (clients add the slash)
     routerOptions: { maxParamLength: 5000, ignoreTrailingSlash: true },
     clientErrorHandler,
@@ -107,8 +114,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(cors, {
     origin: true,
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['authorization', 'capgkey', 'x-api-key', 'content-type'],
-    exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    allowedHeaders: ['authorization', 'capgkey', 'x-api-key', 'content-type', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 86400,
   })
 
@@ -163,11 +170,31 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reply.code(404).send(envelope({ error: 'not_found', status: 404, message: messageOf('not_found') }))
   })
 
-  // A 503 (database away or busy) tells the client when to try again, whichever route answered it.
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1')
+  // Every answer carries its request id. A 503 (database away or busy) tells the client when to try
+  // again, whichever route answered it. An error's code is noted for the request's log line.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.header('x-request-id', req.id)
+    if (reply.statusCode >= 400) {
+      if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1')
+      noteErrorCode(reply, payload)
+    } else if (payload instanceof Response && payload.status >= 400) {
+      // tRPC's adapter answers a WHATWG Response: its (small) error body is read from a copy
+      return void payload
+        .clone()
+        .text()
+        .then(
+          (text) => noteErrorCode(reply, text, payload.status),
+          () => {},
+        )
+        .finally(() => done(null, payload))
+    }
     done(null, payload)
   })
+  if (services.metrics.enabled)
+    app.addHook('onResponse', (req, reply, done) => {
+      services.metrics.request(req.method, routeOf(req), reply.statusCode, reply.elapsedTime / 1000)
+      done()
+    })
 
   // ---- health -------------------------------------------------------------------------------
   app.get('/ok', async (_req, reply) => {
@@ -178,6 +205,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return reply.code(503).send(envelope({ error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }))
     }
   })
+
+  // ---- metrics (Prometheus text), when a token is set ------------------------------------------
+  const metricsToken = opts.metricsToken
+  if (metricsToken && services.metrics.enabled) {
+    const expected = Buffer.from(`Bearer ${metricsToken}`)
+    app.get('/metrics', async (req, reply) => {
+      const sent = Buffer.from(req.headers.authorization ?? '')
+      if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) return sendEnvelope(reply, 'invalid_metrics_token')
+      const { contentType, body } = await services.metrics.exposition()
+      return reply.type(contentType).send(body)
+    })
+  }
 
   // ---- docs ---------------------------------------------------------------------------------
   const document = buildOpenApiDocument('/', { rateLimited: opts.rateLimit !== false })

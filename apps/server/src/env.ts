@@ -47,6 +47,10 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** json: one JSON object a line; pretty: readable and colored; auto (default): pretty on a terminal, else json */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /** turns GET /metrics on (Prometheus text); scrapers send it as `authorization: Bearer <token>` */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
   /** requests a minute per API key (or per IP without one); 0 turns every rate limit off */
   RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(RATE_LIMIT_DEFAULTS.max),
   /** requests a minute per device on the device-facing endpoints */

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import SonicBoom from 'sonic-boom'
 import { buildApp } from './app.ts'
 import { type Env, EnvError, parseEnv } from './env.ts'
-import { loggerOptions } from './log.ts'
+import { loggerOptions, prettyLogStream } from './log.ts'
 
 // The reader of stdout may be gone (EPIPE) or stop reading (a full pipe): logging must then neither
 // crash nor block the process. pino's default destination writes synchronously and retries a full
@@ -82,10 +82,14 @@ database = await createDb(env.DATABASE_URL, { poolSize: env.DATABASE_POOL_SIZE }
 const services = createServices(database, {
   accessCacheTtlMs: env.CAPGO_ACCESS_CACHE_TTL_MS,
   updatesCacheTtlMs: env.CAPGO_UPDATES_CACHE_TTL_MS,
+  metrics: env.METRICS_TOKEN !== undefined,
 })
+// JSON lines for log collectors; readable lines for a person at a terminal (and `pnpm dev`)
+const pretty = env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === 'auto' && process.stdout.isTTY === true)
 app = await buildApp({
   services,
-  logger: loggerOptions(env.LOG_LEVEL, logStream),
+  logger: loggerOptions(env.LOG_LEVEL, pretty ? prettyLogStream(logStream) : logStream),
+  metricsToken: env.METRICS_TOKEN,
   redisUrl: env.REDIS_URL,
   rateLimit:
     env.RATE_LIMIT_MAX === 0

@@ -55,7 +55,7 @@ export async function authenticate(services: Pick<Services, 'db' | 'access'>, ra
   if (!rawKey) throw new ApiError('no_key_provided')
   const { db, access } = services
   const hash = hashKey(rawKey)
-  const cached = access.principals?.get(hash)
+  const cached = access.principal(hash)
   if (cached) {
     if (cached.expiresAt && cached.expiresAt.getTime() <= Date.now()) throw new ApiError('invalid_apikey')
     return cached
@@ -137,7 +137,7 @@ type Ctx = Pick<AuthedContext, 'services' | 'principal'>
 /** The app's id and owner, if the caller may see it (else 404 app_not_found) and has `min` role in its org (else 403). */
 export async function requireApp(ctx: Ctx, appId: string, min: Role): Promise<AppAccess> {
   const { db, access } = ctx.services
-  let app = access.apps?.get(appId)
+  let app = access.app(appId)
   if (!app) {
     app = (await db.app.findUnique({ where: { app_id: appId }, select: { app_id: true, owner_org: true } })) ?? undefined
     if (app) access.apps?.set(appId, app)

@@ -28,6 +28,7 @@ export const ERRORS = {
   // 401
   no_key_provided: [401, 'No API key was provided: send it in the authorization header.'],
   invalid_apikey: [401, 'The API key is unknown, revoked or expired.'],
+  invalid_metrics_token: [401, 'Send the metrics token (METRICS_TOKEN) as authorization: Bearer <token>.'],
   // 403
   insufficient_key_mode: [403, 'This API key mode does not allow this operation.'],
   insufficient_role: [403, 'Your role in this organization does not allow this operation.'],

@@ -15,6 +15,7 @@ export {
   isDatabaseUnavailable,
   messageOf,
 } from './errors.ts'
+export { Metrics } from './infra/metrics.ts'
 export type { ProcedureMeta } from './meta.ts'
 export { type AppRouter, appRouter } from './root.ts'
 export { createServices, DEFAULT_CACHE_TTL_MS, type Services, type ServicesConfig } from './services.ts'

@@ -4,6 +4,7 @@
 import type { Db, DbHandle, Provider } from '@capgo-api/db'
 import { AccessCache } from './infra/access-cache.ts'
 import { CheckInWriter } from './infra/checkins.ts'
+import { Metrics } from './infra/metrics.ts'
 import { SnapshotCache } from './infra/snapshots.ts'
 import { AppWrites } from './infra/tx.ts'
 
@@ -12,6 +13,8 @@ export interface ServicesConfig {
   accessCacheTtlMs?: number
   /** how long an app's /updates snapshot is cached (ms; 0 disables; default 2000) */
   updatesCacheTtlMs?: number
+  /** count for GET /metrics (on when METRICS_TOKEN is set; default off: every hook is a no-op) */
+  metrics?: boolean
 }
 
 export interface Services {
@@ -26,12 +29,14 @@ export interface Services {
   checkins: CheckInWriter
   /** writers of one app take turns here, then in a transaction holding the app's lock (see infra/tx.ts) */
   appWrites: AppWrites
+  /** Prometheus metrics of this instance (see infra/metrics.ts): call its hooks, e.g. metrics.bundleDownload(bytes) */
+  metrics: Metrics
 }
 
 export const DEFAULT_CACHE_TTL_MS = 2000
 
 export function createServices(database: DbHandle, config: ServicesConfig = {}): Services {
-  return {
+  const services: Services = {
     database,
     db: database.db,
     provider: database.provider,
@@ -39,7 +44,10 @@ export function createServices(database: DbHandle, config: ServicesConfig = {}):
     snapshots: new SnapshotCache(database.db, config.updatesCacheTtlMs ?? DEFAULT_CACHE_TTL_MS),
     checkins: new CheckInWriter(database),
     appWrites: new AppWrites(database.db),
+    metrics: new Metrics(config.metrics ?? false),
   }
+  services.metrics.watch(services)
+  return services
 }
 
 /** After apps were deleted (one, or an organization's): no snapshot or MAU mark of them may stay. */

@@ -5,6 +5,11 @@ import { PrismaPg } from '@prisma/adapter-pg'
 /** The part of a pg Pool the check-in writer uses (the adapter's own @types/pg may differ from ours). */
 export interface PgPool {
   connect(): Promise<PgPoolClient>
+  /** connections open, idle, and requests waiting for one (for /metrics) */
+  readonly totalCount: number
+  readonly idleCount: number
+  readonly waitingCount: number
+  readonly options?: { max?: number }
 }
 export interface PgPoolClient {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>

@@ -1,11 +1,16 @@
 // Server-side SVG charts of a daily statistic, built as a string: scales, ticks and paths come
 // from d3 (d3-scale, d3-shape, d3-path, d3-time, d3-format), no DOM needed.
+//
+// MAU is month-to-date (devices seen since the 1st): it restarts every month, so its line is cut
+// at each month boundary, which is marked. Over long ranges (more than two months) daily MAU and
+// daily bandwidth bars read badly: they are drawn as one bar a month instead (the month's MAU, the
+// month's bytes), a month the range or today cuts short drawn paler. The x axis stops at today.
 import type { Graph } from '@capgo-api/api'
 import { format, formatPrefix, precisionPrefix } from 'd3-format'
 import { path as d3path } from 'd3-path'
 import { scaleLinear, scaleUtc } from 'd3-scale'
 import { area, type CurveFactory, curveLinear, curveStepAfter, line } from 'd3-shape'
-import { utcDay, utcHour } from 'd3-time'
+import { utcDay, utcHour, utcMonth } from 'd3-time'
 import { utcFormat } from 'd3-time-format'
 
 export interface ChartPoint {
@@ -22,6 +27,8 @@ export interface ChartOptions {
   range?: { from: string; to: string }
   /** what the chart is about, e.g. "App com.example.app" */
   subject: string
+  /** today (YYYY-MM-DD, UTC; default the current day): the x axis stops there */
+  today?: string
   width?: number
   height?: number
 }
@@ -34,7 +41,20 @@ interface MetricStyle {
   curve: CurveFactory
   color: string
   summary: (values: number[]) => [label: string, value: number]
+  /** restarts on the 1st of each month (month-to-date): the line is cut and the boundary marked */
+  monthToDate?: boolean
+  /** over long ranges, one bar a month with this figure of the month's days (else daily points) */
+  monthly?: {
+    figure: (values: number[]) => number
+    /** the figure is the month's last day's (a month the range starts late in is still whole) */
+    lastDay: boolean
+    axis: string
+    per: string
+  }
 }
+
+/** Past this many days, a metric with a monthly figure is drawn one bar a month. */
+export const MONTHLY_AFTER_DAYS = 62
 
 const METRICS: Record<Graph, MetricStyle> = {
   mau: {
@@ -45,6 +65,9 @@ const METRICS: Record<Graph, MetricStyle> = {
     curve: curveLinear,
     color: '#2563eb',
     summary: (v) => ['Peak', Math.max(0, ...v)],
+    monthToDate: true,
+    // a month's MAU is its month-to-date figure on its last day
+    monthly: { figure: (v) => v.at(-1) ?? 0, lastDay: true, axis: 'Devices in the month', per: 'month' },
   },
   storage: {
     title: 'Storage',
@@ -63,6 +86,7 @@ const METRICS: Record<Graph, MetricStyle> = {
     curve: curveLinear,
     color: '#059669',
     summary: (v) => ['Total', v.reduce((a, b) => a + b, 0)],
+    monthly: { figure: (v) => v.reduce((a, b) => a + b, 0), lastDay: false, axis: 'Bytes served per month', per: 'month' },
   },
 }
 
@@ -102,6 +126,40 @@ const n = (v: number) => Math.round(v * 100) / 100
 
 const dayDate = (d: string) => new Date(`${d}T00:00:00Z`)
 const longDay = utcFormat('%-d %b %Y')
+const isoDay = utcFormat('%Y-%m-%d')
+
+/** One bar of a monthly chart: the month's days inside the range, and its figure. */
+interface MonthBar {
+  from: Date
+  to: Date
+  value: number
+  /** the range or today cuts the month short */
+  partial: boolean
+}
+
+/** The points of each calendar month (YYYY-MM), in order. */
+function byCalendarMonth(points: ChartPoint[]): Map<string, ChartPoint[]> {
+  const months = new Map<string, ChartPoint[]>()
+  for (const p of points) {
+    const key = p.date.slice(0, 7)
+    const list = months.get(key)
+    if (list) list.push(p)
+    else months.set(key, [p])
+  }
+  return months
+}
+
+/** The points grouped by calendar month, each month clipped to [first, end). */
+function monthBars(points: ChartPoint[], first: Date, end: Date, monthly: NonNullable<MetricStyle['monthly']>): MonthBar[] {
+  return [...byCalendarMonth(points)].map(([key, list]) => {
+    const values = list.map((p) => p.value)
+    const start = dayDate(`${key}-01`)
+    const from = start < first ? first : start
+    const monthEnd = utcMonth.offset(start, 1)
+    const to = monthEnd > end ? end : monthEnd
+    return { from, to, value: monthly.figure(values), partial: (!monthly.lastDay && from > start) || to < monthEnd }
+  })
+}
 
 /** The chart of one metric over consecutive days, as a standalone SVG document. */
 export function renderChart(opts: ChartOptions): string {
@@ -118,13 +176,18 @@ export function renderChart(opts: ChartOptions): string {
 
   // ---- scales: a day spans [x(day), x(day + 1)]; values sit at the day's centre
   const first = dayDate(opts.range?.from ?? points[0]!.date)
-  const last = dayDate(opts.range?.to ?? points.at(-1)!.date)
+  // no day after today on the axis (a range wholly in the future keeps its days: it is all empty)
+  const today = dayDate(opts.today ?? isoDay(new Date()))
+  const asked = dayDate(opts.range?.to ?? points.at(-1)!.date)
+  const last = asked > today && first <= today ? today : asked
   const end = utcDay.offset(last, 1)
   const days = utcDay.count(first, end)
+  const byMonth = style.monthly && days > MONTHLY_AFTER_DAYS ? style.monthly : undefined
+  const bars = byMonth ? monthBars(points, first, end, byMonth) : []
   const x = scaleUtc().domain([first, end]).range([0, innerW])
   const center = (p: ChartPoint) => x(utcHour.offset(dayDate(p.date), 12))
   const dayWidth = innerW / days
-  const max = Math.max(...values)
+  const max = Math.max(...(byMonth ? bars.map((b) => b.value) : values))
   const tickCount = Math.max(1, Math.min(5, style.bytes ? 5 : Math.ceil(max)))
   const y = scaleLinear()
     .domain([0, empty ? 1 : max])
@@ -133,18 +196,48 @@ export function renderChart(opts: ChartOptions): string {
   const yTicks = empty ? [0] : y.ticks(tickCount)
   const yLabels = style.bytes ? byteTicks(yTicks) : yTicks.map(y.tickFormat(tickCount, ',~f'))
 
-  // date ticks from the time scale, kept to whole days inside the range
-  let xTicks = x.ticks(Math.min(8, days)).filter((d) => +d === +utcDay.floor(d) && d < end)
+  // date ticks from the time scale, kept to whole days inside the range; by month, one a month
+  // (at the middle of its days in the range)
+  const months = utcMonth.range(utcMonth.floor(first), end).map((m) => new Date(Math.max(+m, +first)))
+  const monthWidth = (m: Date) => {
+    const next = utcMonth.offset(utcMonth.floor(m), 1)
+    return x(new Date(Math.min(+next, +end))) - x(m)
+  }
+  // a month with only a few days in the range has no room for its name
+  let xTicks = byMonth
+    ? months.filter((m) => monthWidth(m) >= 28)
+    : x.ticks(Math.min(8, days)).filter((d) => +d === +utcDay.floor(d) && d < end)
   if (!xTicks.length) xTicks = [first]
+  const tickX = (d: Date) => {
+    if (!byMonth) return x(utcHour.offset(d, 12))
+    return x(d) + monthWidth(d) / 2
+  }
   // the year goes on a second line, under the first tick and wherever it changes
-  const monthly = days > 62 && xTicks.every((d) => d.getUTCDate() === 1)
+  const monthly = byMonth !== undefined || (days > 62 && xTicks.every((d) => d.getUTCDate() === 1))
   const xLabel = (d: Date) => utcFormat(monthly ? '%b' : '%b %-d')(d)
   const xYear = (d: Date, i: number) => (i === 0 || d.getUTCFullYear() !== xTicks[i - 1]!.getUTCFullYear() ? utcFormat('%Y')(d) : '')
 
   // ---- the series: one path (a line, or every bar as one path), plus its area and dots
   let seriesPath: string
   let extra = ''
-  if (style.kind === 'bars') {
+  let overlay = ''
+  const asBars = style.kind === 'bars' || byMonth !== undefined
+  if (byMonth) {
+    // one bar a month; a month cut short by the range or today is paler (its own path, same series)
+    const all = d3path()
+    const cut = d3path()
+    for (const b of bars) {
+      if (b.value <= 0) continue
+      const x0 = x(b.from)
+      const w = Math.max(1, (x(b.to) - x0) * 0.8)
+      const rect = [n(x0 + (x(b.to) - x0 - w) / 2), n(y(b.value)), n(w), n(innerH - y(b.value))] as const
+      all.rect(...rect)
+      if (b.partial) cut.rect(...rect)
+    }
+    seriesPath = all.toString()
+    if (cut.toString())
+      overlay += `<path class="partial-month" d="${cut.toString()}" fill="#ffffff" fill-opacity="0.45" stroke="none" pointer-events="none"/>`
+  } else if (style.kind === 'bars') {
     const p = d3path()
     const w = Math.max(1, dayWidth * 0.76)
     for (const pt of points) if (pt.value > 0) p.rect(n(center(pt) - w / 2), n(y(pt.value)), n(w), n(innerH - y(pt.value)))
@@ -161,8 +254,11 @@ export function renderChart(opts: ChartOptions): string {
       .y1((p) => y(p.value))
       .curve(style.curve)
       .digits(2)
-    seriesPath = ln(points) ?? ''
-    if (!empty) extra += `<path class="area" d="${ar(points) ?? ''}" fill="${style.color}" fill-opacity="0.12" stroke="none"/>`
+    // month-to-date: one stretch of line per month, so the drop on the 1st is not drawn as a fall
+    const stretches = style.monthToDate ? [...byCalendarMonth(points).values()] : [points]
+    seriesPath = stretches.map((s) => ln(s) ?? '').join('')
+    if (!empty)
+      extra += `<path class="area" d="${stretches.map((s) => ar(s) ?? '').join('')}" fill="${style.color}" fill-opacity="0.12" stroke="none"/>`
     if (points.length <= 45) {
       extra += points
         .map(
@@ -172,6 +268,17 @@ export function renderChart(opts: ChartOptions): string {
         .join('')
     }
   }
+
+  // month-to-date in days: each 1st inside the range is marked, the count restarts there
+  if (style.monthToDate && !byMonth)
+    for (const m of utcMonth.range(utcDay.offset(first, 1), end)) {
+      const mx = n(x(m))
+      // the label sits right of the line, or left of it near the right edge
+      const left = mx > innerW - 150
+      extra +=
+        `<line class="month-boundary" x1="${mx}" x2="${mx}" y1="-16" y2="${innerH}" stroke="${MUTED}" stroke-width="1" stroke-dasharray="4 3"/>` +
+        `<text class="month-label" x="${n(left ? mx - 4 : mx + 4)}" y="-6"${left ? ' text-anchor="end"' : ''} font-size="11" fill="${MUTED}">${esc(utcFormat('%b %-d')(m))}: count restarts</text>`
+    }
 
   const [sumLabel, sumValue] = style.summary(values)
   const summary = `${sumLabel}: ${formatValue(sumValue, style.bytes)}${style.bytes ? '' : sumValue === 1 ? ' device' : ' devices'}`
@@ -192,7 +299,7 @@ export function renderChart(opts: ChartOptions): string {
     .join('')
   const xAxis = xTicks
     .map((d, i) => {
-      const tx = n(x(utcHour.offset(d, 12)))
+      const tx = n(tickX(d))
       return (
         `<line x1="${tx}" x2="${tx}" y1="${innerH}" y2="${innerH + 5}" stroke="#9ca3af"/>` +
         `<text class="tick x-tick" x="${tx}" y="${innerH + 20}" text-anchor="middle" font-size="12" fill="${MUTED}">${esc(xLabel(d))}</text>` +
@@ -207,7 +314,7 @@ export function renderChart(opts: ChartOptions): string {
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="chart-title chart-desc" font-family="${esc(FONT)}">`,
     `<title id="chart-title">${esc(`${style.title} · ${opts.subject}`)}</title>`,
-    `<desc id="chart-desc">${esc(`${style.title} per day, ${range}. ${summary}.`)}</desc>`,
+    `<desc id="chart-desc">${esc(`${style.title} per ${byMonth ? byMonth.per : 'day'}, ${range}. ${summary}.`)}</desc>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text class="title" x="${margin.left}" y="30" font-size="18" font-weight="600" fill="${INK}">${esc(title)}</text>`,
     `<text class="subtitle" x="${margin.left}" y="52" font-size="13" fill="${MUTED}">${esc(range)} (UTC)</text>`,
@@ -216,12 +323,13 @@ export function renderChart(opts: ChartOptions): string {
     `<g class="axis y-axis">${grid}</g>`,
     `<g class="axis x-axis">${xAxis}</g>`,
     extra,
-    `<path class="series" data-metric="${opts.metric}" d="${seriesPath}" fill="${style.kind === 'bars' ? style.color : 'none'}" stroke="${style.kind === 'bars' ? 'none' : style.color}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>`,
+    `<path class="series" data-metric="${opts.metric}" data-per="${byMonth ? 'month' : 'day'}" d="${seriesPath}" fill="${asBars ? style.color : 'none'}" stroke="${asBars ? 'none' : style.color}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>`,
+    overlay,
     empty
       ? `<text class="empty" x="${n(innerW / 2)}" y="${n(innerH / 2)}" text-anchor="middle" font-size="15" fill="${MUTED}">No ${esc(style.title.toLowerCase())} recorded in this period</text>`
       : '',
     `</g>`,
-    `<text class="axis-label y-label" transform="translate(18,${n(margin.top + innerH / 2)}) rotate(-90)" text-anchor="middle" font-size="12" fill="${MUTED}">${esc(style.axis)}</text>`,
+    `<text class="axis-label y-label" transform="translate(18,${n(margin.top + innerH / 2)}) rotate(-90)" text-anchor="middle" font-size="12" fill="${MUTED}">${esc(byMonth ? byMonth.axis : style.axis)}</text>`,
     `<text class="axis-label x-label" x="${n(margin.left + innerW / 2)}" y="${height - 10}" text-anchor="middle" font-size="12" fill="${MUTED}">Date (UTC)</text>`,
     `</svg>`,
     '',

@@ -65,7 +65,11 @@ export interface StartOptions {
   /** wait for GET /ok to answer 200 (default true) */
   waitForOk?: boolean
   timeoutMs?: number
+  /** run it on a pseudo-terminal, as in a person's terminal (util-linux `script`; TERM=xterm-256color) */
+  tty?: boolean
 }
+
+const shellQuote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`
 
 /** Spawns the built server and waits until /ok answers 200. The child is SIGKILLed after the file. */
 export async function startServer(opts: StartOptions = {}): Promise<StartedServer> {
@@ -81,7 +85,11 @@ export async function startServer(opts: StartOptions = {}): Promise<StartedServe
   for (const [k, v] of Object.entries(opts.env ?? {}))
     if (v === undefined) delete env[k]
     else env[k] = v
-  const child = spawn(process.execPath, [...START_NODE_FLAGS, opts.entry ?? MAIN_BUNDLE], {
+  const argv = [process.execPath, ...START_NODE_FLAGS, opts.entry ?? MAIN_BUNDLE]
+  if (opts.tty) env.TERM ??= 'xterm-256color'
+  // on a pseudo-terminal, stdout and stderr are the terminal, both read from script's stdout
+  const [file, args] = opts.tty ? ['script', ['-qfec', argv.map(shellQuote).join(' '), '/dev/null']] : [argv[0]!, argv.slice(1)]
+  const child = spawn(file as string, args as string[], {
     cwd: opts.cwd ?? SERVER_DIR,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,7 +18,7 @@ describe('the built server', () => {
     fs.rmSync(dir, { recursive: true, force: true })
   }, 90_000)
 
-  it.each(['DATABASE_POOL_SIZE', 'CAPGO_ACCESS_CACHE_TTL_MS', 'CAPGO_UPDATES_CACHE_TTL_MS'])(
+  it.each(['DATABASE_POOL_SIZE', 'CAPGO_ACCESS_CACHE_TTL_MS', 'CAPGO_UPDATES_CACHE_TTL_MS', 'LOG_FORMAT'])(
     'refuses an invalid %s: exit 1, one line naming it',
     async (name) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-env-'))

@@ -16,10 +16,29 @@ export class AccessCache {
   readonly principals: LRUCache<string, Principal> | null
   /** by app id; null when caching is off */
   readonly apps: LRUCache<string, AppAccess> | null
+  /** lookups answered from the cache, and not (caching off counts as a miss): for /metrics */
+  hits = 0
+  misses = 0
 
   constructor(ttlMs: number) {
     this.principals = ttlMs > 0 ? new LRUCache({ max: 10_000, ttl: ttlMs }) : null
     this.apps = ttlMs > 0 ? new LRUCache({ max: 50_000, ttl: ttlMs }) : null
+  }
+
+  /** The cached principal of a key hash, if any (counted). */
+  principal(hash: string): Principal | undefined {
+    return this.counted(this.principals?.get(hash))
+  }
+
+  /** The cached owner of an app, if any (counted). */
+  app(appId: string): AppAccess | undefined {
+    return this.counted(this.apps?.get(appId))
+  }
+
+  private counted<T>(v: T | undefined): T | undefined {
+    if (v === undefined) this.misses++
+    else this.hits++
+    return v
   }
 
   /** Runs a write that can change who sees what, then forgets everything, done or failed. */

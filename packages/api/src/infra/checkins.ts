@@ -82,6 +82,14 @@ export class CheckInWriter {
   private readonly counted = new LRUCache<string, true>({ max: 50_000 })
   /** batches committed so far, each one transaction (what tests and the bench read) */
   commits = 0
+  /** check-ins committed, and refused by the database: for /metrics */
+  written = 0
+  failed = 0
+
+  /** check-ins waiting for the next batch */
+  get pending() {
+    return this.queue.length
+  }
 
   constructor(private readonly database: DbHandle) {}
 
@@ -133,11 +141,25 @@ export class CheckInWriter {
           batch.map((p) => p.write),
         )
         this.commits++
+        this.written += batch.length
         for (const p of batch) p.resolve()
       } catch (e) {
         // the database away: each would fail alike (and wait its connection timeout), so all fail now
-        if (batch.length === 1 || isDatabaseUnavailable(e)) for (const p of batch) p.reject(e)
-        else for (const p of batch) await commit(this.database, this.counted, [p.write]).then(p.resolve, p.reject)
+        if (batch.length === 1 || isDatabaseUnavailable(e)) {
+          this.failed += batch.length
+          for (const p of batch) p.reject(e)
+        } else
+          for (const p of batch)
+            await commit(this.database, this.counted, [p.write]).then(
+              () => {
+                this.written++
+                p.resolve()
+              },
+              (err: unknown) => {
+                this.failed++
+                p.reject(err)
+              },
+            )
       }
     }
   }

@@ -87,6 +87,9 @@ async function load(db: Db, appId: string): Promise<AppSnapshot> {
 /** The snapshot cache of one app instance; the promise is cached, so concurrent check-ins of a cold app share one load. */
 export class SnapshotCache {
   private readonly cache: LRUCache<string, Promise<AppSnapshot>> | null
+  /** gets answered from the cache, and loads (caching off, every get loads): for /metrics */
+  hits = 0
+  misses = 0
 
   constructor(
     private readonly db: Db,
@@ -97,9 +100,14 @@ export class SnapshotCache {
 
   get(appId: string): Promise<AppSnapshot> {
     const cache = this.cache
-    if (!cache) return load(this.db, appId)
+    if (!cache) {
+      this.misses++
+      return load(this.db, appId)
+    }
     let p = cache.get(appId)
-    if (!p) {
+    if (p) this.hits++
+    else {
+      this.misses++
       p = load(this.db, appId)
       cache.set(appId, p)
       p.catch(() => {

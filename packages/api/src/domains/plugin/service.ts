@@ -93,6 +93,7 @@ export async function recordEvents(services: Services, input: z.infer<typeof sta
       results[i] = eventError('app_not_found')
       continue
     }
+    services.metrics.statsEvent(event.action)
     writes.push({ i, write: checkInWrite(app, event, { setVersion: event.action === 'set', extra: eventEffects(app, event, now) }) })
   }
   const settled = await Promise.allSettled(writes.map((w) => services.checkins.write(w.write)))
