@@ -8,7 +8,7 @@
 // (body-timeout), too_many_requests (ratelimit), unknown_error and database_unavailable (faults).
 import { appRouter, ERRORS, type ErrorCode, type ProcedureMeta } from '@capgo-api/api'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { checkIn, deviceInfo, registerBundle, setChannel, setOverride } from './device-helpers.ts'
+import { checkIn, deviceInfo, registerBundle, setChannel } from './device-helpers.ts'
 import { documentedCodes, openApiDocument } from './docs-helpers.ts'
 import { createTenant, getApp, keyId, type Tenant, uid } from './harness.ts'
 import { buildRequest, type Operation, operations } from './security/openapi-cases.ts'
@@ -58,7 +58,7 @@ const RECIPES: Partial<Record<ErrorCode, Recipe>> = {
   version_not_found: (o) => ({ set: takes(o, 'version_id') ? { version_id: '9.9.9' } : { version: '9.9.9' } }),
   device_not_found: () => ({ set: { device_id: `no-such-device-${uid()}` } }),
   invalid_characters: (o) => ({
-    set: { [['device_id', 'channel', 'name', 'email', 'version', 'app_id'].find((f) => takes(o, f)) ?? 'app_id']: 'x\u0000y' },
+    set: { [['version_os', 'channel', 'name', 'email', 'version', 'app_id'].find((f) => takes(o, f)) ?? 'app_id']: 'x\u0000y' },
   }),
   invalid_cursor: () => ({ set: { cursor: 'not-a-cursor' } }),
   invalid_date: () => ({ set: { from: 'yesterday' } }),
@@ -101,21 +101,16 @@ const RECIPES: Partial<Record<ErrorCode, Recipe>> = {
   },
   invite_not_found: () => ({}),
   channel_self_set_not_allowed: () => ({ set: { channel: 'locked' } }),
+  // device endpoints: not an info object (the /stats body as a whole: neither an object nor an array)
+  invalid_json_body: (o) =>
+    takes(o, 'device_id') ? { set: { device_id: 'not-a-uuid' } } : { raw: { payload: '"text"', type: 'application/json' } },
+  batch_too_large: (o) => ({ set: { events: Array.from({ length: 201 }, () => exampleEvent(o)) } }),
 }
 
 /** Where the generic recipe cannot reach a code: `METHOD /path code`. */
 const OVERRIDES: Record<string, Recipe> = {
   // the device falls into no channel: an app without channels
   'PUT /channel_self channel_not_found': (_o, { bare }) => ({ set: { app_id: bare } }),
-  // the device has no override to leave
-  'DELETE /channel_self channel_not_found': () => ({ set: { device_id: `dev-${uid()}` } }),
-  // an override an operator set on a channel devices may not pick themselves
-  'DELETE /channel_self channel_self_set_not_allowed': async (_o, { t }) => {
-    const device = `dev-${uid()}`
-    await checkIn(deviceInfo(t, { device_id: device }))
-    await setOverride(t, device, { channel: 'locked' })
-    return { set: { device_id: device } }
-  },
   // a key limited to one app cannot create an app
   'POST /app insufficient_permissions': async (_o, { t }) => ({
     key: await t.key({ limitedToApps: [t.appId] }),
@@ -138,9 +133,6 @@ const OVERRIDES: Record<string, Recipe> = {
     const target = await keyId(await t.key({ expiresAt: new Date(Date.now() + 5 * 86_400_000) }))
     return { key: caller, set: { id: target, expires_at: new Date(Date.now() + 20 * 86_400_000).toISOString() } }
   },
-  // one event of the batch names a malformed app, or carries a NUL
-  'POST /stats invalid_app_id': (o) => ({ set: { events: [{ ...exampleEvent(o), app_id: 'not an app id' }] } }),
-  'POST /stats invalid_characters': (o, { t }) => ({ set: { events: [{ ...exampleEvent(o), app_id: t.appId, device_id: 'x\u0000y' }] } }),
   // ids of keys that are not the caller's
   'GET /apikey/{id} apikey_not_found': () => ({ set: { id: 2 ** 31 - 1 } }),
   'PUT /apikey/{id} apikey_not_found': () => ({ set: { id: 2 ** 31 - 1 } }),
@@ -236,7 +228,7 @@ describe('every declared code is answered by its operation', () => {
             return res.body
           }
         })()
-        if (res.statusCode !== ERRORS[code][0] || body?.error !== code)
+        if (res.statusCode !== (meta!.errorStatus?.[code] ?? ERRORS[code][0]) || body?.error !== code)
           failures.push(`${o.id} ${code}: answered ${res.statusCode} ${JSON.stringify(body).slice(0, 160)}`)
         else provoked++
       }

@@ -141,7 +141,8 @@ describe('/openapi.json', () => {
         expect(media.schema.allOf[0].$ref, `${name(o)} ${s}`).toBe(ERROR_REF)
         const codes = documentedCodes(r)
         expect(codes.length, `${name(o)} ${s} lists codes: name them in the meta, errors: ['…']`).toBeGreaterThan(0)
-        for (const c of codes) expect(CONTRACT_STATUS[name(o)]?.[c] ?? statusOf(c), `${name(o)} ${s}: ${c} is a catalogue code of that status`).toBe(Number(s))
+        for (const c of codes)
+          expect(CONTRACT_STATUS[name(o)]?.[c] ?? statusOf(c), `${name(o)} ${s}: ${c} is a catalogue code of that status`).toBe(Number(s))
         // one example per code, in the envelope
         expect(Object.keys(media.examples)).toEqual(codes)
         for (const c of codes) expect(media.examples[c].value).toEqual({ status: 'KO', error: c, message: messageOf(c) })

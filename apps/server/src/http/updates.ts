@@ -16,18 +16,14 @@ import {
   type Services,
   statsInput,
 } from '@capgo-api/api'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { describeFailure } from './failure.ts'
 
 export async function updatesRoute(app: FastifyInstance, opts: { services: Services }) {
   app.post('/updates', async (req, reply) => {
-    // a body of another type is refused as by every other JSON operation (http/rest.ts): Fastify would
-    // hand a text/plain body over as a string; no body at all is the procedure's invalid_input
-    if (req.body !== undefined && !req.headers['content-type']?.startsWith('application/json'))
-      return reply
-        .code(415)
-        .type('application/json; charset=utf-8')
-        .send(envelope({ error: 'unsupported_media_type', status: 415, message: messageOf('unsupported_media_type') }))
+    if (notJson(req)) return refuse(reply, 415, 'unsupported_media_type')
+    // the procedures' order (trpc.ts base): NUL is refused first, on both databases alike
+    if (containsNul(req.body)) return refuse(reply, 400, 'invalid_characters')
     const input = deviceInfo.safeParse(req.body)
     // not a valid info object: 400 invalid_json_body, as the procedure's middleware answers (trpc.ts deviceProcedure)
     if (!input.success)
@@ -35,12 +31,6 @@ export async function updatesRoute(app: FastifyInstance, opts: { services: Servi
         .code(400)
         .type('application/json; charset=utf-8')
         .send(envelope(describeError(invalidJsonBody(input.error.issues))))
-    // the procedures' rule (trpc.ts refuseNul): NUL is refused on both databases alike
-    if (containsNul(input.data))
-      return reply
-        .code(400)
-        .type('application/json; charset=utf-8')
-        .send(envelope({ error: 'invalid_characters', status: 400, message: messageOf('invalid_characters') }))
     try {
       return await answerUpdates(opts.services, input.data)
     } catch (e) {
@@ -52,6 +42,7 @@ export async function updatesRoute(app: FastifyInstance, opts: { services: Servi
   // POST /stats: the body as it came (the generic REST route spreads a body into an object, which
   // would turn `"text"` into events); each event is validated by recordEvents on its own
   app.post('/stats', async (req, reply) => {
+    if (notJson(req)) return refuse(reply, 415, 'unsupported_media_type')
     const input = statsInput.safeParse(req.body)
     if (!input.success)
       return reply
@@ -66,3 +57,15 @@ export async function updatesRoute(app: FastifyInstance, opts: { services: Servi
     }
   })
 }
+
+/**
+ * A body of another type is refused as by every other JSON operation (http/rest.ts): Fastify would
+ * hand a text/plain body over as a string. No body at all is left to the input's validation.
+ */
+const notJson = (req: FastifyRequest) => req.body !== undefined && !req.headers['content-type']?.startsWith('application/json')
+
+const refuse = (reply: FastifyReply, status: number, error: 'unsupported_media_type' | 'invalid_characters') =>
+  reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send(envelope({ error, status, message: messageOf(error) }))

@@ -38,7 +38,8 @@ export const pluginRouter = router({
 
   stats: deviceProcedure
     .meta({
-      errors: ['invalid_json_body', 'batch_too_large', 'invalid_characters'],
+      // a NUL in one event is that event's result (200), not the batch's
+      errors: ['invalid_json_body', 'batch_too_large'],
       openapi: {
         method: 'POST',
         path: '/stats',

@@ -232,22 +232,23 @@ export const channelSelfSetInput = deviceInfo.extend({
 })
 
 /** The `error` codes the device endpoints answer with HTTP 200 (the plugin reads `error` in a 200 body). */
-
-/** The `error` codes the device endpoints answer with HTTP 200 (the plugin reads `error` in a 200 body). */
 export const CHANNEL_SELF_ERRORS = ['app_not_found', 'channel_not_found', 'channel_self_set_not_allowed', 'missing_channel'] as const
 export type ChannelSelfErrorCode = (typeof CHANNEL_SELF_ERRORS)[number]
 
-/** An HTTP 200 answer the plugin reads as an error (`error` present). */
-export const deviceErrorOutput = z
-  .object({
-    error: z.enum(CHANNEL_SELF_ERRORS).meta({
-      description: 'Why the request was not served',
-      example: 'channel_not_found',
-    }),
-    message: z.string(),
-    kind: z.literal('failed').optional().meta({ description: '`failed` for `app_not_found`' }),
-  })
-  .meta({ id: 'DeviceError' })
+/** An HTTP 200 answer the plugin reads as an error (`error` present), with the codes one endpoint answers that way. */
+const deviceErrorOf = <const C extends readonly [ChannelSelfErrorCode, ...ChannelSelfErrorCode[]]>(codes: C, id: string, message: string) =>
+  z
+    .object({
+      error: z.enum(codes).meta({ description: 'Why the request was not served', example: codes.at(-1) }),
+      message: z.string().meta({ example: message }),
+      kind: z.literal('failed').optional().meta({ description: '`failed` for `app_not_found`' }),
+    })
+    .meta({ id })
+
+/** POST /channel_self: a choice the device may not make. */
+export const channelChoiceErrorOutput = deviceErrorOf(CHANNEL_SELF_ERRORS, 'ChannelChoiceError', 'No channel named "nightly".')
+/** The other device endpoints: the app does not exist. */
+export const deviceErrorOutput = deviceErrorOf(['app_not_found'], 'DeviceAppNotFound', 'App not found.')
 
 export const channelSelfSetOutput = z.union([
   z
@@ -259,7 +260,7 @@ export const channelSelfSetOutput = z.union([
         .meta({ description: "true when the channel is the platform's public one: the plugin clears its local choice" }),
     })
     .meta({ id: 'ChannelSelfSet' }),
-  deviceErrorOutput,
+  channelChoiceErrorOutput,
 ])
 
 export const channelSelfGetOutput = z.union([
