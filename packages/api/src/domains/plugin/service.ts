@@ -130,7 +130,11 @@ function eventEffects(app: AppSnapshot, event: z.infer<typeof statsEvent>, now: 
 // message}` (CapgoUpdater.java makeJsonRequest / getChannel / listChannels check `error` first).
 
 /** An HTTP 200 answer with `error` (what the plugin reads), for an app that does not exist and channel choices. */
-const deviceError = <C extends ChannelSelfErrorCode>(error: C, message: string, extra: { kind?: 'failed' } = {}) => ({ error, message, ...extra })
+const deviceError = <C extends ChannelSelfErrorCode>(error: C, message: string, extra: { kind?: 'failed' } = {}) => ({
+  error,
+  message,
+  ...extra,
+})
 const appNotFound = () => deviceError('app_not_found', messageOf('app_not_found'), { kind: 'failed' })
 
 /** POST /channel_self: may the device choose `channel`? Nothing is stored. */
