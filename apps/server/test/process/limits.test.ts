@@ -125,7 +125,7 @@ describe('small limits set through the environment, behind a trusted proxy', () 
   const from = (ip: string, headers: Record<string, string> = {}) => ({ 'x-forwarded-for': ip, ...headers })
   // a public query (the plugin's channel list), so the batch is counted in its IP's budget alone
   const batchUrl = (calls: number) =>
-    `/trpc/${Array(calls).fill('plugin.channelSelfList').join(',')}?batch=1&input=${encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { app_id: APP_ID }]))))}`
+    `/trpc/${Array(calls).fill('plugin.channelSelfList').join(',')}?batch=1&input=${encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, device('batch-device')]))))}`
 
   it('a tRPC batch counts each call and holds at most 50', async () => {
     const headers = from('198.51.100.10')
