@@ -18,6 +18,7 @@ import {
   messageOf,
   readApiKey,
   type Services,
+  sweepPendingBundles,
 } from '@capgo-api/api'
 import cors from '@fastify/cors'
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify'
@@ -29,6 +30,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify'
 import { registerDocs } from './docs.ts'
+import { bundleFiles } from './http/bundle-files.ts'
 import { restRoutes } from './http/rest.ts'
 import { statisticsCharts } from './http/statistics-charts.ts'
 import { updatesRoute } from './http/updates.ts'
@@ -239,9 +241,28 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // ---- REST ---------------------------------------------------------------------------------
   await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the generic REST routes
   await app.register(updatesRoute, { services }) // the hot device check-in, see http/updates.ts
+  // uploads and downloads of bundles hosted on the disk store, see http/bundle-files.ts
+  await app.register(bundleFiles, { services, uploadIdleMs: opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS_DEFAULT })
   await app.register(restRoutes, { createContext }) // every other operation of the router, see http/rest.ts
 
+  // pending bundles nobody finalized go after 24 h, with their bytes: hourly (main.ts also once at start)
+  const sweeper = setInterval(() => void sweepPending(app, services), 3_600_000).unref()
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper)
+    await services.bandwidth.settled() // the bytes of the last downloads
+  })
+
   return app
+}
+
+/** Removes pending bundles older than 24 h; a failure is logged (the next sweep tries again). */
+export async function sweepPending(app: FastifyInstance, services: Services) {
+  try {
+    const n = await sweepPendingBundles(services)
+    if (n) app.log.info({ removed: n }, 'removed pending bundles older than 24 h')
+  } catch (err) {
+    app.log.warn({ err }, 'sweeping pending bundles failed')
+  }
 }
 
 /** A hop count trusts that many nearest hops, whatever their address (Fastify itself no longer takes a number). */

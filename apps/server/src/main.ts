@@ -5,7 +5,7 @@ import { createDb, type DbHandle } from '@capgo-api/db'
 import { applyMigrations, MigrationError } from '@capgo-api/db/migrate'
 import type { FastifyInstance } from 'fastify'
 import SonicBoom from 'sonic-boom'
-import { buildApp } from './app.ts'
+import { buildApp, sweepPending } from './app.ts'
 import { type Env, EnvError, parseEnv } from './env.ts'
 import { loggerOptions, prettyLogStream } from './log.ts'
 
@@ -83,6 +83,17 @@ const services = createServices(database, {
   accessCacheTtlMs: env.CAPGO_ACCESS_CACHE_TTL_MS,
   updatesCacheTtlMs: env.CAPGO_UPDATES_CACHE_TTL_MS,
   metrics: env.METRICS_TOKEN !== undefined,
+  storageUrl: env.STORAGE_URL,
+  storageOptions: {
+    publicUrl: env.STORAGE_PUBLIC_URL,
+    credentials:
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+        : undefined,
+  },
+  publicUrl: env.PUBLIC_URL,
+  bundleMaxBytes: env.BUNDLE_MAX_BYTES,
+  signingSecret: env.SIGNING_SECRET,
 })
 // JSON lines for log collectors; readable lines for a person at a terminal (and `pnpm dev`)
 const pretty = env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === 'auto' && process.stdout.isTTY === true)
@@ -113,3 +124,4 @@ if (boot) {
 }
 
 if (!closing) await app.listen({ port: env.PORT, host: env.HOST })
+if (!closing) void sweepPending(app, services)

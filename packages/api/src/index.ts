@@ -2,6 +2,7 @@ export { authenticate, hashKey, KEY_MODES, type KeyMode, ROLES, type Role, readA
 export { bootstrap } from './bootstrap.ts'
 export { type AuthedContext, type Context, createContextInner } from './context.ts'
 export { newApiKey } from './domains/apikey/keys.ts'
+export { receiveUpload, sweepPendingBundles, verifyDownload } from './domains/bundle/hosting.ts'
 export { containsNul, errorEnvelope } from './domains/common.ts'
 export { putMember } from './domains/member/service.ts'
 export {
@@ -16,9 +17,10 @@ export {
   messageOf,
 } from './errors.ts'
 export { Metrics } from './infra/metrics.ts'
+export * as storage from './infra/storage/index.ts'
 export type { ProcedureMeta } from './meta.ts'
 export { type AppRouter, appRouter } from './root.ts'
-export { createServices, DEFAULT_CACHE_TTL_MS, type Services, type ServicesConfig } from './services.ts'
+export { createServices, DEFAULT_BUNDLE_MAX_BYTES, DEFAULT_CACHE_TTL_MS, type Services, type ServicesConfig } from './services.ts'
 export { createCallerFactory } from './trpc.ts'
 
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'

@@ -22,9 +22,13 @@ export const snapshotBundleSelect = {
   minUpdateVersion: true,
   deleted: true,
   size: true,
-  storage_provider: true,
   link: true,
   comment: true,
+  // hosted bundles: served once ready, from r2_path of the store named by storage_provider
+  status: true,
+  storage_provider: true,
+  r2_path: true,
+  storage_checksum: true,
 } as const satisfies Prisma.BundleSelect
 export const snapshotChannelSelect = {
   id: true,

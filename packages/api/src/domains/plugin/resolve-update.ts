@@ -92,7 +92,8 @@ export function resolveUpdate(
     return onBuiltin ? noUpdate('already_on_builtin') : { version: 'builtin' }
   }
   const target = pinned ?? (channel!.version_id != null ? app.bundleById.get(channel!.version_id) : undefined)
-  if (!target || target.deleted || !target.external_url) return noUpdate('no_bundle')
+  // a hosted bundle is served once finalized (a pending one never is)
+  if (!target || target.deleted || target.status !== 'ready' || !(target.external_url || target.r2_path)) return noUpdate('no_bundle')
   // an encrypted bundle the device cannot decrypt: it reports another key (the plugin sends key_id
   // only when it holds one: CapgoUpdater.java createInfoObject). Capgo enforces it from plugin 8.40.8,
   // when key_id became 20 characters (older plugins sent 4): so do we, with the same check order.
@@ -142,7 +143,7 @@ export function resolveUpdate(
 
   return {
     version: target.name,
-    url: target.external_url,
+    url: target.external_url ?? '', // hosted here: answerUpdates signs the device's URL (bundle/hosting.ts)
     checksum: target.checksum ?? '',
     session_key: target.session_key ?? '',
     ...(app.exposeMetadata && target.link ? { link: target.link } : {}),

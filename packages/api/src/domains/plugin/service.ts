@@ -8,6 +8,7 @@ import type { CheckInWrite } from '../../infra/checkins.ts'
 import { dayOf } from '../../infra/days.ts'
 import type { AppSnapshot, SnapshotBundle } from '../../infra/snapshots.ts'
 import type { Services } from '../../services.ts'
+import { downloadUrl } from '../bundle/hosting.ts'
 import { containsNul, ok } from '../common.ts'
 import { checkIn, checkInWrite } from './check-in.ts'
 import { type BuiltinUpdate, defaultChannelIn, type NoUpdate, noUpdate, resolveUpdate, type UpdateAvailable } from './resolve-update.ts'
@@ -39,7 +40,13 @@ export async function answerUpdates(services: Services, info: DeviceInfo): Promi
       checkIn(services, info, { app, setChannelAndKey: true }),
       services.snapshots.overrideOf(app, info.app_id, info.device_id),
     ])
-    return resolveUpdate(app, info, override)
+    const answer = resolveUpdate(app, info, override)
+    if ('url' in answer && !answer.url) {
+      // hosted here: a URL signed for this device (disk) or presigned by the store (S3)
+      const hosted = app.bundleById.get(app.bundleIdByName.get(answer.version)!)!
+      answer.url = await downloadUrl(services, info.app_id, hosted, info.device_id)
+    }
+    return answer
   } catch (e) {
     // the app was deleted after its snapshot was read: the device gets what it would get a moment later
     if (isConcurrentChange(e) && !(await appExists(services.db, info.app_id))) return noUpdate('app_not_found')
