@@ -500,6 +500,7 @@ The folder must hold index.html. The zip is deterministic (sorted entries, fixed
           )
         }
         const file = path.resolve(o.out)
+        fs.mkdirSync(path.dirname(file), { recursive: true })
         fs.writeFileSync(file, body)
         ctx.out.result(`Wrote the ${o.graph} chart of ${appId} to ${file}.`, { status: 'ok', file, bytes: Buffer.byteLength(body) })
       }),
