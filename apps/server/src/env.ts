@@ -1,8 +1,8 @@
 // The environment, parsed once. An invalid value stops start-up with a one-line error naming it.
 import net from 'node:net'
-import { absoluteFileUrl, commandDir, DEFAULT_DATABASE_URL } from '@capgo-api/db/paths'
+import { absoluteFileUrl, commandDir, DEFAULT_DATABASE_URL, DEFAULT_STORAGE_URL } from '@capgo-api/db/paths'
 import { z } from 'zod'
-import { BODY_TIMEOUT_MS_DEFAULT, RATE_LIMIT_DEFAULTS } from './limits.ts'
+import { BODY_TIMEOUT_MS_DEFAULT, BUNDLE_MAX_BYTES_DEFAULT, RATE_LIMIT_DEFAULTS } from './limits.ts'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -38,6 +38,12 @@ const trustProxy = z
     return list
   })
 
+/** An absolute http(s) URL, kept without its trailing slash. */
+const httpUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((u) => !new URL(u).username && !new URL(u).password, 'must not hold a user:password part')
+  .transform((u) => u.replace(/\/+$/, ''))
+
 export const envSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -68,6 +74,22 @@ export const envSchema = z.object({
   CAPGO_UPDATES_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
   /** how long SIGTERM waits for in-flight requests and the database before exiting 1 */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  /** the base URL devices and uploaders reach (default http://HOST:PORT) */
+  PUBLIC_URL: httpUrl.optional(),
+  /** where hosted bundles are stored: a file: folder or an s3://bucket URL */
+  STORAGE_URL: z
+    .string()
+    .default(DEFAULT_STORAGE_URL)
+    .refine((u) => /^file:./.test(u) || /^s3:\/\/[^/?#]+/.test(u), 'must be a file: path or an s3://<bucket>?endpoint=… URL'),
+  /** S3 store: a public base URL (CDN, public bucket) serving `<base>/<key>`, used for downloads instead of presigned URLs */
+  STORAGE_PUBLIC_URL: httpUrl.optional(),
+  /** S3 store credentials (else the AWS SDK's usual chain) */
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** the largest bundle accepted (bytes); the size column holds up to 2 GiB - 1 */
+  BUNDLE_MAX_BYTES: z.coerce.number().int().min(1).max(2_147_483_647).default(BUNDLE_MAX_BYTES_DEFAULT),
+  /** the HMAC key of upload and download URLs (else generated on first start and kept in the database) */
+  SIGNING_SECRET: z.string().min(16).max(512).optional(),
 })
 
 export type Env = z.infer<typeof envSchema>
@@ -82,6 +104,10 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env = r.data
   // a relative SQLite path is relative to where the command was run, as for the tooling
   env.DATABASE_URL = absoluteFileUrl(env.DATABASE_URL, commandDir(source))
+  env.STORAGE_URL = absoluteFileUrl(env.STORAGE_URL, commandDir(source))
+  if (env.AWS_ACCESS_KEY_ID && !env.AWS_SECRET_ACCESS_KEY)
+    throw new EnvError('invalid environment: AWS_SECRET_ACCESS_KEY: required with AWS_ACCESS_KEY_ID')
+  env.PUBLIC_URL ??= `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`
   return env
 }
 

@@ -22,3 +22,6 @@ export const RATE_LIMIT_DEFAULTS = {
 
 /** A request body still arriving after this long is cut (408). */
 export const BODY_TIMEOUT_MS_DEFAULT = 30_000
+
+/** The largest bundle accepted (512 MiB). */
+export const BUNDLE_MAX_BYTES_DEFAULT = 512 * 1024 * 1024

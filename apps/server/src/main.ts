@@ -82,6 +82,17 @@ database = await createDb(env.DATABASE_URL, { poolSize: env.DATABASE_POOL_SIZE }
 const services = createServices(database, {
   accessCacheTtlMs: env.CAPGO_ACCESS_CACHE_TTL_MS,
   updatesCacheTtlMs: env.CAPGO_UPDATES_CACHE_TTL_MS,
+  storageUrl: env.STORAGE_URL,
+  storageOptions: {
+    publicUrl: env.STORAGE_PUBLIC_URL,
+    credentials:
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+        : undefined,
+  },
+  publicUrl: env.PUBLIC_URL,
+  bundleMaxBytes: env.BUNDLE_MAX_BYTES,
+  signingSecret: env.SIGNING_SECRET,
 })
 app = await buildApp({
   services,

@@ -35,11 +35,22 @@ export function useServicesConfig(config: ServicesConfig) {
   servicesConfig = config
 }
 
+let storageDir: string | undefined
+/** A folder of this test file for the disk store, removed after the file. */
+export function testStorageDir() {
+  if (!storageDir) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-bundles-'))
+    storageDir = dir
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+  }
+  return storageDir
+}
+
 /** The services of `database` in this file (one per database, as the server makes one per app). */
 export function servicesOf(database: DbHandle): Services {
   let s = servicesByDatabase.get(database)
   if (!s) {
-    s = createServices(database, servicesConfig)
+    s = createServices(database, { storageUrl: `file:${testStorageDir()}`, ...servicesConfig })
     servicesByDatabase.set(database, s)
   }
   return s

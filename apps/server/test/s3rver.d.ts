@@ -1,0 +1,19 @@
+// s3rver ships no types: the part the tests use.
+declare module 's3rver' {
+  import type { Server } from 'node:net'
+
+  interface S3rverOptions {
+    address?: string
+    port?: number
+    silent?: boolean
+    directory?: string
+    resetOnClose?: boolean
+    configureBuckets?: { name: string; configs?: (string | Buffer)[] }[]
+  }
+  export default class S3rver {
+    constructor(options?: S3rverOptions)
+    run(): Promise<{ address: string; port: number }>
+    close(): Promise<void>
+    httpServer?: Server
+  }
+}
