@@ -26,23 +26,6 @@ export interface UploadOptions {
 
 type Bundle = RouterOutputs['bundle']['create']['bundle']
 
-// TEMPORARY until the bundle-hosting branch lands in the router: the SPEC shapes of POST /bundle
-// without external_url (answers `upload`) and POST /bundle/finalize.
-interface HostedBundleCalls {
-  create: {
-    mutate(input: {
-      app_id: string
-      version: string
-      size: number
-      checksum: string
-      session_key?: string
-      key_id?: string
-    }): Promise<{ status: 'ok'; bundle: Bundle; upload?: { url: string; method: 'PUT'; expires_at: string } }>
-  }
-  finalize: { mutate(input: { app_id: string; version: string }): Promise<{ status: 'ok'; bundle: Bundle }> }
-}
-const hosted = (capgo: CapgoClient) => capgo.bundle as unknown as HostedBundleCalls
-
 export interface UploadResult {
   status: 'ok'
   bundle: Bundle
@@ -159,7 +142,7 @@ export async function uploadBundle(capgo: CapgoClient, input: string | undefined
         enc = await encryptBundle(zip, file, plain.digest, o.key!)
       }
       const size = fs.statSync(file).size
-      const created = await hosted(capgo).create.mutate({
+      const created = await capgo.bundle.create.mutate({
         ...common,
         size,
         ...(enc
@@ -175,7 +158,7 @@ export async function uploadBundle(capgo: CapgoClient, input: string | undefined
       } finally {
         bar.stop()
       }
-      bundle = (await hosted(capgo).finalize.mutate({ app_id: o.app, version: o.version })).bundle
+      bundle = (await capgo.bundle.finalize.mutate({ app_id: o.app, version: o.version })).bundle
     }
     const result: UploadResult = { status: 'ok', bundle }
     if (o.channel) result.channel = await capgo.channel.upsert.mutate({ app_id: o.app, channel: o.channel, version: o.version })

@@ -8,8 +8,8 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { isolatedDatabase } from '../../../apps/server/test/harness.ts'
 import { type StartedServer, startServer } from '../../../apps/server/test/process/server.ts'
-import { keyIdOf } from './crypto-cipher.ts'
-import { errorLine, newUser, type Run, readZip, sha256, type User, writeWebBuild } from './helpers.ts'
+import { calcChecksum, isValidSessionKey, keyIdOf, verifyLikeThePlugin } from './crypto-cipher.ts'
+import { CLI, errorLine, newUser, type Run, readZip, sha256, type User, writeWebBuild } from './helpers.ts'
 
 const KEY = `cli-e2e-${crypto.randomBytes(12).toString('hex')}`
 let server: StartedServer
@@ -268,6 +268,133 @@ describe('capgo-api: bundles hosted elsewhere', () => {
   })
 })
 
+/** Downloads what /updates pointed the device to. */
+async function download(url: string): Promise<Buffer> {
+  const res = await fetch(url)
+  expect(res.status).toBe(200)
+  return Buffer.from(await res.arrayBuffer())
+}
+
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+
+describe('capgo-api: shipping a folder hosted by the server', () => {
+  it('uploads a folder to a channel; a device gets it, downloads it and its SHA-256 matches; the same folder zips the same', async () => {
+    const u = await loggedIn()
+    const appId = newAppId()
+    json(await u.cli(['app', 'add', appId, '--name', 'Shipped', '--json']))
+    json(await u.cli(['channel', 'add', 'production', '--app', appId, '--public', '--json']))
+    const files = writeWebBuild(path.join(u.dir, 'dist'))
+
+    const up = json(await u.cli(['bundle', 'upload', './dist', '--app', appId, '--version', '1.0.1', '--channel', 'production', '--json']))
+    expect(up.bundle).toMatchObject({ name: '1.0.1', status: 'ready', storage_provider: 'disk', external_url: null, session_key: null })
+    expect(up.bundle.checksum).toBe(up.bundle.storage_checksum)
+    expect(up.channel).toMatchObject({ status: 'ok' })
+
+    const answer = await checkIn(appId)
+    expect(answer).toMatchObject({ version: '1.0.1', checksum: up.bundle.checksum, session_key: '' })
+    const bytes = await download(answer.url!)
+    expect(bytes.length).toBe(up.bundle.size)
+    expect(sha256(bytes)).toBe(answer.checksum)
+    const entries = await readZip(bytes)
+    expect(entries.map((e) => e.name)).toEqual(Object.keys(files).sort(byteOrder))
+    for (const e of entries) expect(e.content).toBe(files[e.name])
+    expect(new Set(entries.map((e) => e.mtime.getTime())).size).toBe(1)
+
+    // the same folder with other timestamps, and the downloaded .zip as given: the same bytes
+    for (const f of Object.keys(files)) fs.utimesSync(path.join(u.dir, 'dist', f), new Date(2020, 5, 5), new Date(2020, 5, 5))
+    const again = json(await u.cli(['bundle', 'upload', 'dist', '--app', appId, '--version', '1.0.2', '--json']))
+    expect(again.bundle.checksum).toBe(up.bundle.checksum)
+    fs.writeFileSync(path.join(u.dir, 'given.zip'), bytes)
+    const zip = json(await u.cli(['bundle', 'upload', 'given.zip', '--app', appId, '--version', '1.0.3', '--json']))
+    expect(zip.bundle.checksum).toBe(up.bundle.checksum)
+
+    // human output, quiet without a terminal
+    const human = await u.cli(['bundle', 'upload', './dist', '--app', appId, '--version', '1.0.4'])
+    expect(human.code, human.stderr).toBe(0)
+    expect(human.stdout).toMatch(
+      new RegExp(`^Uploaded ${appId.replace(/\./g, '\\.')}@1\\.0\\.4 \\(\\d+ B, disk, checksum [0-9a-f]{16}…\\)\\.\\n$`),
+    )
+    expect(human.stderr).toBe(`uploading ${appId}@1.0.4 (${up.bundle.size} B)\n`)
+
+    const missing = await u.cli(['bundle', 'upload', './dist', '--app', 'com.not.there', '--version', '1.0.0'])
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/^error: app_not_found: [^\n]+\n$/)])
+  })
+
+  it('shows progress bars on a terminal, and none with --json', async () => {
+    const u = await loggedIn()
+    const appId = newAppId()
+    json(await u.cli(['app', 'add', appId, '--name', 'tty', '--json']))
+    writeWebBuild(path.join(u.dir, 'dist'))
+    // `script` gives the CLI a pseudo-terminal (stdout and stderr both go to it)
+    const tty = (args: string) => u.run('script', ['-qec', `'${process.execPath}' '${CLI}' ${args}`, '/dev/null'])
+    const withBar = await tty(`bundle upload ./dist --app ${appId} --version 1.0.0`)
+    expect(withBar.code, withBar.stdout).toBe(0)
+    expect(withBar.stdout).toMatch(/zip +\[[^\]]+\] 100% \| \d+ B \/ \d+ B/)
+    expect(withBar.stdout).toMatch(/upload +\[[^\]]+\] 100% \| \d+ B \/ \d+ B/)
+    const quiet = await tty(`bundle upload ./dist --app ${appId} --version 1.0.1 --json`)
+    expect(quiet.code, quiet.stdout).toBe(0)
+    expect(JSON.parse(quiet.stdout).bundle).toMatchObject({ name: '1.0.1', status: 'ready' })
+  })
+})
+
+describe('capgo-api: encrypted bundles', () => {
+  it('encrypts as the 8.x plugin decrypts: a device decrypts the download with the public key and verifies the signed checksum', async () => {
+    const u = await loggedIn()
+    const appId = newAppId()
+    json(await u.cli(['app', 'add', appId, '--name', 'Encrypted', '--json']))
+    json(await u.cli(['channel', 'add', 'production', '--app', appId, '--public', '--json']))
+    const files = writeWebBuild(path.join(u.dir, 'www'))
+    const key = json(await u.cli(['key', 'create', '--json']))
+    const publicKey: string = key.public_key
+
+    // the plain zip of the same folder, for reference (the zip is deterministic)
+    const plainRef = json(await u.cli(['bundle', 'upload', 'www', '--app', appId, '--version', '1.0.0', '--json']))
+    const enc = json(
+      await u.cli([
+        'bundle',
+        'upload',
+        'www',
+        '--app',
+        appId,
+        '--version',
+        '1.0.1',
+        '--channel',
+        'production',
+        '--encrypt',
+        '--key',
+        '.capgo_key_v2',
+        '--json',
+      ]),
+    )
+    expect(enc.bundle).toMatchObject({ name: '1.0.1', status: 'ready', storage_provider: 'disk' })
+    expect(isValidSessionKey(enc.bundle.session_key)).toBe(true)
+    expect(enc.bundle.checksum).toMatch(/^[0-9a-f]{512}$/) // RSA-2048 of the SHA-256, hex (CryptoCipher.decryptChecksum)
+    expect(enc.bundle.storage_checksum).toMatch(/^[0-9a-f]{64}$/)
+
+    const answer = await checkIn(appId, { key_id: key.key_id })
+    expect(answer).toMatchObject({ version: '1.0.1', checksum: enc.bundle.checksum, session_key: enc.bundle.session_key })
+    const downloaded = await download(answer.url!)
+    expect(sha256(downloaded)).toBe(enc.bundle.storage_checksum)
+    expect(downloaded.length).toBe(enc.bundle.size)
+
+    const plain = verifyLikeThePlugin(downloaded, { checksum: answer.checksum!, session_key: answer.session_key! }, publicKey)
+    expect(calcChecksum(plain)).toBe(plainRef.bundle.checksum) // the original zip, byte for byte
+    const entries = await readZip(plain)
+    expect(Object.fromEntries(entries.map((e) => [e.name, e.content]))).toEqual(files)
+
+    // a device holding another key cannot open it
+    const other = json(await u.cli(['key', 'create', '--out', 'other', '--json']))
+    expect(() =>
+      verifyLikeThePlugin(downloaded, { checksum: answer.checksum!, session_key: answer.session_key! }, other.public_key),
+    ).toThrow()
+
+    const noKey = await u.cli(['bundle', 'upload', 'www', '--app', appId, '--version', '1.0.2', '--encrypt'])
+    expect([noKey.code, noKey.stderr]).toEqual([1, expect.stringMatching(/^error: missing_key: [^\n]+\n$/)])
+    const badKey = await u.cli(['bundle', 'upload', 'www', '--app', appId, '--version', '1.0.2', '--encrypt', '--key', '.capgo_key_v2.pub'])
+    expect([badKey.code, badKey.stderr]).toEqual([1, expect.stringMatching(/^error: invalid_key: [^\n]+\n$/)])
+  })
+})
+
 describe('capgo-api: encryption keys', () => {
   it('key create writes the plugin key pair (private 0600, PKCS#1 PEM) and prints the public key, the config snippet and the key_id', async () => {
     const u = newUser()
@@ -332,5 +459,3 @@ describe('capgo-api: installs', () => {
 const CLI_PACKAGE = path.resolve(import.meta.dirname, '..')
 /** A folder inside the repository (not its root) to run pnpm from. */
 const REPO_SUBDIR = () => path.resolve(CLI_PACKAGE, '../../apps')
-
-export { readZip, sha256 }
