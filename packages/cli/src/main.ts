@@ -183,8 +183,6 @@ Failures exit 1 and print "error: <code>: <message>" on stderr.`,
       '--min-update-version <semver>',
       'lowest native version that may auto-update to it (channels with --disable-auto-update metadata)',
     )
-    .option('--comment <text>', 'a comment kept with the bundle')
-    .option('--link <url>', 'a link kept with the bundle (release notes)')
     .addHelpText(
       'after',
       `${examples(
@@ -209,8 +207,6 @@ The folder must hold index.html. The zip is deterministic (sorted entries, fixed
             externalUrl?: string
             checksum?: string
             minUpdateVersion?: string
-            comment?: string
-            link?: string
           },
         ) => {
           const res = await uploadBundle(ctx.capgo(), input, o, ctx.out)

@@ -20,8 +20,6 @@ export interface UploadOptions {
   externalUrl?: string
   checksum?: string
   minUpdateVersion?: string
-  comment?: string
-  link?: string
 }
 
 type Bundle = RouterOutputs['bundle']['create']['bundle']
@@ -112,8 +110,6 @@ export async function uploadBundle(capgo: CapgoClient, input: string | undefined
       app_id: o.app,
       version: o.version,
       ...(o.minUpdateVersion ? { minUpdateVersion: o.minUpdateVersion } : {}),
-      ...(o.comment ? { comment: o.comment } : {}),
-      ...(o.link ? { link: o.link } : {}),
     }
     let bundle: Bundle
     if (o.externalUrl) {
