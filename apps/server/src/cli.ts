@@ -61,7 +61,11 @@ const consoleOutput: CliOutput = { out: (t) => process.stdout.write(t), err: (t)
 export function buildCli(io: CliOutput = consoleOutput) {
   const print = (json: boolean, value: unknown, text: string) => io.out(`${json ? JSON.stringify(value, null, 2) : text}\n`)
   const program = new Command('pnpm cli')
-    .description('Operator commands for capgo-api, run against DATABASE_URL (default file:./data/capgo.db).')
+    .description(
+      "The operator tool of a capgo-api server: works on the server's database (DATABASE_URL, default file:./data/capgo.db) " +
+        'to manage users, organizations and API keys. To ship bundles or manage apps, channels and devices over the API, ' +
+        'use the client `capgo-api` (pnpm capgo-api --help) instead.',
+    )
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })

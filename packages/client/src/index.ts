@@ -1,11 +1,18 @@
 // Typed tRPC client for internal TypeScript apps. Only types come from the api package (`import type`),
-// so no server code reaches a client bundle; the runtime is @trpc/client alone.
+// so no server code reaches a client bundle; the runtime is @trpc/client alone. The router's type is
+// the client's view of it (ClientRouter: procedures, inputs, outputs; no server context), so the
+// built declarations (dist/index.d.ts, scripts/build.mjs) hold no server or database types.
 
-import type { AppRouter, ErrorCode, RouterInputs, RouterOutputs } from '@capgo-api/api'
+import type { ClientRouter, ErrorCode } from '@capgo-api/api/client'
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError, type TRPCLink } from '@trpc/client'
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'
 import { observable } from '@trpc/server/observable'
 
-export type { AppRouter, ErrorCode, RouterInputs, RouterOutputs }
+/** The server's router as a client sees it. */
+export type AppRouter = ClientRouter
+export type RouterInputs = inferRouterInputs<AppRouter>
+export type RouterOutputs = inferRouterOutputs<AppRouter>
+export type { ErrorCode }
 
 export interface ClientOptions {
   /** server root, e.g. http://127.0.0.1:3000 (the client calls `<url>/trpc`) */
