@@ -2,23 +2,14 @@
 // API (/bundle POST and DELETE) show up as exact daily numbers in /statistics.
 // Needs the /updates, /stats and /bundle routers (another branch): it fails until they are merged.
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { checkInInfo } from '../bench/dataset.ts'
 import { createTenant, rest } from './harness.ts'
 import { rows } from './statistics-helpers.ts'
 
 /** Moves the clock (Date only; timers stay real) to noon UTC of `day`. */
 const on = (day: string) => vi.setSystemTime(new Date(`${day}T12:00:00Z`))
 
-const info = (appId: string, device_id: string) => ({
-  app_id: appId,
-  device_id,
-  platform: 'ios',
-  version_name: '1.0.0',
-  version_build: '1.0.0',
-  plugin_version: '6.0.0',
-  version_os: '17.0',
-  is_emulator: false,
-  is_prod: true,
-})
+const info = checkInInfo
 
 const ok = <R extends { status: number; body: unknown }>(res: R): R => {
   expect(res.status, JSON.stringify(res.body)).toBe(200)
