@@ -20,7 +20,7 @@ export const checkInInfo = (app_id: string, device_id: string) => ({
   platform: 'ios',
   version_name: '1.0.0',
   version_build: '1.0.0',
-  plugin_version: '6.0.0',
+  plugin_version: '8.51.0',
   version_os: '17.0',
   is_emulator: false,
   is_prod: true,

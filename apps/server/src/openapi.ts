@@ -161,7 +161,9 @@ function errorCodesOf(
 ): Map<number, ErrorCode[]> {
   const codes = new Set<ErrorCode>()
   const protect = meta?.openapi?.protect ?? Boolean(op.security?.length)
-  if (Object.keys(fields).length) for (const c of INPUT_CODES) codes.add(c)
+  // device endpoints answer every input failure as invalid_json_body (declared in their meta.errors)
+  const deviceBody = meta?.errors?.includes('invalid_json_body')
+  if (Object.keys(fields).length) for (const c of INPUT_CODES) if (!(deviceBody && c === 'invalid_input')) codes.add(c)
   for (const c of meta?.errors ?? []) codes.add(c)
   if (method !== 'GET') for (const c of BODY_CODES) codes.add(c)
   if (protect) for (const c of AUTH_CODES) codes.add(c)

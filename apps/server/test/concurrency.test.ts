@@ -7,6 +7,7 @@ import Database from 'better-sqlite3'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { createTenant, getApp, keyId, rest, uid } from './harness.ts'
+import { uuidOf } from './uuid.ts'
 
 const { database } = await getApp()
 const db = database.db
@@ -125,14 +126,14 @@ describe('concurrency', () => {
   if (has('POST', '/updates')) {
     it('parallel check-ins of one device leave one device row', async () => {
       const t = await createTenant()
-      const deviceId = `D-${uid()}-${uid()}`
+      const deviceId = uuidOf(`D-${uid()}-${uid()}`).toUpperCase()
       const info = {
         app_id: t.appId,
         device_id: deviceId,
         platform: 'android',
         version_name: '1.0.0',
         version_build: '1.0.0',
-        plugin_version: '6.0.0',
+        plugin_version: '8.51.0',
         version_os: '14',
         is_emulator: false,
         is_prod: true,

@@ -1,6 +1,7 @@
 // A simulated device and the management calls around it, all through REST.
+import { randomUUID } from 'node:crypto'
 import { expect } from 'vitest'
-import { rest, type Tenant, uid } from './harness.ts'
+import { rest, type Tenant } from './harness.ts'
 
 export interface Info {
   app_id: string
@@ -16,15 +17,17 @@ export interface Info {
   defaultChannel?: string
 }
 
+export { uuidOf } from './uuid.ts'
+
 /** What a physical, production iOS device on its builtin bundle sends. */
 export function deviceInfo(t: Pick<Tenant, 'appId'>, over: Partial<Info> = {}): Info {
   return {
     app_id: t.appId,
-    device_id: `dev-${uid()}`,
+    device_id: randomUUID(),
     platform: 'ios',
     version_name: 'builtin',
     version_build: '1.0.0',
-    plugin_version: '8.0.0',
+    plugin_version: '8.51.0',
     version_os: '17.4',
     is_emulator: false,
     is_prod: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkIn, deviceInfo, registerBundle, setChannel } from './device-helpers.ts'
+import { checkIn, deviceInfo, registerBundle, setChannel, uuidOf } from './device-helpers.ts'
 import { createTenant, getApp, rest, trpc, trpcError } from './harness.ts'
 
 describe('/device errors', () => {
@@ -76,9 +76,10 @@ describe('/device errors', () => {
   it('the device list never mixes apps', async () => {
     const t = await createTenant()
     const other = await t.addApp()
-    await checkIn(deviceInfo(t, { app_id: other, device_id: 'elsewhere' }))
-    await checkIn(deviceInfo(t, { device_id: 'here' }))
+    const here = uuidOf(`${t.appId}/here`)
+    await checkIn(deviceInfo(t, { app_id: other, device_id: uuidOf(`${t.appId}/elsewhere`) }))
+    await checkIn(deviceInfo(t, { device_id: here }))
     const res = await rest('GET', '/device', { key: t.keys.read, query: { app_id: t.appId } })
-    expect(res.body.data.map((d: any) => d.device_id)).toEqual(['here'])
+    expect(res.body.data.map((d: any) => d.device_id)).toEqual([here])
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { deviceListParams, deviceListSql } from '../../../packages/api/src/domains/device/devices.ts'
-import { checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride } from './device-helpers.ts'
+import { checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride, uuidOf } from './device-helpers.ts'
 import { createTenant, getApp, rest, type Tenant, trpc } from './harness.ts'
 
 /** Arranges `n` devices with updated_at descending by index, three devices per millisecond (ties). */
@@ -133,14 +133,15 @@ describe('/device happy paths', () => {
   it('POST sets a channel override on a device that never checked in; GET shows the channel', async () => {
     const t = await createTenant()
     await setChannel(t, 'beta')
-    await setOverride(t, 'Future-Device', { channel: 'beta' })
-    expect((await getDevice(t, 'future-device')).status).toBe(404) // no check-in yet
-    const info = deviceInfo(t, { device_id: 'future-device' })
+    const future = uuidOf(`${t.appId}/future-device`)
+    await setOverride(t, future.toUpperCase(), { channel: 'beta' })
+    expect((await getDevice(t, future)).status).toBe(404) // no check-in yet
+    const info = deviceInfo(t, { device_id: future })
     await checkIn(info)
-    const one = await getDevice(t, 'FUTURE-DEVICE')
-    expect(one).toMatchObject({ status: 200, body: { device_id: 'future-device', channel: 'beta' } })
+    const one = await getDevice(t, future.toUpperCase())
+    expect(one).toMatchObject({ status: 200, body: { device_id: future, channel: 'beta' } })
     const list = await rest('GET', '/device', { key: t.keys.read, query: { app_id: t.appId } })
-    expect(list.body.data[0]).toMatchObject({ device_id: 'future-device', channel: 'beta' })
+    expect(list.body.data[0]).toMatchObject({ device_id: future, channel: 'beta' })
   })
 
   it('POST by bundle name, then by channel, keeps both; DELETE removes both but keeps the device', async () => {
@@ -178,12 +179,13 @@ describe('/device happy paths', () => {
   it('works the same through tRPC', async () => {
     const t = await createTenant()
     await setChannel(t, 'beta')
-    await checkIn(deviceInfo(t, { device_id: 'trpc-dev' }))
+    const trpcDev = uuidOf(`${t.appId}/trpc-dev`)
+    await checkIn(deviceInfo(t, { device_id: trpcDev }))
     const caller = await trpc(t.keys.write)
-    expect(await caller.device.setOverride({ app_id: t.appId, device_id: 'trpc-dev', channel: 'beta' })).toEqual({ status: 'ok' })
-    expect(await caller.device.get({ app_id: t.appId, device_id: 'trpc-dev' })).toMatchObject({ device_id: 'trpc-dev', channel: 'beta' })
+    expect(await caller.device.setOverride({ app_id: t.appId, device_id: trpcDev, channel: 'beta' })).toEqual({ status: 'ok' })
+    expect(await caller.device.get({ app_id: t.appId, device_id: trpcDev })).toMatchObject({ device_id: trpcDev, channel: 'beta' })
     const page = await caller.device.get({ app_id: t.appId, limit: 1 })
-    expect(page).toMatchObject({ hasMore: false, data: [{ device_id: 'trpc-dev' }] })
-    expect(await caller.device.deleteOverride({ app_id: t.appId, device_id: 'trpc-dev' })).toEqual({ status: 'ok' })
+    expect(page).toMatchObject({ hasMore: false, data: [{ device_id: trpcDev }] })
+    expect(await caller.device.deleteOverride({ app_id: t.appId, device_id: trpcDev })).toEqual({ status: 'ok' })
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkIn, deviceInfo, setChannel } from './device-helpers.ts'
+import { checkIn, deviceInfo, setChannel, uuidOf } from './device-helpers.ts'
 import { createTenant, rest } from './harness.ts'
 
 describe('/device security', () => {
@@ -58,13 +58,14 @@ describe('/device security', () => {
     const a = await createTenant()
     const b = await createTenant()
     await setChannel(a, 'beta')
-    await checkIn(deviceInfo(a, { device_id: 'secret-device' }))
+    const secret = uuidOf(`${a.appId}/secret-device`)
+    await checkIn(deviceInfo(a, { device_id: secret }))
     const missing = await rest('GET', '/device', { key: b.keys.all, query: { app_id: 'com.does.not.exist' } })
     for (const res of [
       await rest('GET', '/device', { key: b.keys.all, query: { app_id: a.appId } }),
-      await rest('GET', '/device', { key: b.keys.all, query: { app_id: a.appId, device_id: 'secret-device' } }),
-      await rest('POST', '/device', { key: b.keys.all, body: { app_id: a.appId, device_id: 'secret-device', channel: 'beta' } }),
-      await rest('DELETE', '/device', { key: b.keys.all, query: { app_id: a.appId, device_id: 'secret-device' } }),
+      await rest('GET', '/device', { key: b.keys.all, query: { app_id: a.appId, device_id: secret } }),
+      await rest('POST', '/device', { key: b.keys.all, body: { app_id: a.appId, device_id: secret, channel: 'beta' } }),
+      await rest('DELETE', '/device', { key: b.keys.all, query: { app_id: a.appId, device_id: secret } }),
     ]) {
       expect(res.status).toBe(404)
       expect(res.body).toEqual(missing.body)

@@ -6,6 +6,7 @@ import { createClient } from '@capgo-api/client'
 import { describe, expect, it } from 'vitest'
 import { listenUrl, REPO_ROOT, SLOW } from './docs-helpers.ts'
 import { createTenant } from './harness.ts'
+import { uuidOf } from './uuid.ts'
 
 const EXAMPLE = path.join(REPO_ROOT, 'apps/example')
 const TSX = path.join(EXAMPLE, 'node_modules/.bin/tsx')
@@ -47,11 +48,11 @@ describe('apps/example', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           app_id: t.appId,
-          device_id: 'example-device',
+          device_id: uuidOf('example-device'),
           platform: 'ios',
           version_name: 'builtin',
           version_build: '1.0.0',
-          plugin_version: '8.0.0',
+          plugin_version: '8.51.0',
           version_os: '17.0',
         }),
       })

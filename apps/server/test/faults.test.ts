@@ -9,6 +9,7 @@ import { deviceInfo } from './device-helpers.ts'
 import { isolatedDatabase, uid } from './harness.ts'
 import { startServer } from './process/server.ts'
 import { type TcpProxy, tcpProxy } from './process/tcp-proxy.ts'
+import { uuidOf } from './uuid.ts'
 
 const runUrl = process.env.DATABASE_URL ?? ''
 const onPostgres = /^postgres(ql)?:\/\//.test(runUrl)
@@ -46,7 +47,7 @@ const countBy = (xs: { status: number }[]) =>
     m[r.status] = (m[r.status] ?? 0) + 1
     return m
   }, {})
-const checkInBody = (appId: string, device_id: string, custom_id: string) => deviceInfo({ appId }, { device_id, custom_id })
+const checkInBody = (appId: string, label: string, custom_id: string) => deviceInfo({ appId }, { device_id: uuidOf(label), custom_id })
 
 /** A fresh database and the built server on it (rate limits off: the load is ours). */
 async function serverOn(through?: TcpProxy) {
@@ -247,15 +248,16 @@ describe('faults', () => {
       const acked = answers.filter((a) => a.status === 200)
       const devices = await database.db.device.findMany({ where: { app_id: appId }, select: { device_id: true, custom_id: true } })
       const customOf = new Map(devices.map((d) => [d.device_id, d.custom_id]))
+      const customOfLabel = (label: string) => customOf.get(uuidOf(label))
       // a new device answered 200 exists
-      expect(acked.filter((a) => a.what.startsWith('new-') && !customOf.has(a.what)).map((a) => a.what)).toEqual([])
+      expect(acked.filter((a) => a.what.startsWith('new-') && customOfLabel(a.what) === undefined).map((a) => a.what)).toEqual([])
       // a device checked in again holds its last acknowledged check-in (or a later one, answered or not)
       for (let w = 0; w < 6; w++) {
         const last = acked.filter((a) => a.what === `dev-${w}`).at(-1)
         expect(last).toBeDefined()
         expect(
-          customOf.get(`dev-${w}`)! >= String(last!.seq).padStart(8, '0'),
-          `dev-${w}: ${customOf.get(`dev-${w}`)} < ${last!.seq}`,
+          customOfLabel(`dev-${w}`)! >= String(last!.seq).padStart(8, '0'),
+          `dev-${w}: ${customOfLabel(`dev-${w}`)} < ${last!.seq}`,
         ).toBe(true)
       }
       const channels = new Set(

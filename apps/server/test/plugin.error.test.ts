@@ -18,7 +18,7 @@ describe('device-facing endpoints: errors', () => {
       const res = await checkIn(body)
       expect(res.status, JSON.stringify(body)).toBe(400)
       expect(res.body.status).toBe('KO')
-      expect(['invalid_input', 'invalid_app_id']).toContain(res.body.error)
+      expect(res.body.error).toBe('invalid_json_body')
     }
     const raw = await rest('POST', '/updates', { body: '{"app_id":', headers: { 'content-type': 'application/json' } })
     expect(raw).toMatchObject({ status: 400, body: { status: 'KO', error: 'invalid_json' } })
@@ -31,7 +31,7 @@ describe('device-facing endpoints: errors', () => {
     const info = deviceInfo(t)
     expect(await rest('POST', '/stats', { body: { ...info } })).toMatchObject({
       status: 400,
-      body: { status: 'KO', error: 'invalid_input' },
+      body: { status: 'KO', error: 'invalid_json_body' },
     })
     expect(await rest('POST', '/stats', { body: [] })).toMatchObject({ status: 400, body: { status: 'KO' } })
     expect(
@@ -74,7 +74,7 @@ describe('device-facing endpoints: errors', () => {
       status: 403,
       body: { error: 'channel_self_set_not_allowed' },
     })
-    expect(await rest('DELETE', '/channel_self', { query: { app_id: t.appId, device_id: info.device_id } })).toMatchObject({
+    expect(await rest('DELETE', '/channel_self', { query: { ...info } })).toMatchObject({
       status: 403,
       body: { error: 'channel_self_set_not_allowed' },
     })
@@ -89,11 +89,11 @@ describe('device-facing endpoints: errors', () => {
     const t = await createTenant()
     const info = deviceInfo(t)
     expect(await rest('PUT', '/channel_self', { body: info })).toMatchObject({ status: 404, body: { error: 'channel_not_found' } })
-    expect(await rest('DELETE', '/channel_self', { query: { app_id: t.appId, device_id: info.device_id } })).toMatchObject({
+    expect(await rest('DELETE', '/channel_self', { query: { ...info } })).toMatchObject({
       status: 404,
       body: { error: 'channel_not_found' },
     })
-    expect(await rest('GET', '/channel_self', { query: { app_id: 'com.nobody.here' } })).toMatchObject({
+    expect(await rest('GET', '/channel_self', { query: { ...info, app_id: 'com.nobody.here' } })).toMatchObject({
       status: 404,
       body: { error: 'app_not_found' },
     })
@@ -102,12 +102,12 @@ describe('device-facing endpoints: errors', () => {
 })
 
 describe('device ids that are not text', () => {
-  it('a lone UTF-16 surrogate in device_id is a 400 invalid_characters, not a 500', async () => {
+  it('a lone UTF-16 surrogate in device_id is a 400 invalid_json_body (not a UUID), not a 500', async () => {
     const t = await createTenant()
-    const body = { app_id: t.appId, device_id: '\ud800', platform: 'ios', version_name: '1.2.3', version_build: '1.0.0' }
+    const body = { ...deviceInfo(t), device_id: '\ud800' }
     for (const method of ['POST', 'PUT'] as const) {
       const res = await rest(method, method === 'POST' ? '/updates' : '/channel_self', { body })
-      expect(res, method).toMatchObject({ status: 400, body: { status: 'KO', error: 'invalid_characters' } })
+      expect(res, method).toMatchObject({ status: 400, body: { status: 'KO', error: 'invalid_json_body' } })
     }
   })
 })

@@ -66,7 +66,7 @@ describe('/channel_self', () => {
     // the management API shows it
     expect((await getDevice(t, info.device_id)).body).toMatchObject({ channel: 'beta' })
 
-    expect(await rest('DELETE', '/channel_self', { query: { app_id: t.appId, device_id: info.device_id } })).toMatchObject({
+    expect(await rest('DELETE', '/channel_self', { query: { ...info } })).toMatchObject({
       status: 200,
       body: { status: 'ok' },
     })
@@ -97,11 +97,12 @@ describe('/channel_self', () => {
     await setChannel(t, 'beta', { allow_device_self_set: true })
     await setChannel(t, 'beta-ios', { allow_device_self_set: true, android: false })
     await setChannel(t, 'beta-real', { allow_device_self_set: true, allow_emulator: false })
-    const all = await rest('GET', '/channel_self', { query: { app_id: t.appId } })
+    const info = deviceInfo(t)
+    const all = await rest('GET', '/channel_self', { query: { ...info, platform: 'ios' } })
     expect(all.status).toBe(200)
     expect(all.body.map((c: any) => c.name)).toEqual(['beta', 'beta-ios', 'beta-real'])
     expect(all.body[0]).toEqual({ id: expect.any(Number), name: 'beta', public: false, allow_self_set: true })
-    const androidEmu = await rest('GET', '/channel_self', { query: { app_id: t.appId, platform: 'android', is_emulator: 'true' } })
+    const androidEmu = await rest('GET', '/channel_self', { query: { ...info, platform: 'android', is_emulator: 'true' } })
     expect(androidEmu.body.map((c: any) => c.name)).toEqual(['beta'])
   })
 })

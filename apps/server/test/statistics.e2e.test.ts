@@ -5,11 +5,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { checkInInfo } from '../bench/dataset.ts'
 import { createTenant, rest } from './harness.ts'
 import { rows } from './statistics-helpers.ts'
+import { uuidOf } from './uuid.ts'
 
 /** Moves the clock (Date only; timers stay real) to noon UTC of `day`. */
 const on = (day: string) => vi.setSystemTime(new Date(`${day}T12:00:00Z`))
 
-const info = checkInInfo
+/** A device's info object; the label's case is kept in the UUID (ids are lower-cased on input). */
+const info = (appId: string, label: string) =>
+  checkInInfo(appId, label === label.toLowerCase() ? uuidOf(label) : uuidOf(label.toLowerCase()).toUpperCase())
 
 const ok = <R extends { status: number; body: unknown }>(res: R): R => {
   expect(res.status, JSON.stringify(res.body)).toBe(200)

@@ -4,7 +4,7 @@
 // in rows read from DeviceOverride (deterministic: no timing).
 import { describe, expect, it } from 'vitest'
 import { checkIn, deviceInfo, registerBundle, setChannel } from './device-helpers.ts'
-import { createTenant, getApp, rest, type Tenant, uid } from './harness.ts'
+import { createTenant, getApp, rest, type Tenant } from './harness.ts'
 
 type Reader = (...args: unknown[]) => Promise<unknown>
 
@@ -79,7 +79,7 @@ describe('device requests cost the same whatever the number of overrides', () =>
 
   it('an app without overrides reads none; its first self-set override is served at once', async () => {
     const t = await appWithOverrides(0)
-    const info = deviceInfo(t, { device_id: `dev-${uid()}` })
+    const info = deviceInfo(t)
     expect(await overrideRowsRead(async () => expect((await checkIn(info)).body).toMatchObject({ version: '1.1.0' }))).toBe(0)
     expect((await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).body).toMatchObject({ status: 'ok' })
     expect((await checkIn(info)).body).toMatchObject({ version: '1.2.0' })

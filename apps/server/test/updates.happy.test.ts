@@ -1,7 +1,7 @@
 import { describeError, deviceInfo as deviceInfoSchema, envelope } from '@capgo-api/api'
 import { describe, expect, it } from 'vitest'
 import { updatesOutput } from '../../../packages/api/src/domains/plugin/schema.ts'
-import { bundleUrl, checkIn, deviceInfo, getDevice, type Info, registerBundle, setChannel, setOverride } from './device-helpers.ts'
+import { bundleUrl, checkIn, deviceInfo, getDevice, type Info, registerBundle, setChannel, setOverride, uuidOf } from './device-helpers.ts'
 import { createTenant, getApp, rest, type Tenant, trpc } from './harness.ts'
 
 interface Case {
@@ -366,10 +366,16 @@ describe('a simulated device, end to end', () => {
   it('checks in from ios, android, emulator and dev builds, follows an override, and shows up in GET /device', async () => {
     const t = await createTenant()
     await production(t, '1.1.0', { allow_emulator: false })
-    const ios = deviceInfo(t, { device_id: 'IPHONE-A1', custom_id: 'user-42', version_os: '17.4' })
-    const android = deviceInfo(t, { device_id: 'pixel-b2', platform: 'android', version_os: '14', plugin_version: '7.1.0' })
-    const emulator = deviceInfo(t, { device_id: 'sim-c3', is_emulator: true })
-    const dev = deviceInfo(t, { device_id: 'dev-d4', is_prod: false })
+    const [A1, B2, C3, D4] = ['iphone-a1', 'pixel-b2', 'sim-c3', 'dev-d4'].map((l) => uuidOf(`${t.appId}/${l}`)) as [
+      string,
+      string,
+      string,
+      string,
+    ]
+    const ios = deviceInfo(t, { device_id: A1.toUpperCase(), custom_id: 'user-42', version_os: '17.4' })
+    const android = deviceInfo(t, { device_id: B2, platform: 'android', version_os: '14', plugin_version: '7.1.0' })
+    const emulator = deviceInfo(t, { device_id: C3, is_emulator: true })
+    const dev = deviceInfo(t, { device_id: D4, is_prod: false })
 
     expect((await checkIn(ios)).body).toMatchObject({ version: '1.1.0' })
     expect((await checkIn(android)).body).toMatchObject({ version: '1.1.0' })
@@ -379,7 +385,7 @@ describe('a simulated device, end to end', () => {
     // the device installs it and reports the new bundle
     const stats = await rest('POST', '/stats', {
       body: [
-        { ...ios, device_id: 'iphone-a1', action: 'download_complete', version_name: '1.1.0' },
+        { ...ios, device_id: A1, action: 'download_complete', version_name: '1.1.0' },
         { ...ios, action: 'set', version_name: '1.1.0', old_version_name: 'builtin' },
       ],
     })
@@ -389,7 +395,7 @@ describe('a simulated device, end to end', () => {
     // an operator moves the device to a test channel through the management API
     await registerBundle(t, '1.1.1-rc.1')
     await setChannel(t, 'qa', { version: '1.1.1-rc.1' })
-    await setOverride(t, 'iphone-a1', { channel: 'qa' })
+    await setOverride(t, A1, { channel: 'qa' })
     expect((await checkIn({ ...ios, version_name: '1.1.0' })).body).toEqual({
       version: '1.1.1-rc.1',
       url: bundleUrl('1.1.1-rc.1'),
@@ -397,19 +403,19 @@ describe('a simulated device, end to end', () => {
       session_key: '',
     })
     // and back
-    expect((await rest('DELETE', '/device', { key: t.keys.write, query: { app_id: t.appId, device_id: 'iphone-a1' } })).status).toBe(200)
+    expect((await rest('DELETE', '/device', { key: t.keys.write, query: { app_id: t.appId, device_id: A1 } })).status).toBe(200)
     expect((await checkIn({ ...ios, version_name: '1.1.0' })).body).toMatchObject({ error: 'no_new_version_available' })
 
-    const one = await getDevice(t, 'iphone-a1')
+    const one = await getDevice(t, A1)
     expect(one.status).toBe(200)
     const bundles = await rest('GET', '/bundle', { key: t.keys.read, query: { app_id: t.appId } })
     const b110 = bundles.body.find((b: any) => b.name === '1.1.0')
     expect(one.body).toMatchObject({
-      device_id: 'iphone-a1',
+      device_id: A1,
       app_id: t.appId,
       custom_id: 'user-42',
       platform: 'ios',
-      plugin_version: '8.0.0',
+      plugin_version: '8.51.0',
       os_version: '17.4',
       version_build: '1.0.0',
       version_name: '1.1.0',
@@ -422,13 +428,13 @@ describe('a simulated device, end to end', () => {
     const list = await rest('GET', '/device', { key: t.keys.read, query: { app_id: t.appId } })
     expect(list.status).toBe(200)
     expect(list.body.hasMore).toBe(false)
-    expect(list.body.data.map((d: any) => d.device_id).sort()).toEqual(['dev-d4', 'iphone-a1', 'pixel-b2', 'sim-c3'])
-    expect(list.body.data[0].device_id).toBe('iphone-a1') // the last to check in
-    const pixel = list.body.data.find((d: any) => d.device_id === 'pixel-b2')
+    expect(list.body.data.map((d: any) => d.device_id).sort()).toEqual([A1, B2, C3, D4].sort())
+    expect(list.body.data[0].device_id).toBe(A1) // the last to check in
+    const pixel = list.body.data.find((d: any) => d.device_id === B2)
     expect(pixel).toMatchObject({ platform: 'android', os_version: '14', plugin_version: '7.1.0', version_name: 'builtin', is_prod: true })
     expect(pixel.version).toBeUndefined()
-    expect(list.body.data.find((d: any) => d.device_id === 'sim-c3')).toMatchObject({ is_emulator: true })
-    expect(list.body.data.find((d: any) => d.device_id === 'dev-d4')).toMatchObject({ is_prod: false })
+    expect(list.body.data.find((d: any) => d.device_id === C3)).toMatchObject({ is_emulator: true })
+    expect(list.body.data.find((d: any) => d.device_id === D4)).toMatchObject({ is_prod: false })
 
     // MAU and bandwidth were recorded for today
     const { database } = await getApp()

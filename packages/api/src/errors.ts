@@ -16,7 +16,11 @@ export const ERRORS = {
   missing_owner_org: [400, 'owner_org is required when the key can see more than one organization.'],
   invalid_expires_at: [400, 'expires_at must be a date in the future.'],
   invalid_characters: [400, 'The request contains characters that cannot be stored (such as NUL).'],
-  batch_too_large: [400, 'A tRPC batch holds at most 50 calls: split it.'],
+  batch_too_large: [400, 'Too many items in one batch (a tRPC batch holds at most 50 calls, a /stats batch at most 200 events): split it.'],
+  invalid_json_body: [
+    400,
+    'The body is not a valid info object (app_id, device_id as a UUID, platform, version_name, version_build, plugin_version as semver).',
+  ],
   no_valid_fields_provided_for_update: [400, 'The request carries none of the fields this operation can change: nothing was updated.'],
   invalid_url: [400, 'The URL is not valid: give an absolute http(s) URL with no user:password part.'],
   invalid_preflight: [400, 'A CORS preflight needs the Origin and Access-Control-Request-Method headers.'],
@@ -99,7 +103,8 @@ export const messageOf = (code: ErrorCode) => ERRORS[code][1]
 export class ApiError extends TRPCError {
   readonly error: ErrorCode
   readonly moreInfo?: Record<string, unknown>
-  constructor(error: ErrorCode, opts: { message?: string; cause?: unknown; moreInfo?: Record<string, unknown> } = {}) {
+  readonly issues?: Issue[]
+  constructor(error: ErrorCode, opts: { message?: string; cause?: unknown; moreInfo?: Record<string, unknown>; issues?: Issue[] } = {}) {
     super({
       code: TRPC_CODE_BY_STATUS[httpStatusOf(error)] ?? 'INTERNAL_SERVER_ERROR',
       message: opts.message ?? messageOf(error),
@@ -107,6 +112,7 @@ export class ApiError extends TRPCError {
     })
     this.error = error
     this.moreInfo = opts.moreInfo
+    this.issues = opts.issues
   }
 }
 
@@ -142,6 +148,19 @@ export function fromZodIssues(zodIssues: readonly ZodLikeIssue[]): { error: Erro
         ? `Invalid input: ${first.path ? `${first.path}: ` : ''}${first.message}`
         : messageOf(error)
   return { error, message, issues }
+}
+
+/**
+ * A device endpoint's body that is not a valid info object (SPEC section 3): 400
+ * `invalid_json_body` with the field-level issues, whatever the field (Capgo's code for it).
+ * A batch over its size keeps `batch_too_large`.
+ */
+export function invalidJsonBody(zodIssues: readonly ZodLikeIssue[]): ApiError {
+  const z = fromZodIssues(zodIssues)
+  if (z.error === 'batch_too_large') return new ApiError('batch_too_large', { issues: z.issues })
+  const first = z.issues[0]
+  const message = first ? `Invalid info object: ${first.path ? `${first.path}: ` : ''}${first.message}` : messageOf('invalid_json_body')
+  return new ApiError('invalid_json_body', { message, issues: z.issues })
 }
 
 /** The fields Prisma and the drivers put on their errors, as far as the checks below read them. */
@@ -231,7 +250,14 @@ export function describeError(e: unknown): {
   issues?: Issue[]
   moreInfo?: Record<string, unknown>
 } {
-  if (e instanceof ApiError) return { error: e.error, status: httpStatusOf(e.error), message: e.message, moreInfo: e.moreInfo }
+  if (e instanceof ApiError)
+    return {
+      error: e.error,
+      status: httpStatusOf(e.error),
+      message: e.message,
+      moreInfo: e.moreInfo,
+      ...(e.issues ? { issues: e.issues } : {}),
+    }
   if (e instanceof TRPCError) {
     const cause = e.cause as { name?: string; issues?: ZodLikeIssue[] } | undefined
     if (e.code === 'BAD_REQUEST' && cause?.name === 'ZodError' && Array.isArray(cause.issues)) {

@@ -4,7 +4,17 @@ export { type AuthedContext, type Context, createContextInner } from './context.
 export { newApiKey } from './domains/apikey/keys.ts'
 export { containsNul, errorEnvelope } from './domains/common.ts'
 export { putMember } from './domains/member/service.ts'
-export { ApiError, describeError, ERRORS, type ErrorCode, envelope, fromZodIssues, isDatabaseUnavailable, messageOf } from './errors.ts'
+export {
+  ApiError,
+  describeError,
+  ERRORS,
+  type ErrorCode,
+  envelope,
+  fromZodIssues,
+  invalidJsonBody,
+  isDatabaseUnavailable,
+  messageOf,
+} from './errors.ts'
 export type { ProcedureMeta } from './meta.ts'
 export { type AppRouter, appRouter } from './root.ts'
 export { createServices, DEFAULT_CACHE_TTL_MS, type Services, type ServicesConfig } from './services.ts'

@@ -4,7 +4,7 @@ import { initTRPC } from '@trpc/server'
 import { authenticate, type KeyMode, requireMode } from './access.ts'
 import type { Context } from './context.ts'
 import { containsNul } from './domains/common.ts'
-import { ApiError, describeError } from './errors.ts'
+import { ApiError, describeError, invalidJsonBody } from './errors.ts'
 import type { ProcedureMeta } from './meta.ts'
 
 // ---- init -------------------------------------------------------------------------------
@@ -51,6 +51,19 @@ const base = t.middleware(async ({ next, getRawInput }) => {
 })
 
 export const publicProcedure = t.procedure.use(base)
+
+/**
+ * The device endpoints (no key): an input that fails its schema is 400 `invalid_json_body` with
+ * the issues (SPEC section 3, Capgo's code), whichever field is at fault.
+ */
+export const deviceProcedure = publicProcedure.use(async ({ next }) => {
+  const result = await next()
+  if (!result.ok && result.error.code === 'BAD_REQUEST') {
+    const cause = result.error.cause as { name?: string; issues?: { path?: PropertyKey[]; message: string }[] } | undefined
+    if (cause?.name === 'ZodError' && Array.isArray(cause.issues)) throw invalidJsonBody(cause.issues)
+  }
+  return result
+})
 
 /** The caller's key, authenticated, of at least `mode`: the principal joins the context. */
 const withMode = (mode: KeyMode) =>

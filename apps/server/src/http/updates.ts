@@ -4,18 +4,19 @@
 // is the procedure's: errors go through the same catalogue (the procedure's only middleware maps
 // errors, as describeFailure does here), and test/updates.happy.test.ts checks that the REST and
 // tRPC answers are the same. The route is documented by the procedure's OpenAPI meta.
-import { answerUpdates, containsNul, deviceInfo, envelope, fromZodIssues, messageOf, type Services } from '@capgo-api/api'
+import { answerUpdates, containsNul, describeError, deviceInfo, envelope, invalidJsonBody, messageOf, type Services } from '@capgo-api/api'
 import type { FastifyInstance } from 'fastify'
 import { describeFailure } from './failure.ts'
 
 export async function updatesRoute(app: FastifyInstance, opts: { services: Services }) {
   app.post('/updates', async (req, reply) => {
     const input = deviceInfo.safeParse(req.body)
+    // not a valid info object: 400 invalid_json_body, as the procedure's middleware answers (trpc.ts deviceProcedure)
     if (!input.success)
       return reply
         .code(400)
         .type('application/json; charset=utf-8')
-        .send(envelope({ ...fromZodIssues(input.error.issues), status: 400 }))
+        .send(envelope(describeError(invalidJsonBody(input.error.issues))))
     // the procedures' rule (trpc.ts refuseNul): NUL is refused on both databases alike
     if (containsNul(input.data))
       return reply

@@ -6,6 +6,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { uuidOf } from '../uuid.ts'
 import { type StartedServer, startServer } from './server.ts'
 
 const KEY = 'limits-test-admin-key'
@@ -37,7 +38,14 @@ async function call(
   return { status: res.status, body, headers: res.headers }
 }
 
-const device = (device_id: string) => ({ app_id: APP_ID, device_id, platform: 'android', version_name: 'builtin', version_build: '1.0.0' })
+const device = (label: string) => ({
+  app_id: APP_ID,
+  device_id: uuidOf(label),
+  platform: 'android',
+  version_name: 'builtin',
+  version_build: '1.0.0',
+  plugin_version: '8.51.0',
+})
 
 function expect429(a: Answer) {
   expect(a.status, JSON.stringify(a.body)).toBe(429)

@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { uuidOf } from '../uuid.ts'
 import { startServer } from './server.ts'
 import { tcpProxy } from './tcp-proxy.ts'
 
@@ -29,7 +30,7 @@ describe('a Redis outage', () => {
       },
     })
     afterAll(() => server.stop('SIGKILL'))
-    const deviceId = `redis-outage-${process.pid}-${Date.now()}`
+    const deviceId = uuidOf(`redis-outage-${process.pid}-${Date.now()}`)
     // a device request: the per-device limit and the new-device ceiling both use the store
     const timed = async () => {
       const started = performance.now()
@@ -42,6 +43,7 @@ describe('a Redis outage', () => {
           platform: 'ios',
           version_name: 'builtin',
           version_build: '1.0.0',
+          plugin_version: '8.51.0',
         }),
         signal: AbortSignal.timeout(20_000),
       })

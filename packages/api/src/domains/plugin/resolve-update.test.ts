@@ -56,6 +56,7 @@ const device = (extra: Partial<DeviceInfo> = {}): DeviceInfo => ({
   platform: 'ios',
   version_name: 'builtin',
   version_build: '1.0.0',
+  plugin_version: '8.51.0',
   ...extra,
 })
 

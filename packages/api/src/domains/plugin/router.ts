@@ -1,5 +1,5 @@
 // The endpoints the Capacitor updater plugin calls (no key; SPEC section 3).
-import { publicProcedure, router } from '../../trpc.ts'
+import { deviceProcedure, router } from '../../trpc.ts'
 import { okOutput } from '../common.ts'
 import {
   channelSelfDeleteInput,
@@ -16,9 +16,9 @@ import { answerUpdates, getOwnChannel, leaveOwnChannel, listSelfSetChannels, rec
 const tags = ['plugin']
 
 export const pluginRouter = router({
-  updates: publicProcedure
+  updates: deviceProcedure
     .meta({
-      errors: ['invalid_app_id', 'invalid_characters', 'app_not_found'],
+      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found'],
       openapi: {
         method: 'POST',
         path: '/updates',
@@ -33,9 +33,9 @@ export const pluginRouter = router({
     .output(updatesOutput)
     .mutation(({ ctx, input }) => answerUpdates(ctx.services, input)),
 
-  stats: publicProcedure
+  stats: deviceProcedure
     .meta({
-      errors: ['invalid_app_id', 'invalid_characters', 'app_not_found'],
+      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found'],
       openapi: {
         method: 'POST',
         path: '/stats',
@@ -50,9 +50,9 @@ export const pluginRouter = router({
     .output(okOutput)
     .mutation(({ ctx, input }) => recordEvents(ctx.services, input)),
 
-  channelSelfSet: publicProcedure
+  channelSelfSet: deviceProcedure
     .meta({
-      errors: ['invalid_app_id', 'invalid_characters', 'app_not_found', 'channel_not_found', 'channel_self_set_not_allowed'],
+      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found', 'channel_not_found', 'channel_self_set_not_allowed'],
       openapi: {
         method: 'POST',
         path: '/channel_self',
@@ -67,9 +67,9 @@ export const pluginRouter = router({
     .output(okOutput)
     .mutation(({ ctx, input }) => setOwnChannel(ctx.services, input)),
 
-  channelSelfGet: publicProcedure
+  channelSelfGet: deviceProcedure
     .meta({
-      errors: ['invalid_app_id', 'invalid_characters', 'app_not_found', 'channel_not_found'],
+      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found', 'channel_not_found'],
       openapi: {
         method: 'PUT',
         path: '/channel_self',
@@ -84,9 +84,9 @@ export const pluginRouter = router({
     .output(channelSelfGetOutput)
     .mutation(({ ctx, input }) => getOwnChannel(ctx.services, input)),
 
-  channelSelfList: publicProcedure
+  channelSelfList: deviceProcedure
     .meta({
-      errors: ['invalid_app_id', 'invalid_characters', 'app_not_found'],
+      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found'],
       openapi: {
         method: 'GET',
         path: '/channel_self',
@@ -101,9 +101,9 @@ export const pluginRouter = router({
     .output(channelSelfListOutput)
     .query(({ ctx, input }) => listSelfSetChannels(ctx.services, input)),
 
-  channelSelfDelete: publicProcedure
+  channelSelfDelete: deviceProcedure
     .meta({
-      errors: ['invalid_app_id', 'invalid_characters', 'app_not_found', 'channel_not_found', 'channel_self_set_not_allowed'],
+      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found', 'channel_not_found', 'channel_self_set_not_allowed'],
       openapi: {
         method: 'DELETE',
         path: '/channel_self',

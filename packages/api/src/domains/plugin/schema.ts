@@ -1,23 +1,42 @@
 // What the Capacitor updater plugin sends and receives (no key; see SPEC section 3).
 import { z } from 'zod'
-import { appId, bool, deviceId } from '../common.ts'
+import { appId, bool, SEMVER_RE } from '../common.ts'
 import { PLATFORMS } from '../device/schema.ts'
 
 const str = (max: number, description: string, example: string) => z.string().max(max).meta({ description, example })
 
-/** The plugin's info object, sent with every device-facing call. */
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The plugin's device id: a UUID (CapgoUpdater.java keeps one per install), lower-cased on input. */
+export const deviceUuid = z
+  .string()
+  .regex(UUID_RE, 'device_id must be a UUID such as 6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f.')
+  .transform((s) => s.toLowerCase())
+  .meta({ description: 'Device id, a UUID (lower-cased on input)', example: '6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f' })
+
+/**
+ * The plugin's info object, sent with every device-facing call (CapgoUpdater.java
+ * createInfoObject). Unknown fields are ignored: plugins add fields over time.
+ */
 export const deviceInfo = z.object({
   app_id: appId,
-  device_id: deviceId,
+  device_id: deviceUuid,
   platform: z.enum(PLATFORMS).meta({ description: 'Device platform', example: 'ios' }),
   version_name: str(255, 'Bundle the device runs (`builtin` = the bundle shipped in the native app)', '1.2.3'),
-  version_build: str(255, 'Native app version', '1.0.0'),
-  plugin_version: str(64, 'Version of the updater plugin', '8.0.0').optional(),
+  version_build: z.string().min(1).max(255).meta({ description: 'Native app version', example: '1.0.0' }),
+  version_code: str(64, 'Native build number (Android versionCode, iOS build)', '10').optional(),
+  plugin_version: z
+    .string()
+    .max(64)
+    .regex(SEMVER_RE, 'plugin_version must be a semantic version such as 8.51.0.')
+    .meta({ description: 'Version of the updater plugin (semver)', example: '8.51.0' }),
   version_os: str(64, 'OS version', '17.4').optional(),
   is_emulator: bool().optional().meta({ description: 'Running on an emulator/simulator', example: false }),
   is_prod: bool().optional().meta({ description: 'A production (release) build', example: true }),
   custom_id: str(255, 'Id chosen by the app (setCustomId)', 'user-42').optional(),
-  defaultChannel: str(255, 'Channel configured in capacitor.config (`defaultChannel`)', 'beta').optional(),
+  install_source: str(255, 'Where the app was installed from, as the plugin reports it', 'app_store').optional(),
+  defaultChannel: str(255, "The device's channel: capacitor.config `defaultChannel`, or the one it chose (setChannel)", 'beta').optional(),
+  key_id: str(64, 'Id of the encryption public key the device holds (absent without one)', 'MIIBCgKCAQEAxmP6e5Gm').optional(),
 })
 export type DeviceInfo = z.infer<typeof deviceInfo>
 
@@ -95,6 +114,8 @@ export const statsInput = z
               device_id: '6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f',
               platform: 'ios',
               version_name: '1.2.3',
+              version_build: '1.0.0',
+              plugin_version: '8.51.0',
               action: 'download_complete',
             },
           ],
@@ -115,12 +136,10 @@ export const channelSelfGetOutput = z
   })
   .meta({ id: 'DeviceChannel' })
 
-export const channelSelfListInput = z.object({
-  app_id: appId,
-  platform: z.enum(PLATFORMS).optional().meta({ description: 'Only channels serving this platform', example: 'ios' }),
-  device_id: deviceId.optional(),
-  is_emulator: z.stringbool().optional().meta({ description: 'Only channels that allow emulators', example: 'false' }),
-  is_prod: z.stringbool().optional().meta({ description: 'Only channels that allow this build type', example: 'true' }),
+/** The info object as query parameters (CapgoUpdater.java listChannels puts every field in the query). */
+export const channelSelfListInput = deviceInfo.extend({
+  is_emulator: z.stringbool().optional().meta({ description: 'Running on an emulator/simulator', example: 'false' }),
+  is_prod: z.stringbool().optional().meta({ description: 'A production (release) build', example: 'true' }),
 })
 
 export const channelSelfListOutput = z.array(
@@ -129,13 +148,5 @@ export const channelSelfListOutput = z.array(
     .meta({ id: 'SelfSettableChannel' }),
 )
 
-export const channelSelfDeleteInput = z.object({
-  app_id: appId,
-  device_id: deviceId,
-  platform: z
-    .enum(PLATFORMS)
-    .optional()
-    .meta({ description: 'Device platform (ignored; accepted for plugin compatibility)', example: 'ios' }),
-  version_name: str(255, 'Bundle the device runs (ignored; accepted for plugin compatibility)', '1.2.3').optional(),
-  version_build: str(255, 'Native app version (ignored; accepted for plugin compatibility)', '1.0.0').optional(),
-})
+/** The info object as query parameters or a JSON body (older plugins); its booleans are not needed here. */
+export const channelSelfDeleteInput = deviceInfo.omit({ is_emulator: true, is_prod: true })
