@@ -112,6 +112,8 @@ describe('group commit of check-ins', () => {
         is_emulator: false,
         version_name: 'builtin',
         version_id: null,
+        default_channel: null,
+        key_id: null,
       }
       return { app_id, device_id, at: new Date(), set: fields, create: fields }
     }

@@ -295,6 +295,20 @@ export async function tableNames(database: DbHandle): Promise<string[]> {
 }
 
 /** Row count and a checksum of every table: equal snapshots mean an unchanged database. */
+/** What a device request may write for one app, row by row (tests run in parallel on one database: an app's rows are theirs alone). */
+export async function appRows(database: DbHandle, app_id: string) {
+  const where = { where: { app_id } }
+  const { db } = database
+  const [devices, overrides, months, days, bundleDays] = await Promise.all([
+    db.device.findMany({ ...where, orderBy: { device_id: 'asc' } }),
+    db.deviceOverride.findMany({ ...where, orderBy: { device_id: 'asc' } }),
+    db.deviceMonth.findMany({ ...where, orderBy: { device_id: 'asc' } }),
+    db.dailyStat.findMany({ ...where, orderBy: { date: 'asc' } }),
+    db.bundleDailyStat.findMany({ ...where, orderBy: [{ bundle_id: 'asc' }, { date: 'asc' }] }),
+  ])
+  return JSON.parse(JSON.stringify({ devices, overrides, months, days, bundleDays }, (_k, v) => (typeof v === 'bigint' ? String(v) : v)))
+}
+
 export async function snapshotDb(database: DbHandle): Promise<Record<string, { rows: number; checksum: string }>> {
   const out: Record<string, { rows: number; checksum: string }> = {}
   const json = (v: unknown) =>

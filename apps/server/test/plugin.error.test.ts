@@ -26,28 +26,6 @@ describe('device-facing endpoints: errors', () => {
     expect(await database.db.device.count({ where: { app_id: t.appId } })).toBe(0)
   })
 
-  it('/stats: invalid events are 400; an unknown app is 404 app_not_found', async () => {
-    const t = await createTenant()
-    const info = deviceInfo(t)
-    expect(await rest('POST', '/stats', { body: { ...info } })).toMatchObject({
-      status: 400,
-      body: { status: 'KO', error: 'invalid_json_body' },
-    })
-    expect(await rest('POST', '/stats', { body: [] })).toMatchObject({ status: 400, body: { status: 'KO' } })
-    expect(
-      await rest('POST', '/stats', {
-        body: [
-          { ...info, action: 'set' },
-          { ...info, platform: 'tv', action: 'set' },
-        ],
-      }),
-    ).toMatchObject({ status: 400, body: { status: 'KO' } })
-    expect(await rest('POST', '/stats', { body: { ...info, app_id: 'com.nobody.here', action: 'ping' } })).toMatchObject({
-      status: 404,
-      body: { status: 'KO', error: 'app_not_found' },
-    })
-  })
-
   it('/channel_self: refuses channels without allow_device_self_set, and unknown channels', async () => {
     const t = await createTenant()
     await setChannel(t, 'locked')

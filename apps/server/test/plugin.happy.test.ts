@@ -42,7 +42,7 @@ describe('POST /stats', () => {
   it('an event from a device never seen creates it', async () => {
     const t = await createTenant()
     const info = deviceInfo(t, { platform: 'android', custom_id: 'c-1' })
-    await rest('POST', '/stats', { body: { ...info, action: 'ping' } })
+    await rest('POST', '/stats', { body: { ...info, action: 'app_moved_to_foreground' } })
     expect((await getDevice(t, info.device_id)).body).toMatchObject({ platform: 'android', custom_id: 'c-1', version_name: 'builtin' })
   })
 })

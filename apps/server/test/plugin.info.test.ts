@@ -2,7 +2,7 @@
 // 400 invalid_json_body with the field at fault, on every endpoint and verb, and changes nothing.
 import { describe, expect, it } from 'vitest'
 import { checkIn, deviceInfo, getDevice, registerBundle, setChannel } from './device-helpers.ts'
-import { createTenant, getApp, rest, snapshotDb, trpc, trpcError } from './harness.ts'
+import { appRows, createTenant, getApp, rest, trpc, trpcError } from './harness.ts'
 
 /** Bodies that are not info objects, each with the field the answer names. */
 function invalidInfos(good: Record<string, unknown>): [string, unknown, string][] {
@@ -41,7 +41,7 @@ describe('invalid info objects', () => {
     await setChannel(t, 'beta', { allow_device_self_set: true })
     const good = deviceInfo(t)
     const { database } = await getApp()
-    const before = await snapshotDb(database)
+    const before = await appRows(database, t.appId)
     for (const [what, body, field] of invalidInfos(good as never)) {
       expectInvalid(await rest('POST', '/updates', { body }), field, `/updates ${what}`)
       expectInvalid(await rest('PUT', '/channel_self', { body }), field, `PUT ${what}`)
@@ -57,7 +57,7 @@ describe('invalid info objects', () => {
       const res = await rest('POST', '/updates', { body: raw, headers: { 'content-type': 'application/json' } })
       expect(res, raw).toMatchObject({ status: 400, body: { status: 'KO', error: 'invalid_json_body' } })
     }
-    expect(await snapshotDb(database)).toEqual(before)
+    expect(await appRows(database, t.appId)).toEqual(before)
   })
 
   it('the same through tRPC: invalid_json_body with the issues', async () => {

@@ -10,7 +10,7 @@ describe('device-facing endpoints: security', () => {
     const info = deviceInfo(t)
     expect((await checkIn(info)).body).toMatchObject({ version: '1.1.0' })
     expect((await rest('POST', '/updates', { key: 'garbage', body: info })).body).toMatchObject({ version: '1.1.0' })
-    expect((await rest('POST', '/stats', { body: { ...info, action: 'ping' } })).status).toBe(200)
+    expect((await rest('POST', '/stats', { body: { ...info, action: 'app_moved_to_foreground' } })).status).toBe(200)
     expect((await rest('GET', '/channel_self', { query: { ...info } })).status).toBe(200)
   })
 

@@ -24,8 +24,8 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'
 import type { AppRouter } from './root.ts'
 export type RouterInputs = inferRouterInputs<AppRouter>
 export type RouterOutputs = inferRouterOutputs<AppRouter>
-export { deviceInfo } from './domains/plugin/schema.ts'
-// the device check-in's schema and function, for the server's dedicated POST /updates route
-export { answerUpdates } from './domains/plugin/service.ts'
+export { deviceInfo, statsInput } from './domains/plugin/schema.ts'
+// the device check-in's and events' schemas and functions, for the server's dedicated POST /updates and /stats routes
+export { answerUpdates, recordEvents } from './domains/plugin/service.ts'
 export { GRAPHS, type Graph, toDay } from './domains/statistics/schema.ts'
 export { httpStatusOf, isErrorCode } from './errors.ts'

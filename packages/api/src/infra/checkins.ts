@@ -1,12 +1,14 @@
 // Group commit of device check-ins. A check-in is queued; the next flush writes all that queued
 // in one transaction: the device upserts (INSERT … ON CONFLICT DO UPDATE), their DeviceMonth rows
-// (MAU) and one DailyStat bump per app and day. Each caller's promise settles once its batch
+// (MAU), one DailyStat bump per app and day (new devices, and the bandwidth of /stats
+// download_complete events) and the BundleDailyStat bumps of /stats (installs, install failures). Each caller's promise settles once its batch
 // committed, so no acknowledged check-in is lost; a batch that fails is retried one check-in at a
 // time, so one bad row (say, its app was just deleted) fails alone. Writes bypass Prisma, whose
 // per-query cost was most of a check-in's: on SQLite synchronously on the raw connection with
 // cached single-row statements; on PostgreSQL with multi-row statements on a connection of
 // Prisma's pool, a few batches at once (their commits overlap). This writer is the only one of
-// Device rows from check-ins, DeviceMonth (MAU) and DailyStat.mau_new; tests and the seed use it too.
+// Device rows from check-ins, DeviceMonth (MAU), DailyStat.mau_new and BundleDailyStat; tests and the
+// seed use it too.
 
 import type { DbHandle, PgPool, SqliteRaw } from '@capgo-api/db'
 import { LRUCache } from 'lru-cache'
@@ -24,6 +26,8 @@ export const DEVICE_FIELDS = [
   'is_emulator',
   'version_name',
   'version_id',
+  'default_channel',
+  'key_id',
 ] as const
 export type DeviceField = (typeof DEVICE_FIELDS)[number]
 export type DeviceFields = Partial<Record<DeviceField, string | number | boolean | null>>
@@ -39,6 +43,8 @@ export const NEW_DEVICE: Required<DeviceFields> = {
   is_emulator: false,
   version_name: 'builtin',
   version_id: null,
+  default_channel: null,
+  key_id: null,
 }
 
 export interface CheckInWrite {
@@ -49,6 +55,12 @@ export interface CheckInWrite {
   set: DeviceFields
   /** the whole row for a device seen for the first time */
   create: Required<DeviceFields>
+  /** the day (YYYY-MM-DD, UTC) it counts on (MAU, bandwidth, bundle counts); default: the day of `at` */
+  day?: string
+  /** bytes to add to that day's bandwidth (a /stats download_complete) */
+  bandwidth?: number
+  /** a bundle's install (`set`) or install failure that day (/stats) */
+  bundle?: { id: number; installs: number; failures: number }
 }
 
 const MAX_BATCH = 500
@@ -68,6 +80,8 @@ export class CheckInWriter {
   // "this device is already counted in this month": skips the DeviceMonth insert (exact: an entry
   // is added only once its row is committed; forgotten when apps are deleted)
   private readonly counted = new LRUCache<string, true>({ max: 50_000 })
+  /** batches committed so far, each one transaction (what tests and the bench read) */
+  commits = 0
 
   constructor(private readonly database: DbHandle) {}
 
@@ -118,6 +132,7 @@ export class CheckInWriter {
           this.counted,
           batch.map((p) => p.write),
         )
+        this.commits++
         for (const p of batch) p.resolve()
       } catch (e) {
         // the database away: each would fail alike (and wait its connection timeout), so all fail now
@@ -138,18 +153,45 @@ interface Bump {
   app_id: string
   day: string
   n: number
+  bandwidth: number
+}
+interface BundleBump {
+  app_id: string
+  bundle_id: number
+  day: string
+  installs: number
+  failures: number
 }
 
-/** One DailyStat bump per app and day, by the number of devices new in their month. */
-function bumpsOf(inserted: MonthRow[]): Bump[] {
+const dayOfWrite = (w: CheckInWrite) => w.day ?? dayOf(w.at)
+
+/** One DailyStat bump per app and day: the devices new in their month, and the bandwidth of the writes. */
+function bumpsOf(inserted: MonthRow[], writes: CheckInWrite[]): Bump[] {
   const perDay = new Map<string, Bump>()
-  for (const m of inserted) {
-    const key = `${m.app_id}\u0000${m.day}`
-    const e = perDay.get(key) ?? { app_id: m.app_id, day: m.day, n: 0 }
-    e.n++
+  const at = (app_id: string, day: string) => {
+    const key = `${app_id}\u0000${day}`
+    const e = perDay.get(key) ?? { app_id, day, n: 0, bandwidth: 0 }
     perDay.set(key, e)
+    return e
   }
+  for (const m of inserted) at(m.app_id, m.day).n++
+  for (const w of writes) if (w.bandwidth) at(w.app_id, dayOfWrite(w)).bandwidth += w.bandwidth
   return [...perDay.values()].sort((a, b) => (a.app_id + a.day < b.app_id + b.day ? -1 : 1))
+}
+
+/** One BundleDailyStat bump per bundle and day, in key order. */
+function bundleBumpsOf(writes: CheckInWrite[]): BundleBump[] {
+  const per = new Map<string, BundleBump>()
+  for (const w of writes) {
+    if (!w.bundle) continue
+    const day = dayOfWrite(w)
+    const key = `${w.bundle.id}\u0000${day}`
+    const e = per.get(key) ?? { app_id: w.app_id, bundle_id: w.bundle.id, day, installs: 0, failures: 0 }
+    e.installs += w.bundle.installs
+    e.failures += w.bundle.failures
+    per.set(key, e)
+  }
+  return [...per.values()].sort((a, b) => a.bundle_id - b.bundle_id || (a.day < b.day ? -1 : 1))
 }
 
 async function commit(database: DbHandle, seen: LRUCache<string, true>, writes: CheckInWrite[]) {
@@ -168,7 +210,7 @@ async function commit(database: DbHandle, seen: LRUCache<string, true>, writes: 
   // MAU: each (app, month, device) once, on its first day in the batch, unless already counted
   const months = new Map<string, MonthRow>()
   for (const w of writes) {
-    const day = dayOf(w.at)
+    const day = dayOfWrite(w)
     const key = `${w.app_id}\u0000${day.slice(0, 7)}\u0000${w.device_id}`
     if (!seen.has(key) && !months.has(key)) months.set(key, { app_id: w.app_id, month: day.slice(0, 7), device_id: w.device_id, day })
   }
@@ -177,7 +219,7 @@ async function commit(database: DbHandle, seen: LRUCache<string, true>, writes: 
   const db = database.db
   const raw = database.provider === 'sqlite' ? await sqliteRawOf(database) : undefined
   if (raw) {
-    const write = () => writeSqlite(raw, devices, monthRows)
+    const write = () => writeSqlite(raw, devices, monthRows, writes)
     // Synchronous, so nothing else runs on the connection meanwhile. If a Prisma interactive
     // transaction is open on it (it awaits between statements), wait for our turn through Prisma,
     // which runs one transaction at a time, instead of writing into someone else's transaction.
@@ -185,7 +227,7 @@ async function commit(database: DbHandle, seen: LRUCache<string, true>, writes: 
     else await db.$transaction(async () => write())
   } else {
     if (!database.pgPool()) await db.$queryRawUnsafe('SELECT 1') // Prisma connects lazily: the pool exists once it has
-    await writePg(database.pgPool()!, devices, monthRows, months)
+    await writePg(database.pgPool()!, devices, monthRows, months, writes)
   }
   for (const key of months.keys()) seen.set(key, true)
 }
@@ -234,15 +276,24 @@ const sqliteUpsertSql = (cols: readonly string[]) => {
   return sql
 }
 const MONTH_SQL = 'INSERT INTO "DeviceMonth" ("app_id", "month", "device_id") VALUES (?, ?, ?) ON CONFLICT DO NOTHING'
-const BUMP_SQL = `INSERT INTO "DailyStat" ("app_id", "date", "mau_new", "bandwidth", "storage_delta") VALUES (?, ?, ?, 0, 0)
-  ON CONFLICT ("app_id", "date") DO UPDATE SET "mau_new" = "DailyStat"."mau_new" + excluded."mau_new"`
+const BUMP_SQL = `INSERT INTO "DailyStat" ("app_id", "date", "mau_new", "bandwidth", "storage_delta") VALUES (?, ?, ?, ?, 0)
+  ON CONFLICT ("app_id", "date") DO UPDATE SET "mau_new" = "DailyStat"."mau_new" + excluded."mau_new",
+    "bandwidth" = "DailyStat"."bandwidth" + excluded."bandwidth"`
+const BUNDLE_BUMP_SQL = `INSERT INTO "BundleDailyStat" ("app_id", "bundle_id", "date", "installs", "failures") VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT ("bundle_id", "date") DO UPDATE SET "installs" = "BundleDailyStat"."installs" + excluded."installs",
+    "failures" = "BundleDailyStat"."failures" + excluded."failures"`
 
-function writeSqlite(raw: SqliteRaw, devices: CheckInWrite[], monthRows: MonthRow[]) {
+function writeSqlite(raw: SqliteRaw, devices: CheckInWrite[], monthRows: MonthRow[], writes: CheckInWrite[]) {
   for (const d of devices) raw.prepare(sqliteUpsertSql(updatedColumns(d))).run(deviceRow(d, sqliteValue))
   const month = raw.prepare(MONTH_SQL)
   const inserted = monthRows.filter((m) => month.run([m.app_id, m.month, m.device_id]).changes > 0)
   const bump = raw.prepare(BUMP_SQL)
-  for (const b of bumpsOf(inserted)) bump.run([b.app_id, b.day, b.n])
+  for (const b of bumpsOf(inserted, writes)) bump.run([b.app_id, b.day, b.n, b.bandwidth])
+  const bundleBumps = bundleBumpsOf(writes)
+  if (bundleBumps.length) {
+    const bundleBump = raw.prepare(BUNDLE_BUMP_SQL)
+    for (const b of bundleBumps) bundleBump.run([b.app_id, b.bundle_id, b.day, b.installs, b.failures])
+  }
 }
 
 // ---- PostgreSQL: multi-row statements on a pool connection ------------------------------------
@@ -254,7 +305,13 @@ const valuesList = (rows: number, width: number) =>
 // Prisma stores DateTime as timestamp(3) in UTC: an ISO string's wall time, its Z ignored by the column type
 const pgValue = (v: unknown) => (v instanceof Date ? v.toISOString() : v)
 
-async function writePg(pool: PgPool, devices: CheckInWrite[], monthRows: MonthRow[], months: Map<string, MonthRow>) {
+async function writePg(
+  pool: PgPool,
+  devices: CheckInWrite[],
+  monthRows: MonthRow[],
+  months: Map<string, MonthRow>,
+  writes: CheckInWrite[],
+) {
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
@@ -273,22 +330,44 @@ async function writePg(pool: PgPool, devices: CheckInWrite[], monthRows: MonthRo
         rows.flatMap((d) => deviceRow(d, pgValue)),
       )
     }
+    let inserted: { app_id: string; month: string; device_id: string }[] = []
     if (monthRows.length) {
       // DeviceMonth: the rows actually inserted are the devices new in their month
-      const { rows: inserted } = await client.query<{ app_id: string; month: string; device_id: string }>(
+      ;({ rows: inserted } = await client.query<{ app_id: string; month: string; device_id: string }>(
         `INSERT INTO "DeviceMonth" ("app_id", "month", "device_id") VALUES ${valuesList(monthRows.length, 3)}
          ON CONFLICT DO NOTHING RETURNING "app_id", "month", "device_id"`,
         monthRows.flatMap((m) => [m.app_id, m.month, m.device_id]),
+      ))
+    }
+    const bumps = bumpsOf(
+      inserted.map((r) => months.get(`${r.app_id}\u0000${r.month}\u0000${r.device_id}`)!),
+      writes,
+    )
+    if (bumps.length) {
+      await client.query(
+        `INSERT INTO "DailyStat" ("app_id", "date", "mau_new", "bandwidth", "storage_delta")
+         SELECT d.app_id, d.date, d.n, d.bw, 0 FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[]) AS d(app_id, date, n, bw)
+         ON CONFLICT ("app_id", "date") DO UPDATE SET "mau_new" = "DailyStat"."mau_new" + excluded."mau_new",
+           "bandwidth" = "DailyStat"."bandwidth" + excluded."bandwidth"`,
+        [bumps.map((b) => b.app_id), bumps.map((b) => b.day), bumps.map((b) => b.n), bumps.map((b) => b.bandwidth)],
       )
-      const bumps = bumpsOf(inserted.map((r) => months.get(`${r.app_id}\u0000${r.month}\u0000${r.device_id}`)!))
-      if (bumps.length) {
-        await client.query(
-          `INSERT INTO "DailyStat" ("app_id", "date", "mau_new", "bandwidth", "storage_delta")
-           SELECT d.app_id, d.date, d.n, 0, 0 FROM unnest($1::text[], $2::text[], $3::int[]) AS d(app_id, date, n)
-           ON CONFLICT ("app_id", "date") DO UPDATE SET "mau_new" = "DailyStat"."mau_new" + excluded."mau_new"`,
-          [bumps.map((b) => b.app_id), bumps.map((b) => b.day), bumps.map((b) => b.n)],
-        )
-      }
+    }
+    const bundleBumps = bundleBumpsOf(writes)
+    if (bundleBumps.length) {
+      await client.query(
+        `INSERT INTO "BundleDailyStat" ("app_id", "bundle_id", "date", "installs", "failures")
+         SELECT d.app_id, d.bundle_id, d.date, d.installs, d.failures
+           FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::int[]) AS d(app_id, bundle_id, date, installs, failures)
+         ON CONFLICT ("bundle_id", "date") DO UPDATE SET "installs" = "BundleDailyStat"."installs" + excluded."installs",
+           "failures" = "BundleDailyStat"."failures" + excluded."failures"`,
+        [
+          bundleBumps.map((b) => b.app_id),
+          bundleBumps.map((b) => b.bundle_id),
+          bundleBumps.map((b) => b.day),
+          bundleBumps.map((b) => b.installs),
+          bundleBumps.map((b) => b.failures),
+        ],
+      )
     }
     await client.query('COMMIT')
     client.release()

@@ -18,8 +18,13 @@ export const snapshotBundleSelect = {
   external_url: true,
   checksum: true,
   session_key: true,
+  key_id: true,
   minUpdateVersion: true,
   deleted: true,
+  size: true,
+  storage_provider: true,
+  link: true,
+  comment: true,
 } as const satisfies Prisma.BundleSelect
 export const snapshotChannelSelect = {
   id: true,
@@ -44,6 +49,8 @@ export type SnapshotChannel = Prisma.ChannelGetPayload<{ select: typeof snapshot
 
 export interface AppSnapshot {
   exists: boolean
+  /** /updates answers carry the bundle's link and comment */
+  exposeMetadata: boolean
   /** by id ascending */
   channels: SnapshotChannel[]
   channelById: Map<number, SnapshotChannel>
@@ -61,13 +68,14 @@ export interface OverrideRow {
 
 async function load(db: Db, appId: string): Promise<AppSnapshot> {
   const [app, channels, bundles, overrides] = await Promise.all([
-    db.app.findUnique({ where: { app_id: appId }, select: { app_id: true } }),
+    db.app.findUnique({ where: { app_id: appId }, select: { app_id: true, expose_metadata: true } }),
     db.channel.findMany({ where: { app_id: appId }, select: snapshotChannelSelect, orderBy: { id: 'asc' } }),
     db.bundle.findMany({ where: { app_id: appId }, select: snapshotBundleSelect }),
     db.deviceOverride.findFirst({ where: { app_id: appId }, select: { device_id: true } }),
   ])
   return {
     exists: !!app,
+    exposeMetadata: app?.expose_metadata ?? false,
     channels,
     channelById: new Map(channels.map((c) => [c.id, c])),
     bundleById: new Map(bundles.map((b) => [b.id, b])),

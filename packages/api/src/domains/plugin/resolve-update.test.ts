@@ -11,6 +11,11 @@ const bundle = (id: number, name: string, extra: Partial<SnapshotBundle> = {}): 
   session_key: null,
   minUpdateVersion: null,
   deleted: false,
+  key_id: null,
+  size: 0,
+  storage_provider: 'external',
+  link: null,
+  comment: null,
   ...extra,
 })
 
@@ -39,6 +44,7 @@ type TestApp = AppSnapshot & { overrides: Map<string, OverrideRow> }
 function snapshot(channels: SnapshotChannel[], bundles: SnapshotBundle[], overrides: [string, OverrideRow][] = []): TestApp {
   return {
     exists: true,
+    exposeMetadata: false,
     channels,
     channelById: new Map(channels.map((c) => [c.id, c])),
     bundleById: new Map(bundles.map((b) => [b.id, b])),

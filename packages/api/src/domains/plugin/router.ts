@@ -9,6 +9,7 @@ import {
   channelSelfSetInput,
   deviceInfo,
   statsInput,
+  statsOutput,
   updatesOutput,
 } from './schema.ts'
 import { answerUpdates, getOwnChannel, leaveOwnChannel, listSelfSetChannels, recordEvents, setOwnChannel } from './service.ts'
@@ -35,7 +36,7 @@ export const pluginRouter = router({
 
   stats: deviceProcedure
     .meta({
-      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found'],
+      errors: ['invalid_json_body', 'batch_too_large', 'invalid_characters'],
       openapi: {
         method: 'POST',
         path: '/stats',
@@ -43,11 +44,11 @@ export const pluginRouter = router({
         protect: false,
         summary: 'Report device events (plugin)',
         description:
-          "Body: one event or a JSON array of events (documented here as `events`). Each event refreshes the device and counts it toward MAU; `set` records the bundle the device now runs; `download_complete` adds the bundle's size to the day's bandwidth.",
+          'Body: one event or a JSON array of up to 200 events (documented here as `events`), as the plugin flushes its stats queue. Each event is validated on its own and the answer is `{status:"ok", results}`, one result per event in input order (`{status:"ok"}` or `{status:"error", error, message}`: `invalid_json_body`, `app_not_found`, …), so one bad event never loses the others; `[]` answers `results: []`. The batch is written in one transaction. Each event refreshes the device and counts it toward MAU on its day (`timestamp` within the last 7 days, else today); `set` records the bundle the device now runs and counts an install; `update_fail`, `download_fail`, `checksum_fail` count an install failure of the bundle named by `version_name`; `download_complete` adds the size of an external or S3 bundle to that day\'s bandwidth. HTTP 400 only for the body as a whole: more than 200 events (`batch_too_large`) or neither an object nor an array (`invalid_json_body`).',
       },
     })
     .input(statsInput)
-    .output(okOutput)
+    .output(statsOutput)
     .mutation(({ ctx, input }) => recordEvents(ctx.services, input)),
 
   channelSelfSet: deviceProcedure

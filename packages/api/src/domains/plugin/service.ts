@@ -3,14 +3,25 @@
 
 import type { Db } from '@capgo-api/db'
 import type { z } from 'zod'
-import { ApiError, isConcurrentChange } from '../../errors.ts'
-import { recordBandwidth } from '../../infra/daily-stats.ts'
+import { ApiError, describeError, type ErrorCode, invalidJsonBody, isConcurrentChange, messageOf } from '../../errors.ts'
+import type { CheckInWrite } from '../../infra/checkins.ts'
+import { dayOf } from '../../infra/days.ts'
+import type { AppSnapshot, SnapshotBundle } from '../../infra/snapshots.ts'
 import { retryOnUniqueViolation } from '../../infra/tx.ts'
 import type { Services } from '../../services.ts'
-import { ok } from '../common.ts'
-import { checkIn } from './check-in.ts'
+import { containsNul, ok } from '../common.ts'
+import { checkIn, checkInWrite } from './check-in.ts'
 import { type BuiltinUpdate, defaultChannelIn, type NoUpdate, noUpdate, resolveUpdate, type UpdateAvailable } from './resolve-update.ts'
-import type { channelSelfDeleteInput, channelSelfListInput, channelSelfSetInput, DeviceInfo, statsInput } from './schema.ts'
+import {
+  type channelSelfDeleteInput,
+  type channelSelfListInput,
+  type channelSelfSetInput,
+  type DeviceInfo,
+  INSTALL_FAILURES,
+  type StatsResult,
+  statsEvent,
+  type statsInput,
+} from './schema.ts'
 
 const appExists = async (db: Db, app_id: string) => !!(await db.app.findUnique({ where: { app_id }, select: { app_id: true } }))
 
@@ -37,7 +48,7 @@ export async function answerUpdates(services: Services, info: DeviceInfo): Promi
   // the device's override: one read by its key, beside the check-in's write
   try {
     const [, override] = await Promise.all([
-      checkIn(services, info, { app }),
+      checkIn(services, info, { app, setChannelAndKey: true }),
       services.snapshots.overrideOf(app, info.app_id, info.device_id),
     ])
     return resolveUpdate(app, info, override)
@@ -48,18 +59,79 @@ export async function answerUpdates(services: Services, info: DeviceInfo): Promi
   }
 }
 
+const WEEK_MS = 7 * 24 * 3600 * 1000
+
+/** The day an event counts on: its `timestamp`'s when within the last 7 days, else today (SPEC section 3). */
+export function eventDay(timestamp: number | undefined, now: Date): string {
+  const ms = now.getTime()
+  return timestamp !== undefined && timestamp <= ms && timestamp >= ms - WEEK_MS ? dayOf(new Date(timestamp)) : dayOf(now)
+}
+
+/**
+ * Whether a `download_complete` adds the bundle's size to bandwidth: for bundles this server does
+ * not serve itself (external URLs; S3, whose bytes go from the bucket to the device). Bytes served
+ * by this server are counted as they are served. The hook the bundle-hosting work extends.
+ */
+export const countsDownloadOnEvent = (bundle: Pick<SnapshotBundle, 'storage_provider'>) => bundle.storage_provider !== 'disk'
+
+const eventError = (error: ErrorCode, message: string = messageOf(error)): StatsResult => ({ status: 'error', error, message })
+
+/**
+ * POST /stats: each event validated on its own; the valid ones written together, in one group
+ * commit of the check-in writer (device upserts, MAU, bandwidth, bundle counts: one transaction),
+ * not one per event. Answers one result per event, in input order (the plugin drops a whole batch
+ * on a 4xx, so one bad event must not lose the others).
+ */
 export async function recordEvents(services: Services, input: z.infer<typeof statsInput>) {
-  const { db } = services
-  const apps = [...new Set(input.events.map((e) => e.app_id))]
-  for (const app_id of apps) if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
-  for (const event of input.events) {
-    await checkIn(services, event, { setVersion: event.action === 'set' })
-    if (event.action === 'download_complete') {
-      const bundle = await db.bundle.findFirst({ where: { app_id: event.app_id, name: event.version_name }, select: { size: true } })
-      if (bundle) await recordBandwidth(db, event.app_id, bundle.size)
+  const now = new Date()
+  const results: StatsResult[] = []
+  const parsed: { i: number; event: z.infer<typeof statsEvent> }[] = []
+  for (const [i, raw] of input.events.entries()) {
+    if (containsNul(raw)) {
+      results[i] = eventError('invalid_characters')
+      continue
     }
+    const p = statsEvent.safeParse(raw)
+    if (p.success) parsed.push({ i, event: p.data })
+    else results[i] = eventError('invalid_json_body', invalidJsonBody(p.error.issues).message)
   }
-  return ok
+  // the apps' snapshots first (cached): then every write is queued in the same turn, so they commit together
+  const apps = new Map<string, AppSnapshot>()
+  await Promise.all([...new Set(parsed.map((p) => p.event.app_id))].map(async (id) => apps.set(id, await services.snapshots.get(id))))
+  const writes: { i: number; write: CheckInWrite }[] = []
+  for (const { i, event } of parsed) {
+    const app = apps.get(event.app_id)!
+    if (!app.exists) {
+      results[i] = eventError('app_not_found')
+      continue
+    }
+    writes.push({ i, write: checkInWrite(app, event, { setVersion: event.action === 'set', extra: eventEffects(app, event, now) }) })
+  }
+  const settled = await Promise.allSettled(writes.map((w) => services.checkins.write(w.write)))
+  for (const [k, s] of settled.entries()) {
+    const { i } = writes[k]!
+    if (s.status === 'fulfilled') {
+      results[i] = { status: 'ok' }
+      continue
+    }
+    const d = describeError(s.reason)
+    if (d.status >= 500) throw s.reason // the database away: the plugin keeps the batch and retries
+    // the app was deleted meanwhile: as if it had not existed
+    results[i] = isConcurrentChange(s.reason) ? eventError('app_not_found') : eventError(d.error, d.message)
+  }
+  return { status: 'ok' as const, results }
+}
+
+/** What an event adds besides the device: the day it counts on, bandwidth, the bundle's installs and failures. */
+function eventEffects(app: AppSnapshot, event: z.infer<typeof statsEvent>, now: Date): Pick<CheckInWrite, 'day' | 'bandwidth' | 'bundle'> {
+  const day = eventDay(event.timestamp, now)
+  const id = app.bundleIdByName.get(event.version_name)
+  const bundle = id !== undefined ? app.bundleById.get(id) : undefined
+  if (!bundle) return { day }
+  if (event.action === 'download_complete' && countsDownloadOnEvent(bundle)) return { day, bandwidth: bundle.size }
+  if (event.action === 'set') return { day, bundle: { id: bundle.id, installs: 1, failures: 0 } }
+  if (INSTALL_FAILURES.has(event.action)) return { day, bundle: { id: bundle.id, installs: 0, failures: 1 } }
+  return { day }
 }
 
 export async function setOwnChannel(services: Services, input: z.infer<typeof channelSelfSetInput>) {
