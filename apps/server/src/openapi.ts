@@ -171,7 +171,7 @@ function errorCodesOf(
   for (const c of SERVER_CODES) codes.add(c)
   const byStatus = new Map<number, ErrorCode[]>()
   for (const c of codes) {
-    const s = ERRORS[c][0]
+    const s = meta?.errorStatus?.[c] ?? ERRORS[c][0]
     byStatus.set(s, [...(byStatus.get(s) ?? []), c])
   }
   return new Map([...byStatus].sort(([a], [b]) => a - b))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkIn, deviceInfo, setChannel, setOverride } from './device-helpers.ts'
+import { checkIn, deviceInfo } from './device-helpers.ts'
 import { createTenant, getApp, rest } from './harness.ts'
 
 describe('device-facing endpoints: errors', () => {
@@ -24,58 +24,6 @@ describe('device-facing endpoints: errors', () => {
     expect(raw).toMatchObject({ status: 400, body: { status: 'KO', error: 'invalid_json' } })
     const { database } = await getApp()
     expect(await database.db.device.count({ where: { app_id: t.appId } })).toBe(0)
-  })
-
-  it('/channel_self: refuses channels without allow_device_self_set, and unknown channels', async () => {
-    const t = await createTenant()
-    await setChannel(t, 'locked')
-    const info = deviceInfo(t)
-    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'locked' } })).toMatchObject({
-      status: 403,
-      body: { status: 'KO', error: 'channel_self_set_not_allowed' },
-    })
-    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'nope' } })).toMatchObject({
-      status: 404,
-      body: { error: 'channel_not_found' },
-    })
-    const { database } = await getApp()
-    expect(await database.db.deviceOverride.count({ where: { app_id: t.appId } })).toBe(0)
-  })
-
-  it('/channel_self: a device cannot leave or replace an operator override on a locked channel', async () => {
-    const t = await createTenant()
-    await setChannel(t, 'locked')
-    await setChannel(t, 'beta', { allow_device_self_set: true })
-    const info = deviceInfo(t)
-    await setOverride(t, info.device_id, { channel: 'locked' })
-    expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).toMatchObject({
-      status: 403,
-      body: { error: 'channel_self_set_not_allowed' },
-    })
-    expect(await rest('DELETE', '/channel_self', { query: { ...info } })).toMatchObject({
-      status: 403,
-      body: { error: 'channel_self_set_not_allowed' },
-    })
-    expect((await rest('PUT', '/channel_self', { body: info })).body).toMatchObject({
-      channel: 'locked',
-      status: 'override',
-      allowSet: false,
-    })
-  })
-
-  it('/channel_self: PUT with no channel at all, DELETE without an override, unknown app', async () => {
-    const t = await createTenant()
-    const info = deviceInfo(t)
-    expect(await rest('PUT', '/channel_self', { body: info })).toMatchObject({ status: 404, body: { error: 'channel_not_found' } })
-    expect(await rest('DELETE', '/channel_self', { query: { ...info } })).toMatchObject({
-      status: 404,
-      body: { error: 'channel_not_found' },
-    })
-    expect(await rest('GET', '/channel_self', { query: { ...info, app_id: 'com.nobody.here' } })).toMatchObject({
-      status: 404,
-      body: { error: 'app_not_found' },
-    })
-    expect((await checkIn(info)).body).toMatchObject({ error: 'no_channel', kind: 'failed' })
   })
 })
 

@@ -37,9 +37,10 @@ describe('device-facing endpoints: security', () => {
     await setChannel(a, 'beta', { allow_device_self_set: true })
     const info = deviceInfo(b)
     expect(await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).toMatchObject({
-      status: 404,
+      status: 200,
       body: { error: 'channel_not_found' },
     })
+    expect((await rest('GET', '/channel_self', { query: { ...info } })).body).toEqual([])
     const { database } = await getApp()
     expect(await database.db.deviceOverride.count({ where: { app_id: { in: [a.appId, b.appId] } } })).toBe(0)
   })

@@ -104,15 +104,21 @@ export class ApiError extends TRPCError {
   readonly error: ErrorCode
   readonly moreInfo?: Record<string, unknown>
   readonly issues?: Issue[]
-  constructor(error: ErrorCode, opts: { message?: string; cause?: unknown; moreInfo?: Record<string, unknown>; issues?: Issue[] } = {}) {
+  /** the HTTP status, when the contract gives this code another one than the catalogue's (declared in meta.errorStatus) */
+  readonly status: number
+  constructor(
+    error: ErrorCode,
+    opts: { message?: string; cause?: unknown; moreInfo?: Record<string, unknown>; issues?: Issue[]; status?: number } = {},
+  ) {
     super({
-      code: TRPC_CODE_BY_STATUS[httpStatusOf(error)] ?? 'INTERNAL_SERVER_ERROR',
+      code: TRPC_CODE_BY_STATUS[opts.status ?? httpStatusOf(error)] ?? 'INTERNAL_SERVER_ERROR',
       message: opts.message ?? messageOf(error),
       cause: opts.cause,
     })
     this.error = error
     this.moreInfo = opts.moreInfo
     this.issues = opts.issues
+    this.status = opts.status ?? httpStatusOf(error)
   }
 }
 
@@ -253,7 +259,7 @@ export function describeError(e: unknown): {
   if (e instanceof ApiError)
     return {
       error: e.error,
-      status: httpStatusOf(e.error),
+      status: e.status,
       message: e.message,
       moreInfo: e.moreInfo,
       ...(e.issues ? { issues: e.issues } : {}),

@@ -9,6 +9,8 @@ export type ProcedureMeta = OpenApiMeta<{
    * procedure's kind and are added by /openapi.json.
    */
   errors?: readonly ErrorCode[]
+  /** codes this procedure answers with another HTTP status than the catalogue's (the contract says so) */
+  errorStatus?: Partial<Record<ErrorCode, number>>
   /** REST input: by default GET and DELETE read the query, the other methods the JSON body; `body-or-query` merges the query under the body */
   restInput?: 'body-or-query'
 }>

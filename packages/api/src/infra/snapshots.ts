@@ -6,7 +6,7 @@
 // 2 s; 0 disables). Every management service that can change them (apps, channels, bundles,
 // device overrides, organizations) calls invalidate() next to its write, done or failed, so this
 // server sees such a change at the next check-in; other servers of a cluster see it within the
-// TTL. Device endpoints never drop it: one that stores an override only marks it (noteOverride).
+// TTL. Device endpoints never drop it (they store no override).
 // Writes made behind the API (CLI, SQL) also show within the TTL.
 
 import type { Db, Prisma } from '@capgo-api/db'
@@ -116,16 +116,6 @@ export class SnapshotCache {
       where: { app_id_device_id: { app_id: appId, device_id: deviceId } },
       select: { channel_id: true, version_id: true },
     })
-  }
-
-  /** A device endpoint stored an override: the cached snapshot learns the app has some (no reload). */
-  noteOverride(appId: string) {
-    void this.cache?.get(appId)?.then(
-      (s) => {
-        s.hasOverrides = true
-      },
-      () => {},
-    )
   }
 
   /** Runs a write that can change `appId`'s snapshot, then forgets the snapshot, done or failed. */

@@ -1,12 +1,13 @@
 // The endpoints the Capacitor updater plugin calls (no key; SPEC section 3).
 import { deviceProcedure, router } from '../../trpc.ts'
-import { okOutput } from '../common.ts'
 import {
   channelSelfDeleteInput,
+  channelSelfDeleteOutput,
   channelSelfGetOutput,
   channelSelfListInput,
   channelSelfListOutput,
   channelSelfSetInput,
+  channelSelfSetOutput,
   deviceInfo,
   statsInput,
   statsOutput,
@@ -53,24 +54,25 @@ export const pluginRouter = router({
 
   channelSelfSet: deviceProcedure
     .meta({
-      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found', 'channel_not_found', 'channel_self_set_not_allowed'],
+      errors: ['invalid_json_body', 'invalid_characters'],
       openapi: {
         method: 'POST',
         path: '/channel_self',
         tags,
         protect: false,
-        summary: 'Join a channel (plugin setChannel)',
+        summary: 'Check a channel the device wants to join (plugin setChannel)',
         description:
-          "Sets the device's own channel. The channel must allow self-set (`allow_device_self_set`), and an override to a channel that does not allow it cannot be replaced by the device (403 `channel_self_set_not_allowed`). Choosing the platform's public channel simply removes the override.",
+          'The 8.x plugin keeps the chosen channel on the device and sends it back as `defaultChannel` on every call, so this stores nothing: `{status:"ok"}` when the channel exists, serves the device\'s platform and allows self-set (`allow_device_self_set`); `{status:"ok", unset:true}` when it is the platform\'s public channel (the plugin then clears its local choice); otherwise HTTP 200 `{error, message}` with `channel_not_found`, `channel_self_set_not_allowed` or `missing_channel` (an unknown app: `app_not_found`). An operator\'s override (POST /device) still wins on /updates.',
       },
     })
     .input(channelSelfSetInput)
-    .output(okOutput)
+    .output(channelSelfSetOutput)
     .mutation(({ ctx, input }) => setOwnChannel(ctx.services, input)),
 
   channelSelfGet: deviceProcedure
     .meta({
-      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found', 'channel_not_found'],
+      errors: ['invalid_json_body', 'invalid_characters', 'channel_not_found'],
+      errorStatus: { channel_not_found: 400 },
       openapi: {
         method: 'PUT',
         path: '/channel_self',
@@ -78,7 +80,7 @@ export const pluginRouter = router({
         protect: false,
         summary: "The device's channel (plugin getChannel)",
         description:
-          '`{channel, status: "override"}` when the device has a channel override, else the channel it falls into `{channel, status: "default"}` (404 `channel_not_found` when none).',
+          '`{channel, status:"override", allowSet}` when an operator set the device\'s channel (POST /device), else `{channel, status:"default"}`: the `defaultChannel` the device sent when that channel is usable (public or self-settable, serving its platform), else the platform\'s public channel. None: HTTP 400 `channel_not_found` (the plugin then falls back to its local channel). An unknown app: HTTP 200 `{error:"app_not_found"}`.',
       },
     })
     .input(deviceInfo)
@@ -87,7 +89,7 @@ export const pluginRouter = router({
 
   channelSelfList: deviceProcedure
     .meta({
-      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found'],
+      errors: ['invalid_json_body', 'invalid_characters'],
       openapi: {
         method: 'GET',
         path: '/channel_self',
@@ -95,7 +97,7 @@ export const pluginRouter = router({
         protect: false,
         summary: 'Channels a device may join (plugin listChannels)',
         description:
-          'The channels of the app that allow self-set, restricted to those serving `platform` and the build type given by `is_emulator` / `is_prod`, oldest first.',
+          'The info object as query parameters. A bare JSON array `[{id, name, public, allow_self_set}]` of the channels that serve the device\'s platform and are public or allow self-set, oldest first (an unknown app: HTTP 200 `{error:"app_not_found"}`).',
       },
     })
     .input(channelSelfListInput)
@@ -104,18 +106,18 @@ export const pluginRouter = router({
 
   channelSelfDelete: deviceProcedure
     .meta({
-      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found', 'channel_not_found', 'channel_self_set_not_allowed'],
+      errors: ['invalid_json_body', 'invalid_characters'],
       openapi: {
         method: 'DELETE',
         path: '/channel_self',
         tags,
         protect: false,
-        summary: 'Leave the self-set channel (plugin unsetChannel)',
+        summary: "Leave the chosen channel (older plugins' unsetChannel)",
         description:
-          "Removes the device's own channel override; one set by an operator on a channel that does not allow self-set stays (403 `channel_self_set_not_allowed`). 404 `channel_not_found` when the device has no channel override.",
+          'The info object as query parameters or a JSON body. `{status:"ok"}`: there is nothing to remove server-side (the 8.x plugin clears its local choice and sends no request). An unknown app: HTTP 200 `{error:"app_not_found"}`.',
       },
     })
     .input(channelSelfDeleteInput)
-    .output(okOutput)
+    .output(channelSelfDeleteOutput)
     .mutation(({ ctx, input }) => leaveOwnChannel(ctx.services, input)),
 })

@@ -214,16 +214,47 @@ export const statsOutput = z
   .meta({ id: 'StatsResults' })
 
 export const channelSelfSetInput = deviceInfo.extend({
-  channel: z.string().trim().min(1).max(255).meta({ description: 'Channel to join', example: 'beta' }),
+  channel: z.string().max(255).optional().meta({ description: 'Channel to join (missing or empty: `missing_channel`)', example: 'beta' }),
 })
 
-export const channelSelfGetOutput = z
+/** The `error` codes the device endpoints answer with HTTP 200 (the plugin reads `error` in a 200 body). */
+export type ChannelSelfErrorCode = 'app_not_found' | 'channel_not_found' | 'channel_self_set_not_allowed' | 'missing_channel'
+
+/** An HTTP 200 answer the plugin reads as an error (`error` present). */
+export const deviceErrorOutput = z
   .object({
-    channel: z.string(),
-    status: z.enum(['override', 'default']),
-    allowSet: z.boolean().optional(),
+    error: z.string().meta({
+      description: '`app_not_found`, `channel_not_found`, `channel_self_set_not_allowed`, `missing_channel`',
+      example: 'channel_not_found',
+    }),
+    message: z.string(),
+    kind: z.literal('failed').optional().meta({ description: '`failed` for `app_not_found`' }),
   })
-  .meta({ id: 'DeviceChannel' })
+  .meta({ id: 'DeviceError' })
+
+export const channelSelfSetOutput = z.union([
+  z
+    .object({
+      status: z.literal('ok'),
+      unset: z
+        .literal(true)
+        .optional()
+        .meta({ description: "true when the channel is the platform's public one: the plugin clears its local choice" }),
+    })
+    .meta({ id: 'ChannelSelfSet' }),
+  deviceErrorOutput,
+])
+
+export const channelSelfGetOutput = z.union([
+  z
+    .object({
+      channel: z.string(),
+      status: z.enum(['override', 'default']),
+      allowSet: z.boolean().optional().meta({ description: "With an operator's override: whether its channel allows self-set" }),
+    })
+    .meta({ id: 'DeviceChannel' }),
+  deviceErrorOutput,
+])
 
 /** The info object as query parameters (CapgoUpdater.java listChannels puts every field in the query). */
 export const channelSelfListInput = deviceInfo.extend({
@@ -231,11 +262,16 @@ export const channelSelfListInput = deviceInfo.extend({
   is_prod: z.stringbool().optional().meta({ description: 'A production (release) build', example: 'true' }),
 })
 
-export const channelSelfListOutput = z.array(
-  z
-    .object({ id: z.number().int(), name: z.string(), public: z.boolean(), allow_self_set: z.boolean() })
-    .meta({ id: 'SelfSettableChannel' }),
-)
+export const channelSelfListOutput = z.union([
+  z.array(
+    z
+      .object({ id: z.number().int(), name: z.string(), public: z.boolean(), allow_self_set: z.boolean() })
+      .meta({ id: 'SelfSettableChannel' }),
+  ),
+  deviceErrorOutput,
+])
+
+export const channelSelfDeleteOutput = z.union([z.object({ status: z.literal('ok') }), deviceErrorOutput])
 
 /** The info object as query parameters or a JSON body (older plugins); its booleans are not needed here. */
 export const channelSelfDeleteInput = deviceInfo.omit({ is_emulator: true, is_prod: true })

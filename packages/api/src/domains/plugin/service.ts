@@ -1,5 +1,5 @@
 // What the Capacitor updater plugin calls (no key): the check-in with its answer, events, and the
-// device's own channel. Changes of a device's own channel drop the app's /updates snapshot.
+// device's own channel (which the device keeps: nothing is stored for it here).
 
 import type { Db } from '@capgo-api/db'
 import type { z } from 'zod'
@@ -7,12 +7,12 @@ import { ApiError, describeError, type ErrorCode, invalidJsonBody, isConcurrentC
 import type { CheckInWrite } from '../../infra/checkins.ts'
 import { dayOf } from '../../infra/days.ts'
 import type { AppSnapshot, SnapshotBundle } from '../../infra/snapshots.ts'
-import { retryOnUniqueViolation } from '../../infra/tx.ts'
 import type { Services } from '../../services.ts'
 import { containsNul, ok } from '../common.ts'
 import { checkIn, checkInWrite } from './check-in.ts'
 import { type BuiltinUpdate, defaultChannelIn, type NoUpdate, noUpdate, resolveUpdate, type UpdateAvailable } from './resolve-update.ts'
 import {
+  type ChannelSelfErrorCode,
   type channelSelfDeleteInput,
   type channelSelfListInput,
   type channelSelfSetInput,
@@ -24,19 +24,6 @@ import {
 } from './schema.ts'
 
 const appExists = async (db: Db, app_id: string) => !!(await db.app.findUnique({ where: { app_id }, select: { app_id: true } }))
-
-/** The device's own channel override, if any. */
-const ownOverride = (db: Db, app_id: string, device_id: string) =>
-  db.deviceOverride.findUnique({
-    where: { app_id_device_id: { app_id, device_id } },
-    select: { version_id: true, channel: { select: { id: true, name: true, allow_device_self_set: true } } },
-  })
-
-/** Removes the channel part of an override; the row goes when nothing is left in it. */
-async function clearChannel(db: Db, app_id: string, device_id: string) {
-  await db.deviceOverride.deleteMany({ where: { app_id, device_id, version_id: null } })
-  await db.deviceOverride.updateMany({ where: { app_id, device_id }, data: { channel_id: null } })
-}
 
 /**
  * POST /updates as a whole (the bench's bare route runs this too): records the check-in (group
@@ -134,78 +121,64 @@ function eventEffects(app: AppSnapshot, event: z.infer<typeof statsEvent>, now: 
   return { day }
 }
 
+// ---- /channel_self: the 8.x plugin keeps the chosen channel on the device -----------------------
+// (CapgoUpdater.java setChannel persists it and sends it back as defaultChannel; unsetChannel sends
+// no request). So these endpoints store nothing: POST validates the choice, PUT answers the channel
+// the device falls into, GET lists the choices. Errors the plugin reads come as HTTP 200 `{error,
+// message}` (CapgoUpdater.java makeJsonRequest / getChannel / listChannels check `error` first).
+
+/** An HTTP 200 answer with `error` (what the plugin reads), for an app that does not exist and channel choices. */
+const deviceError = (error: ChannelSelfErrorCode, message: string, extra: { kind?: 'failed' } = {}) => ({ error, message, ...extra })
+const appNotFound = () => deviceError('app_not_found', messageOf('app_not_found'), { kind: 'failed' })
+
+/** POST /channel_self: may the device choose `channel`? Nothing is stored. */
 export async function setOwnChannel(services: Services, input: z.infer<typeof channelSelfSetInput>) {
-  const { db, snapshots } = services
-  const { app_id, device_id } = input
-  // device endpoints never drop the app's snapshot (a flood of them would make every check-in reload it):
-  // /updates reads a device's override by its key; a stored override only marks the snapshot
-  {
-    if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
-    const channel = await db.channel.findUnique({
-      where: { app_id_name: { app_id, name: input.channel } },
-      select: { id: true, public: true, ios: true, android: true, electron: true, allow_device_self_set: true },
-    })
-    if (!channel) throw new ApiError('channel_not_found')
-    if (!channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
-    const current = await ownOverride(db, app_id, device_id)
-    if (current?.channel && !current.channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
-    await checkIn(services, input)
-    if (channel.public && channel[input.platform]) {
-      await clearChannel(db, app_id, device_id)
-    } else {
-      await retryOnUniqueViolation(() =>
-        db.deviceOverride.upsert({
-          where: { app_id_device_id: { app_id, device_id } },
-          create: { app_id, device_id, channel_id: channel.id },
-          update: { channel_id: channel.id },
-          select: { device_id: true },
-        }),
-      )
-      snapshots.noteOverride(app_id)
-    }
-  }
+  const app = await services.snapshots.get(input.app_id)
+  if (!app.exists) return appNotFound()
+  if (!input.channel) return deviceError('missing_channel', 'Give the channel to join.')
+  const channel = app.channels.find((c) => c.name === input.channel)
+  if (!channel) return deviceError('channel_not_found', `No channel named ${JSON.stringify(input.channel)}.`)
+  // the platform's default: the plugin clears its local choice (CapgoUpdater.java setChannel, `unset`)
+  if (channel.public && channel[input.platform]) return { status: 'ok' as const, unset: true as const }
+  if (!channel[input.platform]) return deviceError('channel_self_set_not_allowed', `The channel does not serve ${input.platform} devices.`)
+  if (!channel.allow_device_self_set) return deviceError('channel_self_set_not_allowed', messageOf('channel_self_set_not_allowed'))
   return ok
 }
 
+/**
+ * PUT /channel_self: an operator's override, else the `defaultChannel` the device sent when usable,
+ * else the platform's public channel; none: HTTP 400 channel_not_found, on which the plugin falls
+ * back to its local channel (CapgoUpdater.java getChannel).
+ */
 export async function getOwnChannel(services: Services, input: DeviceInfo) {
-  const { db } = services
-  const { app_id, device_id } = input
-  if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
-  await checkIn(services, input)
-  const current = await ownOverride(db, app_id, device_id)
-  if (current?.channel)
-    return { channel: current.channel.name, status: 'override' as const, allowSet: current.channel.allow_device_self_set }
-  const fallback = defaultChannelIn(await services.snapshots.get(app_id), input.platform, input.defaultChannel)
-  if (!fallback) throw new ApiError('channel_not_found')
-  return { channel: fallback.name, status: 'default' as const, allowSet: fallback.allow_device_self_set }
+  const app = await services.snapshots.get(input.app_id)
+  if (!app.exists) return appNotFound()
+  const [, override] = await Promise.all([
+    checkIn(services, input, { app }),
+    services.snapshots.overrideOf(app, input.app_id, input.device_id),
+  ])
+  const overridden = override?.channel_id != null ? app.channelById.get(override.channel_id) : undefined
+  if (overridden) return { channel: overridden.name, status: 'override' as const, allowSet: overridden.allow_device_self_set }
+  const fallback = defaultChannelIn(app, input.platform, input.defaultChannel)
+  if (!fallback)
+    throw new ApiError('channel_not_found', {
+      status: 400,
+      message: 'No channel for this device: no override, no usable defaultChannel, no public channel for its platform.',
+    })
+  return { channel: fallback.name, status: 'default' as const }
 }
 
+/** GET /channel_self: a bare array of the channels serving the platform that are public or self-settable. */
 export async function listSelfSetChannels(services: Services, input: z.infer<typeof channelSelfListInput>) {
-  const { db } = services
-  if (!(await appExists(db, input.app_id))) throw new ApiError('app_not_found')
-  const rows = await db.channel.findMany({
-    where: {
-      app_id: input.app_id,
-      allow_device_self_set: true,
-      ...(input.platform ? { [input.platform]: true } : {}),
-      ...(input.is_emulator === true ? { allow_emulator: true } : input.is_emulator === false ? { allow_device: true } : {}),
-      ...(input.is_prod === true ? { allow_prod: true } : input.is_prod === false ? { allow_dev: true } : {}),
-    },
-    orderBy: [{ created_at: 'asc' }, { id: 'asc' }],
-    select: { id: true, name: true, public: true, allow_device_self_set: true },
-    take: 1000,
-  })
-  return rows.map((c) => ({ id: c.id, name: c.name, public: c.public, allow_self_set: c.allow_device_self_set }))
+  const app = await services.snapshots.get(input.app_id)
+  if (!app.exists) return appNotFound()
+  return app.channels
+    .filter((c) => c[input.platform] && (c.public || c.allow_device_self_set))
+    .map((c) => ({ id: c.id, name: c.name, public: c.public, allow_self_set: c.allow_device_self_set }))
 }
 
+/** DELETE /channel_self: nothing to remove server-side (8.x plugins no longer call it). */
 export async function leaveOwnChannel(services: Services, input: z.infer<typeof channelSelfDeleteInput>) {
-  const { db } = services
-  const { app_id, device_id } = input
-  // no snapshot change: /updates reads the device's override by its key
-  if (!(await appExists(db, app_id))) throw new ApiError('app_not_found')
-  const current = await ownOverride(db, app_id, device_id)
-  if (!current?.channel) throw new ApiError('channel_not_found')
-  if (!current.channel.allow_device_self_set) throw new ApiError('channel_self_set_not_allowed')
-  await clearChannel(db, app_id, device_id)
-  return ok
+  const app = await services.snapshots.get(input.app_id)
+  return app.exists ? ok : appNotFound()
 }
