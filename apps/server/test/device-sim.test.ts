@@ -51,9 +51,9 @@ function expectStatsAccepted(devices: SimDevice[]) {
 
 const actions = (d: SimDevice) => d.acknowledged.map((e) => e.action)
 
-describe('rollout', () => {
+describe('rollout', { timeout: 60_000 }, () => {
   it('a new bundle on the public channel reaches the whole fleet: check, download + SHA-256, set; then the next one', async () => {
-    const { op, fleet, zip } = await setup(60)
+    const { op, fleet, zip } = await setup(40)
     const v1 = zip('1.0.1')
     await op.publish(v1)
     await op.channel('production', { version: '1.0.1', public: true })
@@ -74,8 +74,8 @@ describe('rollout', () => {
     }
     // what the operator sees: each device on 1.0.1 (from its `set` event), the bytes the CDN served
     for (const d of fleet.devices.slice(0, 5)) expect(await op.device(d.deviceId)).toMatchObject({ version_name: '1.0.1' })
-    expect(host.downloads.get(v1.url)).toBe(60)
-    expect(await op.today()).toMatchObject({ mau: 60, bandwidth: 60 * v1.size })
+    expect(host.downloads.get(v1.url)).toBe(40)
+    expect(await op.today()).toMatchObject({ mau: 40, bandwidth: 40 * v1.size })
 
     // a second release: the devices move on and drop the bundle they ran before
     const v2 = zip('1.0.2')
@@ -92,7 +92,7 @@ describe('rollout', () => {
     }
     const third = await fleet.each((d) => d.appMovedToForeground())
     expect(third.map((o) => ('error' in o ? o.error : o.result))).toEqual(fleet.devices.map(() => 'no_new_version_available'))
-    expect(await op.today()).toMatchObject({ mau: 60, bandwidth: 60 * (v1.size + v2.size) })
+    expect(await op.today()).toMatchObject({ mau: 40, bandwidth: 40 * (v1.size + v2.size) })
   })
 
   it('a corrupted download fails its SHA-256 check: checksum_fail, the device keeps its bundle and does not retry it', async () => {
@@ -142,7 +142,7 @@ describe('rollout', () => {
   })
 })
 
-describe('channels', () => {
+describe('channels', { timeout: 60_000 }, () => {
   it('devices self-assign to beta (kept on the device, sent as defaultChannel) and come back with unsetChannel (no request)', async () => {
     const { op, fleet, zip } = await setup(20)
     const [prod, beta] = [zip('1.0.1'), zip('1.1.0-beta.1')]
@@ -228,7 +228,7 @@ describe('channels', () => {
   })
 })
 
-describe('policies', () => {
+describe('policies', { timeout: 60_000 }, () => {
   it('a major upgrade is held back: blocked with breaking, the plugin emits majorAvailable and downloads nothing', async () => {
     const { op, fleet, zip } = await setup(20)
     const [v1, v2] = [zip('1.0.1'), zip('2.0.0')]
@@ -276,7 +276,7 @@ describe('policies', () => {
   })
 })
 
-describe('rate limiting', () => {
+describe('rate limiting', { timeout: 60_000 }, () => {
   it('a device answered 429 holds every request until Retry-After, keeps its stats queued, then goes on', async () => {
     const t = await createTenant()
     const { database } = await getApp()
