@@ -15,6 +15,7 @@ export interface Info {
   is_prod?: boolean
   custom_id?: string
   defaultChannel?: string
+  key_id?: string
 }
 
 export { uuidOf } from './uuid.ts'

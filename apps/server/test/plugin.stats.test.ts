@@ -73,7 +73,7 @@ describe('POST /stats: per-event results', () => {
     const info = deviceInfo(t)
     const big = Array.from({ length: 201 }, () => ({ ...info, action: 'app_moved_to_foreground' }))
     expect(await rest('POST', '/stats', { body: big })).toMatchObject({ status: 400, body: { status: 'KO', error: 'batch_too_large' } })
-    for (const raw of ['"text"', '42', 'null', 'true']) {
+    for (const raw of ['"text"', '42', 'null', 'true', '{"events":42}']) {
       const res = await rest('POST', '/stats', { body: raw, headers: { 'content-type': 'application/json' } })
       expect(res, raw).toMatchObject({ status: 400, body: { status: 'KO', error: 'invalid_json_body' } })
     }

@@ -63,7 +63,8 @@ export const appDomainRouter = router({
         path: '/app/{app_id}',
         tags,
         summary: 'Update an app',
-        description: 'Changes the name, icon or retention of an app. Needs role write.',
+        description:
+          "Changes the name, icon, retention or `expose_metadata` of an app (`expose_metadata: true`: POST /updates answers carry the bundle's `link` and `comment`). Needs role write.",
       },
     })
     .input(appUpdateInput)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { appId, isoDate, isWebUrl, limit, page, updatesSomething } from '../common.ts'
+import { appId, bool, isoDate, isWebUrl, limit, page, updatesSomething } from '../common.ts'
 
 export const appOutput = z
   .object({
@@ -10,6 +10,7 @@ export const appOutput = z
     created_at: isoDate,
     updated_at: isoDate,
     retention: z.number().int(),
+    expose_metadata: z.boolean().meta({ description: "POST /updates answers carry the bundle's `link` and `comment`" }),
   })
   .meta({ id: 'App' })
 
@@ -46,5 +47,9 @@ export const appUpdateInput = z
       .pipe(z.number())
       .optional()
       .meta({ description: 'Seconds of device history to keep', example: 2_592_000 }),
+    expose_metadata: bool().optional().meta({
+      description: "POST /updates answers carry the bundle's `link` and `comment` (plugin 8.35+ passes them to the app)",
+      example: true,
+    }),
   })
   .refine(updatesSomething('app_id'), 'no_valid_fields_provided_for_update')

@@ -36,7 +36,7 @@ export const bundleRouter = router({
         tags,
         summary: 'Register an externally hosted bundle',
         description:
-          '`version` must be a strict semantic version (`1.2.3`, `1.2.3-beta.1`: no `v` prefix, no whitespace), `external_url` an https URL without a user:password part; a name the app already used (even deleted) is 409 `version_already_exists`. Counts `size` toward storage. Needs role upload.',
+          '`version` must be a strict semantic version (`1.2.3`, `1.2.3-beta.1`: no `v` prefix, no whitespace), `external_url` an https URL without a user:password part; a name the app already used (even deleted) is 409 `version_already_exists`. Counts `size` toward storage. `key_id` names the public key an encrypted bundle was made for (devices reporting another get `key_id_mismatch`); `link` and `comment` go to devices when the app has `expose_metadata`. Needs role upload.',
       },
     })
     .input(bundleCreateInput)

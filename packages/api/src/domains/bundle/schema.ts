@@ -16,6 +16,9 @@ export const bundleOutput = z
     owner_org: z.string(),
     r2_path: z.string().nullable(),
     session_key: z.string().nullable(),
+    key_id: z.string().nullable(),
+    link: z.string().nullable(),
+    comment: z.string().nullable(),
     storage_provider: z.string(),
     size: z.number().int(),
     user_id: z.string().nullable(),
@@ -45,6 +48,20 @@ export const bundleCreateInput = z.object({
     .meta({ description: 'Checksum of the zip (as computed by the Capgo CLI)', example: 'f2c1d1e0' }),
   size: intParam(0, 2_147_483_647).optional().meta({ description: 'Size of the zip in bytes (counts toward storage)', example: 1048576 }),
   session_key: z.string().max(1024).optional().meta({ description: 'Encryption session key, for encrypted bundles', example: 'iv:key' }),
+  key_id: z.string().trim().min(1).max(64).optional().meta({
+    description:
+      "Id of the public key the bundle was encrypted for (the plugin's key_id: the first 20 characters of the key's base64 body); a device reporting another gets `key_id_mismatch`",
+    example: 'MIIBCgKCAQEAxmP6e5Gm',
+  }),
+  link: z.string().max(2048).optional().meta({
+    description: 'A link shown with the bundle (release notes); sent to devices when the app has `expose_metadata`',
+    example: 'https://example.com/changelog/1.2.3',
+  }),
+  comment: z
+    .string()
+    .max(2048)
+    .optional()
+    .meta({ description: 'A note on the bundle; sent to devices when the app has `expose_metadata`', example: 'Fixes the login screen' }),
   minUpdateVersion: semverName.optional().meta({
     description: 'Lowest native version that may auto-update to this bundle (channels with disableAutoUpdate `version_number`)',
     example: '1.0.0',

@@ -16,6 +16,8 @@ export const deviceSelect = {
   version_name: true,
   is_prod: true,
   is_emulator: true,
+  default_channel: true,
+  key_id: true,
   created_at: true,
   updated_at: true,
 } satisfies Prisma.DeviceSelect

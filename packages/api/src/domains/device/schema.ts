@@ -16,6 +16,11 @@ export const deviceOutput = z
     version_name: z.string().nullable(),
     is_prod: z.boolean(),
     is_emulator: z.boolean(),
+    default_channel: z.string().nullable().meta({
+      description: 'The channel the device reported on its last check-in (`defaultChannel`: its config or its own choice)',
+      example: 'beta',
+    }),
+    key_id: z.string().nullable().meta({ description: 'Id of the encryption public key the device reported (null: none)' }),
     created_at: isoDate,
     updated_at: isoDate,
     channel: z.string().optional().meta({ description: "Name of the device's channel override, when set" }),

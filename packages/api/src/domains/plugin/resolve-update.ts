@@ -20,6 +20,7 @@ export const NO_UPDATE = {
   disable_device: ['blocked', 'Cannot update: the channel does not serve physical devices.'],
   disable_dev_build: ['blocked', 'Cannot update: the channel does not serve development builds.'],
   disable_prod_build: ['blocked', 'Cannot update: the channel does not serve production builds.'],
+  key_id_mismatch: ['blocked', "Cannot update: the bundle is encrypted for another public key than the device's (key_id)."],
   no_channel: ['failed', 'No channel: no override, no usable defaultChannel and no public channel for this platform.'],
   no_bundle: ['failed', 'The channel has no bundle to serve.'],
   misconfigured_channel: ['failed', 'The channel uses disableAutoUpdate version_number but the bundle has no minUpdateVersion.'],
@@ -35,6 +36,9 @@ export interface UpdateAvailable {
   checksum: string
   /** always present, "" when not encrypted: the plugin copies every key of the answer (CapgoUpdater.getLatest) */
   session_key: string
+  /** the bundle's, when the app has expose_metadata and the bundle has one (Capgo leaves out empty ones) */
+  link?: string
+  comment?: string
 }
 
 /**
@@ -89,6 +93,11 @@ export function resolveUpdate(
   }
   const target = pinned ?? (channel!.version_id != null ? app.bundleById.get(channel!.version_id) : undefined)
   if (!target || target.deleted || !target.external_url) return noUpdate('no_bundle')
+  // an encrypted bundle the device cannot decrypt: it reports another key (the plugin sends key_id
+  // only when it holds one: CapgoUpdater.java createInfoObject). Capgo enforces it from plugin 8.40.8,
+  // when key_id became 20 characters (older plugins sent 4): so do we, with the same check order.
+  if (target.key_id && info.key_id && info.key_id !== target.key_id && semver.gt(info.plugin_version, KEY_ID_SINCE))
+    return noUpdate('key_id_mismatch', { version: target.name, old: current })
   if (target.name === current) return noUpdate('no_new_version_available')
 
   if (channel) {
@@ -136,8 +145,13 @@ export function resolveUpdate(
     url: target.external_url,
     checksum: target.checksum ?? '',
     session_key: target.session_key ?? '',
+    ...(app.exposeMetadata && target.link ? { link: target.link } : {}),
+    ...(app.exposeMetadata && target.comment ? { comment: target.comment } : {}),
   }
 }
+
+/** The last plugin version whose key_id is not comparable (4 characters): Capgo's threshold. */
+const KEY_ID_SINCE = '8.40.7'
 
 const PLATFORM_DISABLED = {
   ios: 'disabled_platform_ios',

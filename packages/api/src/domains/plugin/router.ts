@@ -28,7 +28,7 @@ export const pluginRouter = router({
         protect: false,
         summary: 'Check for an update (plugin)',
         description:
-          "Records the device check-in (device row, MAU) and answers the bundle to install `{version, url, checksum, session_key}` (`session_key` is empty when the bundle is not encrypted), or HTTP 200 `{error, message, kind}` when there is none: `kind` is `up_to_date`, `blocked` (a channel policy) or `failed`. The channel is the device override, else `defaultChannel` when public or self-settable for the platform, else the platform's public channel; a bundle override wins over any channel and bypasses channel policies.",
+          'Records the device check-in (device row with its `defaultChannel` and `key_id`, MAU) and answers the bundle to install `{version, url, checksum, session_key}` (`session_key` is empty when the bundle is not encrypted; plus the bundle\'s `link` and `comment`, when set, if the app has `expose_metadata`), `{version:"builtin"}` to go back to the native bundle, or HTTP 200 `{error, message, kind}` when there is none: `kind` is `up_to_date`, `blocked` (a channel policy, or `key_id_mismatch`: the bundle was encrypted for another key than the one the device reports) or `failed`. The channel is the device override, else `defaultChannel` when public or self-settable for the platform, else the platform\'s public channel; a bundle override wins over any channel and bypasses channel policies. A body that is not a valid info object (`device_id` a UUID, `plugin_version` semver, …): HTTP 400 `invalid_json_body`.',
       },
     })
     .input(deviceInfo)

@@ -48,6 +48,8 @@ export const updateAvailableOutput = z
     url: z.string().meta({ description: 'Where to download the bundle zip', example: 'https://cdn.example.com/app-1.2.3.zip' }),
     checksum: z.string(),
     session_key: z.string().meta({ description: 'Key to decrypt the bundle; "" when it is not encrypted' }),
+    link: z.string().optional().meta({ description: "The bundle's link, when the app has expose_metadata and the bundle has one" }),
+    comment: z.string().optional().meta({ description: "The bundle's comment, when the app has expose_metadata and the bundle has one" }),
   })
   .meta({ id: 'UpdateAvailable' })
 
@@ -160,10 +162,25 @@ export type StatsEvent = z.infer<typeof statsEvent>
 
 export const STATS_BATCH_MAX = 200
 
-/** The body is one event or an array of them; tRPC callers may also send `{events}`. */
+const STATS_EXAMPLE = {
+  app_id: 'com.example.app',
+  device_id: '6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f',
+  platform: 'ios',
+  version_name: '1.2.3',
+  version_build: '1.0.0',
+  plugin_version: '8.51.0',
+  action: 'download_complete',
+  timestamp: 1764590400000,
+}
+
+/**
+ * The body is one event object, or an array of up to 200 (what the plugin flushes). tRPC callers
+ * may also send `{events}` (the documented shape: a procedure's input is an object). Events are
+ * validated one by one by the service (statsEvent), so the body's schema only takes the shape.
+ */
 const toEvents = (v: unknown) => {
   if (Array.isArray(v)) return { events: v }
-  if (v && typeof v === 'object') return Array.isArray((v as { events?: unknown }).events) ? v : { events: [v] }
+  if (v && typeof v === 'object') return 'events' in v ? v : { events: [v] }
   return v
 }
 
@@ -174,25 +191,18 @@ export const statsInput = z
       events: z
         .array(z.unknown())
         .max(STATS_BATCH_MAX, 'batch_too_large')
+        .optional()
         .meta({
           description:
-            'The events (a bare event or array body is accepted too), at most 200, each the info object plus `action`, `version_name`, `old_version_name?`, `timestamp?` (ms), `metadata?`; each is validated on its own',
-          example: [
-            {
-              app_id: 'com.example.app',
-              device_id: '6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f',
-              platform: 'ios',
-              version_name: '1.2.3',
-              version_build: '1.0.0',
-              plugin_version: '8.51.0',
-              action: 'download_complete',
-              timestamp: 1764590400000,
-            },
-          ],
+            'The events, at most 200 (a bare event object or a bare array is the usual body), each the info object plus `action`, `version_name`, `old_version_name?`, `timestamp?` (ms), `metadata?`; each is validated on its own',
+          example: [STATS_EXAMPLE],
         }),
     }),
   )
   .meta({ description: 'One event object, or an array of up to 200 events' })
+
+/** The events of a /stats body. */
+export const eventsOf = (body: z.infer<typeof statsInput>): unknown[] => body.events ?? []
 
 export const statsResult = z.union([
   z.object({ status: z.literal('ok') }),

@@ -17,6 +17,7 @@ import {
   type channelSelfListInput,
   type channelSelfSetInput,
   type DeviceInfo,
+  eventsOf,
   INSTALL_FAILURES,
   type StatsResult,
   statsEvent,
@@ -73,7 +74,7 @@ export async function recordEvents(services: Services, input: z.infer<typeof sta
   const now = new Date()
   const results: StatsResult[] = []
   const parsed: { i: number; event: z.infer<typeof statsEvent> }[] = []
-  for (const [i, raw] of input.events.entries()) {
+  for (const [i, raw] of eventsOf(input).entries()) {
     if (containsNul(raw)) {
       results[i] = eventError('invalid_characters')
       continue
