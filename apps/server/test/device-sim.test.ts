@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BundleHost, startBundleHost } from './device-sim/bundles.ts'
 import { Fleet } from './device-sim/fleet.ts'
 import { operator } from './device-sim/operator.ts'
-import { BUILTIN, type SimDevice } from './device-sim/plugin.ts'
+import { BUILTIN, keyIdOf, type SimDevice } from './device-sim/plugin.ts'
 import { buildTestApp, createTenant, getApp, type Tenant } from './harness.ts'
 
 let host: BundleHost
@@ -167,8 +167,12 @@ describe('channels', { timeout: 60_000 }, () => {
       ...testers.map(() => '1.1.0-beta.1'),
       ...others.map(() => '1.0.1'),
     ])
-    // no override was stored server-side: the device carries its choice
-    for (const d of testers.slice(0, 3)) expect((await op.device(d.deviceId)).channel).toBeUndefined()
+    // no override was stored server-side: the device carries its choice, which /updates records
+    for (const d of testers.slice(0, 3)) {
+      const device = await op.device(d.deviceId)
+      expect(device.channel).toBeUndefined()
+      expect(device.default_channel).toBe('beta')
+    }
     fleet.devices.forEach((d) => void d.appMovedToBackground())
 
     // refused choices answer HTTP 200 {error} and change nothing on the device
@@ -322,5 +326,37 @@ describe('rate limiting', { timeout: 60_000 }, () => {
       expect(d.dropped).toEqual([])
       expect(actions(d)).toEqual(expect.arrayContaining(['download_fail', 'download_complete', 'set_next']))
     }
+  })
+})
+
+describe('encryption key and bundle metadata', { timeout: 60_000 }, () => {
+  const keyA = '-----BEGIN RSA PUBLIC KEY-----\nMIIBCgKCAQEAaaaaaaaaaaaaaaaaaaaaaaaaaaa\n-----END RSA PUBLIC KEY-----'
+  const keyB = '-----BEGIN RSA PUBLIC KEY-----\nMIIBCgKCAQEAbbbbbbbbbbbbbbbbbbbbbbbbbbb\n-----END RSA PUBLIC KEY-----'
+
+  it('a bundle encrypted for another key is held back (key_id_mismatch): nothing is downloaded', async () => {
+    const { op, fleet, zip } = await setup(10, { config: { publicKey: keyA } })
+    const v1 = zip('1.0.1')
+    await op.publish(v1, { session_key: 'aGVsbG8=:d29ybGQ=', key_id: keyIdOf(keyB) })
+    await op.channel('production', { version: '1.0.1', public: true })
+    const outcomes = await fleet.each((d) => d.launch())
+    expect(outcomes.map((o) => ('error' in o ? `${o.result}:${o.error}` : o.result))).toEqual(
+      fleet.devices.map(() => 'blocked:key_id_mismatch'),
+    )
+    expect(host.downloads.get(v1.url)).toBeUndefined()
+    await fleet.drainStats()
+    expectStatsAccepted(fleet.devices)
+  })
+
+  it('link and comment reach the app with expose_metadata, and only then', async () => {
+    const { t, op, fleet, zip } = await setup(2)
+    await op.publish(zip('1.0.1'), { link: 'https://example.com/changelog/1.0.1', comment: 'Faster start' })
+    await op.channel('production', { version: '1.0.1', public: true })
+    const [d] = fleet.devices
+    const hidden = await d!.getLatest()
+    expect(hidden).toMatchObject({ version: '1.0.1' })
+    expect(hidden.link).toBeUndefined()
+    expect(hidden.comment).toBeUndefined()
+    expect((await op.call('PUT', `/app/${t.appId}`, { expose_metadata: true })).status).toBe(200)
+    expect(await d!.getLatest()).toMatchObject({ version: '1.0.1', link: 'https://example.com/changelog/1.0.1', comment: 'Faster start' })
   })
 })
