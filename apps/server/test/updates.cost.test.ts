@@ -49,7 +49,7 @@ async function appWithOverrides(overrides: number) {
   return t
 }
 
-/** Override rows read by: a check-in on a cold snapshot; a POST /channel_self then a check-in; a check-in of the device that set its channel. */
+/** Override rows read by: a check-in on a cold snapshot; a POST /channel_self then a check-in; a check-in of the device that chose its channel. */
 async function costs(t: Tenant) {
   const info = deviceInfo(t)
   const other = deviceInfo(t)
@@ -60,8 +60,10 @@ async function costs(t: Tenant) {
     expect((await rest('POST', '/channel_self', { body: { ...other, channel: 'beta' } })).body).toMatchObject({ status: 'ok' })
     expect((await checkIn(info)).body).toMatchObject({ version: '1.1.0' })
   })
-  // the override just stored is served at once
-  const own = await overrideRowsRead(async () => expect((await checkIn(other)).body).toMatchObject({ version: '1.2.0' }))
+  // the channel just chosen is the device's own (it sends it back as defaultChannel): served at once
+  const own = await overrideRowsRead(async () =>
+    expect((await checkIn({ ...other, defaultChannel: 'beta' })).body).toMatchObject({ version: '1.2.0' }),
+  )
   return { cold, afterSelfSet, own }
 }
 
@@ -77,11 +79,12 @@ describe('device requests cost the same whatever the number of overrides', () =>
     }
   }, 120_000)
 
-  it('an app without overrides reads none; its first self-set override is served at once', async () => {
+  it('an app without overrides reads none, even after a device chose its channel (stored on the device)', async () => {
     const t = await appWithOverrides(0)
     const info = deviceInfo(t)
     expect(await overrideRowsRead(async () => expect((await checkIn(info)).body).toMatchObject({ version: '1.1.0' }))).toBe(0)
-    expect((await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).body).toMatchObject({ status: 'ok' })
-    expect((await checkIn(info)).body).toMatchObject({ version: '1.2.0' })
+    expect((await rest('POST', '/channel_self', { body: { ...info, channel: 'beta' } })).body).toEqual({ status: 'ok' })
+    const chosen = { ...info, defaultChannel: 'beta' }
+    expect(await overrideRowsRead(async () => expect((await checkIn(chosen)).body).toMatchObject({ version: '1.2.0' }))).toBe(0)
   })
 })

@@ -97,7 +97,7 @@ export const pluginRouter = router({
         protect: false,
         summary: 'Channels a device may join (plugin listChannels)',
         description:
-          'The info object as query parameters. A bare JSON array `[{id, name, public, allow_self_set}]` of the channels that serve the device\'s platform and are public or allow self-set, oldest first (an unknown app: HTTP 200 `{error:"app_not_found"}`).',
+          'The info object as query parameters. A bare JSON array `[{id, name, public, allow_self_set}]` of the channels that serve the device\'s platform and build (`is_emulator`, `is_prod`) and are public or allow self-set, oldest first (an unknown app: HTTP 200 `{error:"app_not_found"}`).',
       },
     })
     .input(channelSelfListInput)

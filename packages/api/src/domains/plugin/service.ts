@@ -169,12 +169,19 @@ export async function getOwnChannel(services: Services, input: DeviceInfo) {
   return { channel: fallback.name, status: 'default' as const }
 }
 
-/** GET /channel_self: a bare array of the channels serving the platform that are public or self-settable. */
+/**
+ * GET /channel_self: a bare array of the channels serving the platform that are public or
+ * self-settable, and that serve the device's build (emulator or not, prod or dev: a channel that
+ * would block it is no choice; Capgo filters alike, `is_prod` defaulting to true).
+ */
 export async function listSelfSetChannels(services: Services, input: z.infer<typeof channelSelfListInput>) {
   const app = await services.snapshots.get(input.app_id)
   if (!app.exists) return appNotFound()
+  const emulator = input.is_emulator ?? false
+  const prod = input.is_prod ?? true
   return app.channels
     .filter((c) => c[input.platform] && (c.public || c.allow_device_self_set))
+    .filter((c) => (emulator ? c.allow_emulator : c.allow_device) && (prod ? c.allow_prod : c.allow_dev))
     .map((c) => ({ id: c.id, name: c.name, public: c.public, allow_self_set: c.allow_device_self_set }))
 }
 
