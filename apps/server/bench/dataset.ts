@@ -10,8 +10,35 @@ export const BENCH_KEY = 'bench-key-mode-all-0123456789'
 export const DEVICE_APP = 'com.bench.devices'
 export const STATS_APP_COUNT = 100
 export const statsAppId = (i: number) => `com.bench.stats${String(i).padStart(3, '0')}`
-/** Device ids are UUIDs (SPEC section 3); zero-padded, so their order is the index order. */
+/** Device i's id: a UUID, as the plugin sends, that sorts as i does. */
 export const deviceId = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`
+
+/** The info object a dataset device sends (the plugin's createInfoObject, the fields the server reads). */
+export const checkInInfo = (app_id: string, device_id: string) => ({
+  app_id,
+  device_id,
+  platform: 'ios',
+  version_name: '1.0.0',
+  version_build: '1.0.0',
+  plugin_version: '8.51.0',
+  version_os: '17.0',
+  is_emulator: false,
+  is_prod: true,
+})
+
+/** What one update cycle of the plugin queues (CapgoUpdater.sendStats calls), in its order. */
+const CYCLE = ['app_moved_to_foreground', 'download_complete', 'set_next', 'app_moved_to_background', 'set', 'app_launch_ready'] as const
+
+/** A /stats body as the plugin flushes its queue: `n` events of one device, oldest first. */
+export function statsBatch(app_id: string, device_id: string, n = 200, at = Date.now()) {
+  return Array.from({ length: n }, (_, k) => ({
+    ...checkInInfo(app_id, device_id),
+    version_name: '1.0.19',
+    old_version_name: '1.0.0',
+    action: CYCLE[k % CYCLE.length]!,
+    timestamp: at - (n - k) * 1000,
+  }))
+}
 
 const USER = 'bench-user'
 const ORG = 'bench-org'
@@ -136,7 +163,7 @@ export async function buildDataset(url: string, devices: number, statsDays = 366
     )
     await c.query(
       `INSERT INTO "Device" (app_id, device_id, platform, plugin_version, os_version, version_build, version_name, created_at, updated_at)
-       SELECT $1, 'dev-' || lpad(i::text, 8, '0'), CASE WHEN i % 2 = 1 THEN 'android' ELSE 'ios' END, '6.0.0', '17.0', '1.0.0', '1.0.0',
+       SELECT $1, '00000000-0000-4000-8000-' || lpad(i::text, 12, '0'), CASE WHEN i % 2 = 1 THEN 'android' ELSE 'ios' END, '6.0.0', '17.0', '1.0.0', '1.0.0',
               $2::timestamp - (i * interval '1 millisecond'), $2::timestamp - (i * interval '1 millisecond')
        FROM generate_series(0, $3 - 1) i`,
       [DEVICE_APP, new Date(baseTime).toISOString().replace('Z', ''), devices],

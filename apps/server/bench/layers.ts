@@ -11,7 +11,7 @@ import { answerUpdates, channelSelect, listDevices, toChannel } from '@capgo-api
 import { createDb } from '@capgo-api/db'
 import { applyMigrations } from '@capgo-api/db/migrate'
 import { buildApp } from '../src/app.ts'
-import { BENCH_KEY, buildDataset, DEVICE_APP, deviceId } from './dataset.ts'
+import { BENCH_KEY, buildDataset, checkInInfo, DEVICE_APP, deviceId } from './dataset.ts'
 
 const args = process.argv.slice(2)
 const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
@@ -44,17 +44,7 @@ async function perCall(fn: () => Promise<unknown>, n: number, concurrency = 1) {
 }
 
 let i = 0
-const checkIn = () => ({
-  app_id: DEVICE_APP,
-  device_id: deviceId(i++ % DEVICES),
-  platform: 'ios',
-  version_name: '1.0.0',
-  version_build: '1.0.0',
-  plugin_version: '8.51.0',
-  version_os: '17.0',
-  is_emulator: false,
-  is_prod: true,
-})
+const checkIn = () => checkInInfo(DEVICE_APP, deviceId(i++ % DEVICES))
 const lines: [string, Record<string, () => Promise<unknown>>, number, number][] = [
   [
     'GET /channel',

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { applyMigrations } from '@capgo-api/db/migrate'
 import autocannon from 'autocannon'
 import pg from 'pg'
-import { BENCH_KEY, buildDataset, DEVICE_APP, deviceId, STATS_ORG } from './dataset.ts'
+import { BENCH_KEY, buildDataset, checkInInfo, DEVICE_APP, deviceId, STATS_ORG, statsBatch } from './dataset.ts'
 import { benchHosting } from './hosting.ts'
 
 const args = process.argv.slice(2)
@@ -28,6 +28,10 @@ const DEVICES = quick ? 200_000 : 1_000_000
 /** check-ins go to this many distinct devices per run (a fresh slice of the dataset each run) */
 const UPDATE_DEVICES = 100_000
 const PAGE = 50
+/** events in one /stats request: the plugin flushes up to 200 at a time */
+const STATS_BATCH = 200
+/** devices whose batches the /stats line sends (the last ones of the dataset) */
+const STATS_DEVICES = 256
 const serverDir = path.join(import.meta.dirname, '..')
 
 // The server runs with the V8 flags of `pnpm start` (apps/server/package.json), unless told otherwise.
@@ -114,6 +118,7 @@ const headers = { authorization: BENCH_KEY, 'content-type': 'application/json' }
 
 async function load(base: string, p: string, extra: Partial<autocannon.Options> = {}): Promise<Result> {
   const r = await autocannon({ url: base + p, connections: CONNECTIONS, duration: DURATION, headers, ...extra })
+  await fetch(`${base}/__bare/idle`) // the server has finished what the run sent before the next run starts
   const bad = r.non2xx + r.errors + r.timeouts
   if (bad) throw new Error(`${p}: ${bad} failed requests (non2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts})`)
   return { rps: r.requests.average, mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99 }
@@ -247,8 +252,9 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         })
       }
 
-      // ---- POST /updates: check-ins of UPDATE_DEVICES distinct devices per run ----
-      if (wanted('updates')) {
+      // ---- POST /updates: check-ins of UPDATE_DEVICES distinct devices per run; POST /stats in the same rounds ----
+      const withStats = wanted('/stats')
+      if (wanted('updates') || withStats) {
         let slice = 0
         const checkIns = (p: string) => () => {
           const first = (slice++ * UPDATE_DEVICES) % DEVICES
@@ -260,57 +266,65 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
                 method: 'POST',
                 setupRequest: (req) => ({
                   ...req,
-                  body: JSON.stringify({
-                    app_id: DEVICE_APP,
-                    device_id: deviceId(first + (i++ % UPDATE_DEVICES)),
-                    platform: 'ios',
-                    version_name: '1.0.0',
-                    version_build: '1.0.0',
-                    plugin_version: '8.51.0',
-                    version_os: '17.0',
-                    is_emulator: false,
-                    is_prod: true,
-                  }),
+                  body: JSON.stringify(checkInInfo(DEVICE_APP, deviceId(first + (i++ % UPDATE_DEVICES)))),
                 }),
               },
             ],
           })
         }
-        const probe = await (
-          await fetch(`${base}/updates`, {
+        // the plugin's flush: one device's queue of STATS_BATCH events a request, from STATS_DEVICES devices
+        // (bodies made before the run, so the load generator's JSON work is not measured)
+        const batches = Array.from({ length: STATS_DEVICES }, (_, k) =>
+          JSON.stringify(statsBatch(DEVICE_APP, deviceId(DEVICES - 1 - k), STATS_BATCH)),
+        )
+        let b = 0
+        const statsRun = () =>
+          load(base, '/stats', {
             method: 'POST',
-            headers,
-            body: JSON.stringify({
-              app_id: DEVICE_APP,
-              device_id: '00000000-0000-4000-8000-0000000000ff',
-              platform: 'ios',
-              version_name: '1.0.0',
-              version_build: '1.0.0',
-              plugin_version: '8.51.0',
-            }),
+            requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: batches[b++ % batches.length] }) }],
           })
+        const probe = await (
+          await fetch(`${base}/updates`, { method: 'POST', headers, body: JSON.stringify(checkInInfo(DEVICE_APP, deviceId(DEVICES))) })
         ).json()
         if ((probe as { version?: string }).version !== '1.0.19')
           throw new Error(`/updates does not serve an update: ${JSON.stringify(probe)}`)
-        const updates = await alternate([checkIns('/__bare/updates'), checkIns('/updates')])
-        const [ub, um] = updates
-        const ratio = updates.ratio(1, 0, (r) => r.rps)
-        // the target for check-ins is absolute (next line); this ratio shows what the layers cost
-        row({
-          what: `REST POST /updates (${UPDATE_DEVICES.toLocaleString('en-US')} devices) vs bare`,
-          value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`,
-          baseline: `${fmt(ub!.rps)} req/s (bare)`,
-          ratio,
-          target: 'none',
-        })
-        row({
-          what: 'REST POST /updates absolute',
-          value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`,
-          baseline: '5,000 req/s, p99 20 ms',
-          ratio: um!.rps / 5000,
-          target: '≥ 1×, p99 ≤ 20 ms',
-          pass: um!.rps >= 5000 && um!.p99 <= 20,
-        })
+        if (withStats) {
+          const res = await fetch(`${base}/stats`, { method: 'POST', headers, body: batches[0] })
+          if (res.status !== 200) throw new Error(`/stats answers ${res.status}: ${(await res.text()).slice(0, 300)}`)
+        }
+        const updates = await alternate([checkIns('/__bare/updates'), checkIns('/updates'), ...(withStats ? [statsRun] : [])])
+        const [ub, um, sm] = updates
+        if (wanted('updates')) {
+          const ratio = updates.ratio(1, 0, (r) => r.rps)
+          // the target for check-ins is absolute (next line); this ratio shows what the layers cost
+          row({
+            what: `REST POST /updates (${UPDATE_DEVICES.toLocaleString('en-US')} devices) vs bare`,
+            value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`,
+            baseline: `${fmt(ub!.rps)} req/s (bare)`,
+            ratio,
+            target: 'none',
+          })
+          row({
+            what: 'REST POST /updates absolute',
+            value: `${fmt(um!.rps)} req/s, p99 ${um!.p99} ms`,
+            baseline: '5,000 req/s, p99 20 ms',
+            ratio: um!.rps / 5000,
+            target: '≥ 1×, p99 ≤ 20 ms',
+            pass: um!.rps >= 5000 && um!.p99 <= 20,
+          })
+        }
+        if (sm) {
+          // events a second against check-ins a second, round by round: a batch must cost far less than STATS_BATCH check-ins
+          const ratio = STATS_BATCH * updates.ratio(2, 1, (r) => r.rps)
+          row({
+            what: `REST POST /stats (${STATS_BATCH}-event batches) vs /updates`,
+            value: `${fmt(sm.rps * STATS_BATCH)} events/s (${fmt(sm.rps)} batches/s, p99 ${sm.p99} ms)`,
+            baseline: `${fmt(um!.rps)} req/s (/updates)`,
+            ratio,
+            target: '≥ 3×',
+            pass: ratio >= 3,
+          })
+        }
       }
 
       const mem = (await (await fetch(`${base}/__bare/memory`)).json()) as Record<string, number>

@@ -16,6 +16,16 @@ const app = await buildApp({ services, logger: { level: 'warn' }, rateLimit: fal
 
 type Query = Record<string, string>
 
+// requests whose handler has not finished: autocannon closes its sockets at the end of a run, but the
+// server still works through what it had read (slow /stats batches, say), which must not weigh on the next run
+let handling = 0
+app.addHook('onRequest', async () => void handling++)
+app.addHook('onSend', async () => void handling--)
+app.get('/__bare/idle', async () => {
+  while (handling > 1) await new Promise((r) => setTimeout(r, 20))
+  return { idle: true }
+})
+
 app.get('/__bare/channel', async (req) => {
   const { app_id } = req.query as Query
   const rows = await db.channel.findMany({

@@ -21,7 +21,7 @@ export interface Info {
 export { uuidOf } from './uuid.ts'
 
 /** What a physical, production iOS device on its builtin bundle sends. */
-export function deviceInfo(t: Tenant, over: Partial<Info> = {}): Info {
+export function deviceInfo(t: Pick<Tenant, 'appId'>, over: Partial<Info> = {}): Info {
   return {
     app_id: t.appId,
     device_id: randomUUID(),

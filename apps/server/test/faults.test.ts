@@ -5,6 +5,7 @@
 // every write it answered 200 is in the database; many writers on one app never get a 500.
 import { createDb } from '@capgo-api/db'
 import { describe, expect, it } from 'vitest'
+import { deviceInfo } from './device-helpers.ts'
 import { isolatedDatabase, uid } from './harness.ts'
 import { startServer } from './process/server.ts'
 import { type TcpProxy, tcpProxy } from './process/tcp-proxy.ts'
@@ -46,18 +47,7 @@ const countBy = (xs: { status: number }[]) =>
     m[r.status] = (m[r.status] ?? 0) + 1
     return m
   }, {})
-const checkInBody = (appId: string, deviceId: string, customId: string) => ({
-  app_id: appId,
-  device_id: uuidOf(deviceId),
-  platform: 'ios',
-  version_name: 'builtin',
-  version_build: '1.0.0',
-  plugin_version: '8.51.0',
-  version_os: '17.4',
-  is_emulator: false,
-  is_prod: true,
-  custom_id: customId,
-})
+const checkInBody = (appId: string, label: string, custom_id: string) => deviceInfo({ appId }, { device_id: uuidOf(label), custom_id })
 
 /** A fresh database and the built server on it (rate limits off: the load is ours). */
 async function serverOn(through?: TcpProxy) {

@@ -2,6 +2,7 @@
 // API (/bundle POST and DELETE) show up as exact daily numbers in /statistics.
 // Needs the /updates, /stats and /bundle routers (another branch): it fails until they are merged.
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { checkInInfo } from '../bench/dataset.ts'
 import { createTenant, rest } from './harness.ts'
 import { rows } from './statistics-helpers.ts'
 import { uuidOf } from './uuid.ts'
@@ -10,17 +11,8 @@ import { uuidOf } from './uuid.ts'
 const on = (day: string) => vi.setSystemTime(new Date(`${day}T12:00:00Z`))
 
 /** A device's info object; the label's case is kept in the UUID (ids are lower-cased on input). */
-const info = (appId: string, label: string) => ({
-  app_id: appId,
-  device_id: label === label.toLowerCase() ? uuidOf(label) : uuidOf(label.toLowerCase()).toUpperCase(),
-  platform: 'ios',
-  version_name: '1.0.0',
-  version_build: '1.0.0',
-  plugin_version: '8.51.0',
-  version_os: '17.0',
-  is_emulator: false,
-  is_prod: true,
-})
+const info = (appId: string, label: string) =>
+  checkInInfo(appId, label === label.toLowerCase() ? uuidOf(label) : uuidOf(label.toLowerCase()).toUpperCase())
 
 const ok = <R extends { status: number; body: unknown }>(res: R): R => {
   expect(res.status, JSON.stringify(res.body)).toBe(200)
