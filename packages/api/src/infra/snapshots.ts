@@ -44,6 +44,8 @@ export type SnapshotChannel = Prisma.ChannelGetPayload<{ select: typeof snapshot
 
 export interface AppSnapshot {
   exists: boolean
+  /** the app's `manifest` setting (partial updates) */
+  manifest: boolean
   /** by id ascending */
   channels: SnapshotChannel[]
   channelById: Map<number, SnapshotChannel>
@@ -61,13 +63,14 @@ export interface OverrideRow {
 
 async function load(db: Db, appId: string): Promise<AppSnapshot> {
   const [app, channels, bundles, overrides] = await Promise.all([
-    db.app.findUnique({ where: { app_id: appId }, select: { app_id: true } }),
+    db.app.findUnique({ where: { app_id: appId }, select: { app_id: true, manifest: true } }),
     db.channel.findMany({ where: { app_id: appId }, select: snapshotChannelSelect, orderBy: { id: 'asc' } }),
     db.bundle.findMany({ where: { app_id: appId }, select: snapshotBundleSelect }),
     db.deviceOverride.findFirst({ where: { app_id: appId }, select: { device_id: true } }),
   ])
   return {
     exists: !!app,
+    manifest: app?.manifest ?? false,
     channels,
     channelById: new Map(channels.map((c) => [c.id, c])),
     bundleById: new Map(bundles.map((b) => [b.id, b])),

@@ -10,6 +10,7 @@ export const appOutput = z
     created_at: isoDate,
     updated_at: isoDate,
     retention: z.number().int(),
+    manifest: z.boolean().meta({ description: 'Partial updates: /updates lists the files of hosted bundles, so a device downloads only those it lacks' }),
   })
   .meta({ id: 'App' })
 
@@ -46,5 +47,9 @@ export const appUpdateInput = z
       .pipe(z.number())
       .optional()
       .meta({ description: 'Seconds of device history to keep', example: 2_592_000 }),
+    manifest: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Partial updates: /updates adds the per-file manifest of hosted bundles (see /bundle)', example: true }),
   })
   .refine(updatesSomething('app_id'), 'no_valid_fields_provided_for_update')

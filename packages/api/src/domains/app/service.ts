@@ -17,6 +17,7 @@ const toApp = (a: {
   created_at: Date
   updated_at: Date
   retention: number
+  manifest: boolean
 }) => ({
   app_id: a.app_id,
   name: a.name,
@@ -25,6 +26,7 @@ const toApp = (a: {
   created_at: iso(a.created_at),
   updated_at: iso(a.updated_at),
   retention: a.retention,
+  manifest: a.manifest,
 })
 
 /** Runs a change of `appId`, then drops what the caches hold of it, done or failed. */

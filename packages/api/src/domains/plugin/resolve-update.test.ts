@@ -39,6 +39,7 @@ type TestApp = AppSnapshot & { overrides: Map<string, OverrideRow> }
 function snapshot(channels: SnapshotChannel[], bundles: SnapshotBundle[], overrides: [string, OverrideRow][] = []): TestApp {
   return {
     exists: true,
+    manifest: false,
     channels,
     channelById: new Map(channels.map((c) => [c.id, c])),
     bundleById: new Map(bundles.map((b) => [b.id, b])),
