@@ -3,6 +3,7 @@
 // their own, with the caches set as they need.
 import path from 'node:path'
 import type { Db, DbHandle, Provider } from '@capgo-api/db'
+import { ManifestIndex } from './domains/bundle/manifest.ts'
 import { AccessCache } from './infra/access-cache.ts'
 import { CheckInWriter } from './infra/checkins.ts'
 import { SnapshotCache } from './infra/snapshots.ts'
@@ -47,6 +48,8 @@ export interface Services {
   /** where hosted bundles' bytes live (see infra/storage) */
   storage: Store
   hosting: Hosting
+  /** the files of hosted bundles, for partial updates (see domains/bundle/manifest.ts) */
+  manifests: ManifestIndex
 }
 
 export const DEFAULT_CACHE_TTL_MS = 2000
@@ -66,6 +69,7 @@ export function createServices(database: DbHandle, config: ServicesConfig = {}):
       publicUrl: (config.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''),
       maxBytes: config.bundleMaxBytes ?? DEFAULT_BUNDLE_MAX_BYTES,
     },
+    manifests: new ManifestIndex(database.db),
   }
 }
 

@@ -10,7 +10,9 @@ export const appOutput = z
     created_at: isoDate,
     updated_at: isoDate,
     retention: z.number().int(),
-    manifest: z.boolean().meta({ description: 'Partial updates: /updates lists the files of hosted bundles, so a device downloads only those it lacks' }),
+    manifest: z
+      .boolean()
+      .meta({ description: 'Partial updates: /updates lists the files of hosted bundles, so a device downloads only those it lacks' }),
   })
   .meta({ id: 'App' })
 

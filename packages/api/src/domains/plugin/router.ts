@@ -1,5 +1,6 @@
 // The endpoints the Capacitor updater plugin calls (no key; SPEC section 3).
 import { publicProcedure, router } from '../../trpc.ts'
+import { answerManifestSize } from '../bundle/manifest.ts'
 import { okOutput } from '../common.ts'
 import {
   channelSelfDeleteInput,
@@ -8,6 +9,8 @@ import {
   channelSelfListOutput,
   channelSelfSetInput,
   deviceInfo,
+  manifestSizeInput,
+  manifestSizeOutput,
   statsInput,
   updatesOutput,
 } from './schema.ts'
@@ -32,6 +35,23 @@ export const pluginRouter = router({
     .input(deviceInfo)
     .output(updatesOutput)
     .mutation(({ ctx, input }) => answerUpdates(ctx.services, input)),
+
+  manifestSize: publicProcedure
+    .meta({
+      errors: ['invalid_app_id', 'invalid_characters', 'app_not_found'],
+      openapi: {
+        method: 'POST',
+        path: '/updates/manifest_size',
+        tags,
+        protect: false,
+        summary: 'Download size of a partial update (plugin)',
+        description:
+          'The plugin (`getBundleDownloadSize`, `getLatest` with `includeBundleSize`) posts the info object, `version` and the manifest entries it lacks; the answer is the bytes of each file (`size`, or `error: "size_unknown"` for a hash the app does not hold) and their total. Entries without `file_hash` are skipped, repeated ones counted once. Records no check-in.',
+      },
+    })
+    .input(manifestSizeInput)
+    .output(manifestSizeOutput)
+    .mutation(({ ctx, input }) => answerManifestSize(ctx.services, input)),
 
   stats: publicProcedure
     .meta({

@@ -23,12 +23,27 @@ export type DeviceInfo = z.infer<typeof deviceInfo>
 
 export const UPDATE_KINDS = ['up_to_date', 'blocked', 'failed'] as const
 
+/** A file of a bundle, as the 8.x plugin downloads it (DownloadService.handleManifestDownload; see domains/bundle/manifest.ts). */
+export const manifestEntry = z
+  .object({
+    file_name: z.string().meta({ description: 'Path inside the bundle', example: 'assets/app.js' }),
+    file_hash: z.string().meta({
+      description: "Lowercase hex SHA-256 of the file's bytes",
+      example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    }),
+    download_url: z.string().meta({ description: "Where to GET the file's bytes (signed, valid 24 h)" }),
+  })
+  .meta({ id: 'ManifestEntry' })
+
 export const updateAvailableOutput = z
   .object({
     version: z.string().meta({ description: 'Bundle name to install', example: '1.2.3' }),
     url: z.string().meta({ description: 'Where to download the bundle zip', example: 'https://cdn.example.com/app-1.2.3.zip' }),
     checksum: z.string(),
     session_key: z.string().meta({ description: 'Key to decrypt the bundle; "" when it is not encrypted' }),
+    manifest: z.array(manifestEntry).optional().meta({
+      description: "The bundle's files (app setting `manifest`, hosted unencrypted bundles): the plugin fetches only those it lacks",
+    }),
   })
   .meta({ id: 'UpdateAvailable' })
 
@@ -139,3 +154,35 @@ export const channelSelfDeleteInput = z.object({
   version_name: str(255, 'Bundle the device runs (ignored; accepted for plugin compatibility)', '1.2.3').optional(),
   version_build: str(255, 'Native app version (ignored; accepted for plugin compatibility)', '1.0.0').optional(),
 })
+
+// ---- partial (manifest) updates (see domains/bundle/manifest.ts) ----
+
+/** An entry as the plugin sends it back (CapgoUpdater.getBundleDownloadSize): every field may be missing. */
+const manifestSizeEntry = z.object({
+  file_name: z.string().max(4096).nullish(),
+  file_hash: z.string().max(256).nullish(),
+  download_url: z.string().max(8192).nullish(),
+})
+
+export const manifestSizeInput = deviceInfo.extend({
+  version: str(255, 'The bundle the entries belong to', '1.2.4').optional(),
+  manifest: z.array(manifestSizeEntry).max(20_000).optional().meta({ description: 'The manifest entries the device lacks' }),
+  files: z.array(manifestSizeEntry).max(20_000).optional().meta({ description: 'Another name for `manifest`' }),
+})
+
+export const manifestSizeOutput = z
+  .object({
+    totalSize: z.number().int().meta({ description: 'Bytes of the files whose size is known' }),
+    knownFiles: z.number().int(),
+    unknownFiles: z.number().int(),
+    files: z.array(
+      z.object({
+        file_name: z.string().nullable(),
+        file_hash: z.string(),
+        download_url: z.string().nullable(),
+        size: z.number().int().optional(),
+        error: z.literal('size_unknown').optional().meta({ description: 'The app holds no file with this hash' }),
+      }),
+    ),
+  })
+  .meta({ id: 'ManifestSize' })
