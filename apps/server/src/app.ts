@@ -17,6 +17,7 @@ import {
   messageOf,
   readApiKey,
   type Services,
+  sweepPendingBundles,
 } from '@capgo-api/api'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
@@ -29,6 +30,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
+import { bundleFiles } from './http/bundle-files.ts'
 import { restRoutes } from './http/rest.ts'
 import { statisticsCharts } from './http/statistics-charts.ts'
 import { updatesRoute } from './http/updates.ts'
@@ -220,7 +222,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // ---- REST ---------------------------------------------------------------------------------
   await app.register(statisticsCharts, { createContext }) // JSON or SVG: before the generic REST routes
   await app.register(updatesRoute, { services }) // the hot device check-in, see http/updates.ts
+  // uploads and downloads of bundles hosted on the disk store, see http/bundle-files.ts
+  await app.register(bundleFiles, { services, uploadIdleMs: opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS_DEFAULT })
   await app.register(restRoutes, { createContext }) // every other operation of the router, see http/rest.ts
+
+  // pending bundles nobody finalized go after 24 h, with their bytes: checked soon after start, then hourly
+  const sweep = () => void sweepPendingBundles(services).catch((err: unknown) => app.log.warn({ err }, 'sweeping pending bundles failed'))
+  const timers = [setTimeout(sweep, 10_000).unref(), setInterval(sweep, 3_600_000).unref()]
+  app.addHook('onClose', async () => {
+    for (const t of timers) clearTimeout(t)
+    await services.bandwidth.settled() // the bytes of the last downloads
+  })
 
   return app
 }

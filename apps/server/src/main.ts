@@ -92,6 +92,7 @@ const services = createServices(database, {
   },
   publicUrl: env.PUBLIC_URL,
   bundleMaxBytes: env.BUNDLE_MAX_BYTES,
+  signingSecret: env.SIGNING_SECRET,
 })
 app = await buildApp({
   services,

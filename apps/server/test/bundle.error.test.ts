@@ -42,8 +42,13 @@ describe('/bundle errors', () => {
 
   it('400 invalid_input for missing or mistyped fields', async () => {
     const t = await createTenant()
+    // an external bundle needs its checksum (the device verifies it)
+    const noChecksum = await rest('POST', '/bundle', {
+      key: t.keys.upload,
+      body: { app_id: t.appId, version: '1.0.0', external_url: 'https://a.example.com/x.zip' },
+    })
+    expect(noChecksum).toMatchObject({ status: 400, body: { status: 'KO', error: 'missing_checksum' } })
     for (const body of [
-      { version: '1.0.0', external_url: 'https://a.example.com/x.zip' },
       { version: '1.0.0', external_url: 'https://a.example.com/x.zip', checksum: 'c', size: -1 },
       { version: 1, external_url: 'https://a.example.com/x.zip', checksum: 'c' },
     ]) {

@@ -68,7 +68,10 @@ describe.each(Object.keys(kinds) as (keyof typeof kinds)[])('%s store', (kind) =
     await store.put('apps/com.a.dd/b/3.zip', Buffer.from('3'))
     await store.delete('apps/com.a.d/b/2.zip')
     expect(await store.head('apps/com.a.d/b/2.zip')).toBeNull()
+    expect(await store.list('apps/com.a.d/')).toEqual(['apps/com.a.d/b/1.zip'])
+    expect(await store.list('apps/none/')).toEqual([])
     await store.deletePrefix('apps/com.a.d/')
+    expect(await store.list('apps/com.a.d/')).toEqual([])
     expect(await store.head('apps/com.a.d/b/1.zip')).toBeNull()
     expect(await store.head('apps/com.a.dd/b/3.zip')).toEqual({ size: 1 }) // a prefix is a folder, not a string prefix
   })

@@ -2,6 +2,7 @@ export { authenticate, hashKey, KEY_MODES, type KeyMode, ROLES, type Role, readA
 export { bootstrap } from './bootstrap.ts'
 export { type AuthedContext, type Context, createContextInner } from './context.ts'
 export { newApiKey } from './domains/apikey/keys.ts'
+export { receiveUpload, sweepPendingBundles, verifyDownload } from './domains/bundle/hosting.ts'
 export { containsNul, errorEnvelope } from './domains/common.ts'
 export { putMember } from './domains/member/service.ts'
 export { ApiError, describeError, ERRORS, type ErrorCode, envelope, fromZodIssues, isDatabaseUnavailable, messageOf } from './errors.ts'

@@ -3,9 +3,12 @@
 // their own, with the caches set as they need.
 import path from 'node:path'
 import type { Db, DbHandle, Provider } from '@capgo-api/db'
+import { PresignCache } from './domains/bundle/hosting.ts'
 import { ManifestIndex } from './domains/bundle/manifest.ts'
 import { AccessCache } from './infra/access-cache.ts'
+import { BandwidthMeter } from './infra/bandwidth.ts'
 import { CheckInWriter } from './infra/checkins.ts'
+import { UrlSigner } from './infra/signing.ts'
 import { SnapshotCache } from './infra/snapshots.ts'
 import { createStore, type Store, type StoreOptions } from './infra/storage/index.ts'
 import { AppWrites } from './infra/tx.ts'
@@ -23,6 +26,8 @@ export interface ServicesConfig {
   publicUrl?: string
   /** BUNDLE_MAX_BYTES (default 512 MiB) */
   bundleMaxBytes?: number
+  /** SIGNING_SECRET (else a key made on first start, kept in the database) */
+  signingSecret?: string
 }
 
 /** How bundles are hosted here. */
@@ -48,6 +53,12 @@ export interface Services {
   /** where hosted bundles' bytes live (see infra/storage) */
   storage: Store
   hosting: Hosting
+  /** signs and checks upload and download URLs (see infra/signing.ts) */
+  signer: UrlSigner
+  /** bytes served to devices, written to the daily bandwidth (see infra/bandwidth.ts) */
+  bandwidth: BandwidthMeter
+  /** S3 presigned download URLs, reused while mostly valid */
+  presigned: PresignCache
   /** the files of hosted bundles, for partial updates (see domains/bundle/manifest.ts) */
   manifests: ManifestIndex
 }
@@ -69,6 +80,9 @@ export function createServices(database: DbHandle, config: ServicesConfig = {}):
       publicUrl: (config.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''),
       maxBytes: config.bundleMaxBytes ?? DEFAULT_BUNDLE_MAX_BYTES,
     },
+    signer: new UrlSigner(database.db, config.signingSecret),
+    bandwidth: new BandwidthMeter(database.db),
+    presigned: new PresignCache(),
     manifests: new ManifestIndex(database.db),
   }
 }

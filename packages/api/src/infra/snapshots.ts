@@ -20,6 +20,12 @@ export const snapshotBundleSelect = {
   session_key: true,
   minUpdateVersion: true,
   deleted: true,
+  // hosted bundles: served once ready, from r2_path of the store named by storage_provider
+  status: true,
+  storage_provider: true,
+  r2_path: true,
+  size: true,
+  storage_checksum: true,
 } as const satisfies Prisma.BundleSelect
 export const snapshotChannelSelect = {
   id: true,

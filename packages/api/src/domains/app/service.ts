@@ -1,11 +1,13 @@
 // Apps: list, get, create, update, delete. Every change clears the access cache (an app's owner
 // decides who sees it) and the app's /updates snapshot, done or failed.
+
 import type { z } from 'zod'
 import { requireApp, requireRole, visibleAppsWhere, visibleOrgIds } from '../../access.ts'
 import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
 import { isUniqueViolation } from '../../infra/tx.ts'
 import { forgetDeletedApps, type Services } from '../../services.ts'
+import { removeAppObjects } from '../bundle/hosting.ts'
 import { iso, ok, pageArgs } from '../common.ts'
 import type { appCreateInput, appIdInput, appListInput, appUpdateInput } from './schema.ts'
 
@@ -81,11 +83,12 @@ export function updateApp(ctx: AuthedContext, input: z.infer<typeof appUpdateInp
   })
 }
 
-/** Removes the app and everything below it; every snapshot and MAU mark of it goes too. */
+/** Removes the app and everything below it, its stored bytes too; every snapshot and MAU mark of it goes too. */
 export async function deleteApp(ctx: AuthedContext, input: z.infer<typeof appIdInput>) {
   try {
     await requireApp(ctx, input.app_id, 'admin')
     await ctx.services.db.app.delete({ where: { app_id: input.app_id } })
+    await removeAppObjects(ctx.services, [input.app_id]) // its hosted bundles' bytes
     return ok
   } finally {
     ctx.services.access.invalidate()

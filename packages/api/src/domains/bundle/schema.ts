@@ -6,7 +6,12 @@ export const bundleOutput = z
     id: z.number().int(),
     app_id: z.string(),
     name: z.string(),
+    status: z.enum(['pending', 'ready']).meta({ description: '`pending` until a bundle hosted here is uploaded and finalized' }),
     checksum: z.string().nullable(),
+    storage_checksum: z
+      .string()
+      .nullable()
+      .meta({ description: 'Lowercase hex SHA-256 of the bytes as stored here (hosted bundles, once finalized)' }),
     created_at: isoDate,
     updated_at: isoDate,
     deleted: z.boolean(),
@@ -16,7 +21,7 @@ export const bundleOutput = z
     owner_org: z.string(),
     r2_path: z.string().nullable(),
     session_key: z.string().nullable(),
-    storage_provider: z.string(),
+    storage_provider: z.enum(['external', 'disk', 's3']),
     size: z.number().int(),
     user_id: z.string().nullable(),
     bucket_id: z.string().nullable(),
@@ -31,19 +36,18 @@ export const bundleGetInput = z.object({ app_id: appId, page, limit })
 export const bundleCreateInput = z.object({
   app_id: appId,
   version: semverName.meta({ description: 'Bundle name, a strict semantic version (no `v` prefix, no whitespace)', example: '1.2.3' }),
-  external_url: z
-    .string()
-    .trim()
-    .min(1)
-    .max(2048)
-    .meta({ description: 'https URL of the bundle zip', example: 'https://cdn.example.com/app-1.2.3.zip' }),
-  checksum: z
-    .string()
-    .trim()
-    .min(1)
-    .max(512)
-    .meta({ description: 'Checksum of the zip (as computed by the Capgo CLI)', example: 'f2c1d1e0' }),
-  size: intParam(0, 2_147_483_647).optional().meta({ description: 'Size of the zip in bytes (counts toward storage)', example: 1048576 }),
+  external_url: z.string().trim().min(1).max(2048).optional().meta({
+    description: 'https URL of a zip hosted elsewhere (needs `checksum`). Left out, the bundle is hosted here: the answer carries `upload`',
+    example: 'https://cdn.example.com/app-1.2.3.zip',
+  }),
+  checksum: z.string().trim().min(1).max(512).optional().meta({
+    description:
+      'Checksum the device verifies: the SHA-256 (hex) of the zip, or the signed checksum of an encrypted bundle. Required with `external_url` or `session_key`; for an unencrypted hosted bundle it is optional and checked at finalize',
+    example: 'f2c1d1e0',
+  }),
+  size: intParam(0, 2_147_483_647)
+    .optional()
+    .meta({ description: 'Size of the zip in bytes (counts toward storage; for a hosted bundle, checked at finalize)', example: 1048576 }),
   session_key: z.string().max(1024).optional().meta({ description: 'Encryption session key, for encrypted bundles', example: 'iv:key' }),
   minUpdateVersion: semverName.optional().meta({
     description: 'Lowest native version that may auto-update to this bundle (channels with disableAutoUpdate `version_number`)',
@@ -51,7 +55,28 @@ export const bundleCreateInput = z.object({
   }),
 })
 
-export const bundleCreateOutput = z.object({ status: z.literal('ok'), bundle: bundleOutput }).meta({ id: 'BundleCreated' })
+export const uploadOutput = z
+  .object({
+    url: z.string().meta({ description: 'Send the zip with one PUT here (any content type, no API key); single use' }),
+    method: z.literal('PUT'),
+    expires_at: isoDate.meta({ description: 'The URL works until then (one hour)' }),
+  })
+  .meta({ id: 'BundleUpload' })
+
+export const bundleCreateOutput = z
+  .object({
+    status: z.literal('ok'),
+    bundle: bundleOutput,
+    upload: uploadOutput.optional().meta({ description: 'For a bundle hosted here (no `external_url`): where to upload its zip' }),
+  })
+  .meta({ id: 'BundleCreated' })
+
+export const bundleFinalizeInput = z.object({
+  app_id: appId,
+  version: versionName.meta({ description: 'The pending bundle whose zip was uploaded', example: '1.2.3' }),
+})
+
+export const bundleFinalizeOutput = z.object({ status: z.literal('ok'), bundle: bundleOutput }).meta({ id: 'BundleFinalized' })
 
 export const bundleDeleteInput = z.object({
   app_id: appId,

@@ -1,5 +1,6 @@
-// Bundles (and /versions, their legacy name): list, register an externally hosted one, soft
-// delete. Changes drop the app's /updates snapshot, done or failed.
+// Bundles (and /versions, their legacy name): list, register an externally hosted one or start
+// and finalize one hosted here (hosting.ts), soft delete (with the stored bytes). Changes drop the
+// app's /updates snapshot, done or failed.
 
 import type { Prisma } from '@capgo-api/db'
 import type { z } from 'zod'
@@ -9,14 +10,17 @@ import { ApiError } from '../../errors.ts'
 import { recordStorage } from '../../infra/daily-stats.ts'
 import { isUniqueViolation } from '../../infra/tx.ts'
 import { iso, ok, pageArgs } from '../common.ts'
-import type { bundleCreateInput, bundleDeleteInput, bundleGetInput } from './schema.ts'
+import { checkUpload, newUploadToken, removeBundleObjects, uploadTicket } from './hosting.ts'
+import type { bundleCreateInput, bundleDeleteInput, bundleFinalizeInput, bundleGetInput } from './schema.ts'
 
 /** A bundle as the API shows it (the /updates snapshot reads fewer columns: snapshotBundleSelect). */
 export const bundleSelect = {
   id: true,
   app_id: true,
   name: true,
+  status: true,
   checksum: true,
+  storage_checksum: true,
   created_at: true,
   updated_at: true,
   deleted: true,
@@ -46,6 +50,8 @@ const parseList = (json: string | null): unknown[] | null => {
 
 export const toBundle = (b: BundleRow) => ({
   ...b,
+  status: b.status as 'pending' | 'ready',
+  storage_provider: b.storage_provider as 'external' | 'disk' | 's3',
   created_at: iso(b.created_at),
   updated_at: iso(b.updated_at),
   native_packages: parseList(b.native_packages),
@@ -57,29 +63,35 @@ const inUseWhere = { OR: [{ channels: { some: {} } }, { overrides: { some: {} } 
 /** DELETE /bundle and /versions: one bundle by name, or every bundle nothing uses. Soft delete; frees storage. */
 export async function deleteBundles(ctx: AuthedContext, input: z.infer<typeof bundleDeleteInput>) {
   const { app_id, version } = input
-  await ctx.services.snapshots.invalidateAfter(app_id, async () => {
+  const removed = await ctx.services.snapshots.invalidateAfter(app_id, async () => {
     await requireApp(ctx, app_id, 'write')
-    await deleteBundlesLocked(ctx, app_id, version)
+    return deleteBundlesLocked(ctx, app_id, version)
   })
+  // the bytes go once the rows are committed (a failed removal leaves a file, never a bundle without one)
+  await removeBundleObjects(ctx.services, app_id, removed)
   return ok
 }
 
-async function deleteBundlesLocked(ctx: AuthedContext, app_id: string, version: string | undefined) {
+/** Soft-deletes, frees the storage of the ready ones (pending ones never counted), returns the ids of the hosted ones. */
+async function deleteBundlesLocked(ctx: AuthedContext, app_id: string, version: string | undefined): Promise<number[]> {
   // serialized with channel and override writers of this app: nothing starts using a bundle we delete
-  await ctx.services.appWrites.transaction(app_id, async (tx) => {
+  return ctx.services.appWrites.transaction(app_id, async (tx) => {
     const now = new Date()
+    const select = { id: true, size: true, status: true, storage_provider: true } as const
+    let gone: { id: number; size: number; status: string; storage_provider: string }[]
     if (version !== undefined) {
-      const bundle = await tx.bundle.findFirst({ where: { app_id, name: version, deleted: false }, select: { id: true, size: true } })
+      const bundle = await tx.bundle.findFirst({ where: { app_id, name: version, deleted: false }, select })
       if (!bundle) throw new ApiError('version_not_found')
       if (await tx.bundle.count({ where: { id: bundle.id, ...inUseWhere } })) throw new ApiError('bundle_in_use')
       await tx.bundle.update({ where: { id: bundle.id }, data: { deleted: true, deleted_at: now } })
-      await recordStorage(tx, app_id, -bundle.size, now)
-      return
+      gone = [bundle]
+    } else {
+      gone = await tx.bundle.findMany({ where: { app_id, deleted: false, NOT: inUseWhere }, select })
+      if (!gone.length) return []
+      await tx.bundle.updateMany({ where: { id: { in: gone.map((b) => b.id) } }, data: { deleted: true, deleted_at: now } })
     }
-    const free = await tx.bundle.findMany({ where: { app_id, deleted: false, NOT: inUseWhere }, select: { id: true, size: true } })
-    if (!free.length) return
-    await tx.bundle.updateMany({ where: { id: { in: free.map((b) => b.id) } }, data: { deleted: true, deleted_at: now } })
-    await recordStorage(tx, app_id, -free.reduce((s, b) => s + b.size, 0), now)
+    await recordStorage(tx, app_id, -gone.reduce((sum, b) => sum + (b.status === 'ready' ? b.size : 0), 0), now)
+    return gone.filter((b) => b.storage_provider !== 'external').map((b) => b.id)
   })
 }
 
@@ -94,10 +106,15 @@ export async function listBundles(ctx: AuthedContext, input: z.infer<typeof bund
   return rows.map(toBundle)
 }
 
-/** Registers an externally hosted bundle and counts its size toward storage. */
+/**
+ * POST /bundle. With `external_url`: registers a bundle hosted elsewhere, ready at once (its size
+ * counts toward storage). Without: a pending bundle hosted here, with the URL to PUT its zip to;
+ * posting the same version again while it is pending hands out a new URL (the old one stops working).
+ */
 export function createBundle(ctx: AuthedContext, input: z.infer<typeof bundleCreateInput>) {
   return ctx.services.snapshots.invalidateAfter(input.app_id, async () => {
     const app = await requireApp(ctx, input.app_id, 'upload')
+    if (input.external_url === undefined) return createHosted(ctx, app, input)
     let url: URL
     try {
       url = new URL(input.external_url)
@@ -106,20 +123,16 @@ export function createBundle(ctx: AuthedContext, input: z.infer<typeof bundleCre
     }
     if (url.protocol !== 'https:' || !url.hostname) throw new ApiError('invalid_protocol')
     if (url.username || url.password) throw new ApiError('invalid_url') // credentials would be served to every device
+    if (input.checksum === undefined) throw new ApiError('missing_checksum')
     const size = input.size ?? 0
     try {
       const bundle = await ctx.services.db.$transaction(async (tx) => {
         const created = await tx.bundle.create({
           data: {
-            app_id: app.app_id,
-            name: input.version,
-            owner_org: app.owner_org,
-            user_id: ctx.principal.userId,
+            ...commonFields(ctx, app, input),
             external_url: input.external_url,
             checksum: input.checksum,
             size,
-            session_key: input.session_key ?? null,
-            minUpdateVersion: input.minUpdateVersion ?? null,
             storage_provider: 'external',
           },
           select: bundleSelect,
@@ -134,3 +147,96 @@ export function createBundle(ctx: AuthedContext, input: z.infer<typeof bundleCre
     }
   })
 }
+
+type CreateInput = z.infer<typeof bundleCreateInput>
+type OwnedApp = { app_id: string; owner_org: string }
+
+const commonFields = (ctx: AuthedContext, app: OwnedApp, input: CreateInput) => ({
+  app_id: app.app_id,
+  name: input.version,
+  owner_org: app.owner_org,
+  user_id: ctx.principal.userId,
+  session_key: input.session_key ?? null,
+  minUpdateVersion: input.minUpdateVersion ?? null,
+})
+
+async function createHosted(ctx: AuthedContext, app: OwnedApp, input: CreateInput) {
+  const { db } = ctx.services
+  // an encrypted bundle's checksum is the signed one the device verifies: only the client knows it
+  if (input.session_key && input.checksum === undefined) throw new ApiError('missing_checksum')
+  const token = newUploadToken()
+  const declared = {
+    checksum: input.checksum?.toLowerCase() ?? null,
+    size: input.size ?? 0, // the declared size until finalize measures it (a pending bundle counts nothing)
+    session_key: input.session_key ?? null,
+    minUpdateVersion: input.minUpdateVersion ?? null,
+    upload_token: token,
+  }
+  let bundle: BundleRow
+  try {
+    bundle = await db.bundle.create({
+      data: { ...commonFields(ctx, app, input), ...declared, status: 'pending', storage_provider: ctx.services.storage.provider },
+      select: bundleSelect,
+    })
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e
+    // the same version, still pending: a new upload URL (a retry after a failed upload or finalize)
+    const renewed = await db.bundle.updateMany({
+      where: { app_id: app.app_id, name: input.version, status: 'pending', deleted: false },
+      data: declared,
+    })
+    if (!renewed.count) throw new ApiError('version_already_exists', { cause: e })
+    bundle = await db.bundle.findUniqueOrThrow({
+      where: { app_id_name: { app_id: app.app_id, name: input.version } },
+      select: bundleSelect,
+    })
+  }
+  const upload = await uploadTicket(ctx.services, app.app_id, bundle.id, token)
+  return { status: 'ok' as const, bundle: toBundle(bundle), upload }
+}
+
+/**
+ * POST /bundle/finalize: checks the uploaded bytes (hosting.ts checkUpload) and makes the bundle
+ * ready, counting its size toward storage. Finalizing a ready bundle answers it as it is.
+ */
+export function finalizeBundle(ctx: AuthedContext, input: z.infer<typeof bundleFinalizeInput>) {
+  const { app_id, version } = input
+  return ctx.services.snapshots.invalidateAfter(app_id, async () => {
+    await requireApp(ctx, app_id, 'upload')
+    const { db } = ctx.services
+    const bundle = await db.bundle.findFirst({
+      where: { app_id, name: version, deleted: false },
+      select: { id: true, app_id: true, status: true, size: true, checksum: true, session_key: true },
+    })
+    if (!bundle) throw new ApiError('version_not_found')
+    if (bundle.status === 'ready') return { status: 'ok' as const, bundle: toBundle(await bundleById(ctx, bundle.id)) }
+    const checked = await checkUpload(ctx.services, bundle)
+    const now = new Date()
+    const done = await db.$transaction(async (tx) => {
+      const updated = await tx.bundle.updateMany({
+        where: { id: bundle.id, status: 'pending', deleted: false },
+        data: {
+          status: 'ready',
+          size: checked.size,
+          storage_checksum: checked.sha256,
+          checksum: bundle.session_key ? bundle.checksum : checked.sha256,
+          r2_path: checked.key,
+          upload_token: null,
+        },
+      })
+      if (updated.count) await recordStorage(tx, app_id, checked.size, now)
+      return updated.count > 0
+    })
+    if (!done) {
+      // deleted (or swept) meanwhile: its bytes go too
+      const current = await db.bundle.findUnique({ where: { id: bundle.id }, select: { status: true, deleted: true } })
+      if (!current || current.deleted) {
+        await removeBundleObjects(ctx.services, app_id, [bundle.id])
+        throw new ApiError('version_not_found')
+      }
+    }
+    return { status: 'ok' as const, bundle: toBundle(await bundleById(ctx, bundle.id)) }
+  })
+}
+
+const bundleById = (ctx: AuthedContext, id: number) => ctx.services.db.bundle.findUniqueOrThrow({ where: { id }, select: bundleSelect })

@@ -9,7 +9,7 @@ const tags = ['channel']
 export const channelRouter = router({
   upsert: writeProcedure
     .meta({
-      errors: ['invalid_app_id', 'app_not_found', 'insufficient_role', 'version_not_found'],
+      errors: ['invalid_app_id', 'app_not_found', 'insufficient_role', 'version_not_found', 'bundle_not_ready'],
       openapi: {
         method: 'POST',
         path: '/channel',

@@ -60,8 +60,9 @@ export async function upsertChannel(ctx: AuthedContext, input: z.infer<typeof ch
       version_id = null
       builtin = true
     } else if (version !== undefined) {
-      const bundle = await db.bundle.findFirst({ where: { app_id, name: version, deleted: false }, select: { id: true } })
+      const bundle = await db.bundle.findFirst({ where: { app_id, name: version, deleted: false }, select: { id: true, status: true } })
       if (!bundle) throw new ApiError('version_not_found')
+      if (bundle.status !== 'ready') throw new ApiError('bundle_not_ready') // hosted, not finalized yet
       version_id = bundle.id
       builtin = false
     }

@@ -16,6 +16,7 @@ export const deviceRouter = router({
         'app_not_found',
         'insufficient_role',
         'version_not_found',
+        'bundle_not_ready',
         'channel_not_found',
       ],
       openapi: {

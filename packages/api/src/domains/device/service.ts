@@ -20,8 +20,12 @@ export async function setOverride(ctx: AuthedContext, input: z.infer<typeof devi
       ctx.services.appWrites.transaction(app_id, async (tx) => {
         const data: { version_id?: number; channel_id?: number } = {}
         if (input.version_id !== undefined) {
-          const bundle = await tx.bundle.findFirst({ where: { app_id, name: input.version_id, deleted: false }, select: { id: true } })
+          const bundle = await tx.bundle.findFirst({
+            where: { app_id, name: input.version_id, deleted: false },
+            select: { id: true, status: true },
+          })
           if (!bundle) throw new ApiError('version_not_found')
+          if (bundle.status !== 'ready') throw new ApiError('bundle_not_ready') // hosted, not finalized yet
           data.version_id = bundle.id
         }
         if (input.channel !== undefined) {

@@ -8,6 +8,7 @@ import type { AuthedContext } from '../../context.ts'
 import { ApiError } from '../../errors.ts'
 import { lockOrg, type Tx } from '../../infra/tx.ts'
 import { forgetDeletedApps } from '../../services.ts'
+import { removeAppObjects } from '../bundle/hosting.ts'
 import { iso, ok, pageArgs } from '../common.ts'
 import type { organizationDeleteInput, organizationGetInput, organizationSetInput } from './schema.ts'
 
@@ -77,13 +78,15 @@ async function createOrUpdate(ctx: AuthedContext, input: z.infer<typeof organiza
 export async function deleteOrganization(ctx: AuthedContext, input: z.infer<typeof organizationDeleteInput>) {
   try {
     await requireWholeOrg(ctx, input.orgId, 'super_admin')
-    await ctx.services.db.$transaction(async (tx) => {
+    const apps = await ctx.services.db.$transaction(async (tx) => {
       // write first: locks the organization (PostgreSQL) and takes SQLite's write lock before any read
       await lockOrg(tx, input.orgId)
       const apps = (await tx.app.findMany({ where: { owner_org: input.orgId }, select: { app_id: true } })).map((a) => a.app_id)
       await tx.organization.delete({ where: { id: input.orgId } })
       await pruneKeyLimits(tx, input.orgId, apps)
+      return apps
     })
+    await removeAppObjects(ctx.services, apps) // their hosted bundles' bytes
     return ok
   } finally {
     ctx.services.access.invalidate()

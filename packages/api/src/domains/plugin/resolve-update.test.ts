@@ -11,6 +11,11 @@ const bundle = (id: number, name: string, extra: Partial<SnapshotBundle> = {}): 
   session_key: null,
   minUpdateVersion: null,
   deleted: false,
+  status: 'ready',
+  storage_provider: 'external',
+  r2_path: null,
+  size: 0,
+  storage_checksum: null,
   ...extra,
 })
 
@@ -84,6 +89,9 @@ describe('resolveUpdate', () => {
     expect(resolve(snapshot([channel(10, 'p', 5)], [bundle(5, '1.2.0', { deleted: true })]), device())).toMatchObject({
       error: 'no_bundle',
     })
+    // a hosted bundle not finalized yet is never served
+    const pending = bundle(6, '1.3.0', { status: 'pending', external_url: null, storage_provider: 'disk' })
+    expect(resolve(snapshot([channel(10, 'p', 6)], [pending]), device())).toMatchObject({ error: 'no_bundle' })
   })
 
   it('a channel serving builtin answers {version:"builtin"}, or already_on_builtin to a device on builtin', () => {

@@ -88,7 +88,8 @@ export function resolveUpdate(
     return onBuiltin ? noUpdate('already_on_builtin') : { version: 'builtin' }
   }
   const target = pinned ?? (channel!.version_id != null ? app.bundleById.get(channel!.version_id) : undefined)
-  if (!target || target.deleted || !target.external_url) return noUpdate('no_bundle')
+  // a hosted bundle is served once finalized (a pending one never is)
+  if (!target || target.deleted || target.status !== 'ready' || !(target.external_url || target.r2_path)) return noUpdate('no_bundle')
   if (target.name === current) return noUpdate('no_new_version_available')
 
   if (channel) {
@@ -133,7 +134,7 @@ export function resolveUpdate(
 
   return {
     version: target.name,
-    url: target.external_url,
+    url: target.external_url ?? '', // hosted here: answerUpdates signs the device's URL (bundle/hosting.ts)
     checksum: target.checksum ?? '',
     session_key: target.session_key ?? '',
   }

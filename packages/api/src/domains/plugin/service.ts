@@ -7,6 +7,7 @@ import { ApiError, isConcurrentChange } from '../../errors.ts'
 import { recordBandwidth } from '../../infra/daily-stats.ts'
 import { retryOnUniqueViolation } from '../../infra/tx.ts'
 import type { Services } from '../../services.ts'
+import { downloadUrl } from '../bundle/hosting.ts'
 import { ok } from '../common.ts'
 import { checkIn } from './check-in.ts'
 import { type BuiltinUpdate, defaultChannelIn, type NoUpdate, noUpdate, resolveUpdate, type UpdateAvailable } from './resolve-update.ts'
@@ -40,7 +41,13 @@ export async function answerUpdates(services: Services, info: DeviceInfo): Promi
       checkIn(services, info, { app }),
       services.snapshots.overrideOf(app, info.app_id, info.device_id),
     ])
-    return resolveUpdate(app, info, override)
+    const answer = resolveUpdate(app, info, override)
+    if ('url' in answer && !answer.url) {
+      // hosted here: a URL signed for this device (disk) or presigned by the store (S3)
+      const hosted = app.bundleById.get(app.bundleIdByName.get(answer.version)!)!
+      answer.url = await downloadUrl(services, info.app_id, hosted, info.device_id)
+    }
+    return answer
   } catch (e) {
     // the app was deleted after its snapshot was read: the device gets what it would get a moment later
     if (isConcurrentChange(e) && !(await appExists(services.db, info.app_id))) return noUpdate('app_not_found')
@@ -55,8 +62,12 @@ export async function recordEvents(services: Services, input: z.infer<typeof sta
   for (const event of input.events) {
     await checkIn(services, event, { setVersion: event.action === 'set' })
     if (event.action === 'download_complete') {
-      const bundle = await db.bundle.findFirst({ where: { app_id: event.app_id, name: event.version_name }, select: { size: true } })
-      if (bundle) await recordBandwidth(db, event.app_id, bundle.size)
+      const bundle = await db.bundle.findFirst({
+        where: { app_id: event.app_id, name: event.version_name },
+        select: { size: true, storage_provider: true },
+      })
+      // bytes this server served itself were counted as they were sent (the download route)
+      if (bundle && bundle.storage_provider !== 'disk') await recordBandwidth(db, event.app_id, bundle.size)
     }
   }
   return ok

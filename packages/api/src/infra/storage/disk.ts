@@ -76,6 +76,22 @@ export class DiskStore implements Store {
     await fsp.rm(this.pathOf(key), { force: true })
   }
 
+  async list(prefix: string) {
+    assertPrefix(prefix)
+    const dir = path.join(this.root, ...prefix.slice(0, -1).split('/'))
+    let entries: fs.Dirent[]
+    try {
+      entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true })
+    } catch (e) {
+      if (isMissing(e)) return []
+      throw e
+    }
+    return entries
+      .filter((d) => d.isFile())
+      .map((d) => prefix + path.relative(dir, path.join(d.parentPath, d.name)).split(path.sep).join('/'))
+      .sort()
+  }
+
   async deletePrefix(prefix: string) {
     assertPrefix(prefix)
     await fsp.rm(path.join(this.root, ...prefix.slice(0, -1).split('/')), { recursive: true, force: true })

@@ -119,20 +119,30 @@ export class S3Store implements Store {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }))
   }
 
-  async deletePrefix(prefix: string) {
+  async list(prefix: string) {
+    const keys: string[] = []
+    for await (const page of this.pages(prefix)) keys.push(...page)
+    return keys.sort()
+  }
+
+  /** The keys under `prefix` (without this store's own prefix), a page at a time. */
+  private async *pages(prefix: string): AsyncGenerator<string[]> {
     assertPrefix(prefix)
-    // one DeleteObject per key, a few at a time: DeleteObjects needs Content-MD5, which not every
-    // S3-compatible store handles alike
     let token: string | undefined
     do {
       const page = await this.client.send(
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),
       )
-      const keys = (page.Contents ?? []).map((o) => o.Key!).filter(Boolean)
-      for (let i = 0; i < keys.length; i += 16)
-        await Promise.all(keys.slice(i, i + 16).map((Key) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }))))
+      yield (page.Contents ?? []).map((o) => o.Key!.slice(this.prefix.length)).filter(Boolean)
       token = page.IsTruncated ? page.NextContinuationToken : undefined
     } while (token)
+  }
+
+  async deletePrefix(prefix: string) {
+    // one DeleteObject per key, a few at a time: DeleteObjects needs Content-MD5, which not every
+    // S3-compatible store handles alike
+    for await (const keys of this.pages(prefix))
+      for (let i = 0; i < keys.length; i += 16) await Promise.all(keys.slice(i, i + 16).map((key) => this.delete(key)))
   }
 
   async move(from: string, to: string) {

@@ -33,6 +33,8 @@ export interface Store {
   head(key: string): Promise<{ size: number } | null>
   /** Removes the object; a missing one is not an error. */
   delete(key: string): Promise<void>
+  /** The keys under `prefix` (which ends with `/`), sorted. */
+  list(prefix: string): Promise<string[]>
   /** Removes every object whose key starts with `prefix` (which ends with `/`). */
   deletePrefix(prefix: string): Promise<void>
   /** Moves an object to another key (the source is gone after); ObjectNotFoundError when there is none. */
