@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type yauzl from 'yauzl'
-import { bundleRootOf, manifestFiles } from './manifest.ts'
+import { manifestFiles } from './manifest.ts'
 
 const entries = (...names: string[]) => names.map((fileName) => ({ fileName, uncompressedSize: 10 }) as yauzl.Entry)
 const names = (list: ReturnType<typeof manifestFiles>) => list?.map((f) => f.name) ?? null
-
-describe('bundleRootOf', () => {
-  it('index.html at the root, or in the one top-level folder (macOS metadata aside)', () => {
-    expect(bundleRootOf(['index.html', 'a/b.js'])).toBe('')
-    expect(bundleRootOf(['dist/', 'dist/index.html', 'dist/a.js', '__MACOSX/dist/._a.js', '.DS_Store'])).toBe('dist/')
-    expect(bundleRootOf(['dist/index.html', 'other/a.js'])).toBeNull()
-    expect(bundleRootOf(['dist/a.js'])).toBeNull()
-  })
-})
 
 describe('manifestFiles', () => {
   it('strips the single top-level folder and leaves out folders and what is beside the root', () => {

@@ -23,6 +23,7 @@ import { fileKey, type Store } from '../../infra/storage/index.ts'
 import type { Tx } from '../../infra/tx.ts'
 import type { Services } from '../../services.ts'
 import type { manifestSizeInput } from '../plugin/schema.ts'
+import { bundleRoot } from './zip.ts'
 
 /** One file of a bundle, as /updates lists it. */
 export interface ManifestEntry {
@@ -88,19 +89,6 @@ async function openZip(store: Store, key: string, size: number): Promise<OpenZip
 const isJunk = (name: string) => name.startsWith('__MACOSX/') || name === '.DS_Store' || name.endsWith('/.DS_Store')
 
 /**
- * The folder a bundle's files live in (SPEC /bundle: `index.html` at the root, or inside one
- * top-level folder): '' or `<folder>/`; null for another layout.
- */
-export function bundleRootOf(names: string[]): string | null {
-  const files = names.filter((n) => !n.endsWith('/') && !isJunk(n))
-  if (files.includes('index.html')) return ''
-  const tops = new Set(files.map((n) => (n.includes('/') ? `${n.slice(0, n.indexOf('/'))}/` : n)))
-  if (tops.size !== 1) return null
-  const [top] = [...tops]
-  return top!.endsWith('/') && files.includes(`${top}index.html`) ? top! : null
-}
-
-/**
  * A path the plugin writes where the zip would have put it: CapgoUpdater.resolvePathInsideDirectory
  * refuses `\`, NUL, `..`/`.` segments and absolute paths; DownloadService.resolveManifestTargetFile
  * strips a trailing `.br` and brotli-decodes such a file, which would change the bundle's layout, so
@@ -126,7 +114,7 @@ export interface ZipFileEntry {
  * name, or more than `maxTotal` bytes once unzipped: a zip bomb is not unpacked into storage).
  */
 export function manifestFiles(entries: yauzl.Entry[], maxTotal: number): ZipFileEntry[] | null {
-  const root = bundleRootOf(entries.map((e) => e.fileName))
+  const root = bundleRoot(entries.map((e) => e.fileName)) // finalize's rule for index.html (SPEC /bundle)
   if (root === null) return null
   const out: ZipFileEntry[] = []
   const seen = new Set<string>()
@@ -196,21 +184,29 @@ export async function storeBundleFiles(
     await eachLimit(files, CONCURRENCY, async (f) => {
       rows.push({ name: f.name, hash: await sha256Of(await zip.open(f.entry)), size: f.entry.uncompressedSize, entry: f.entry })
     })
-    // 2. claim them under the app's lock: from now on no release deletes these objects
-    await appWrites.transaction(appId, async (tx) => {
+    // 2. claim them under the app's lock: from now on no release deletes these objects. A hash a
+    // ready bundle lists is stored (its finalize stored it, and a release keeps what a row names).
+    const byHash = new Map(rows.map((r) => [r.hash, r]))
+    const stored = await appWrites.transaction(appId, async (tx) => {
       await tx.bundleFile.deleteMany({ where: { bundle_id: bundleId } })
       await tx.bundleFile.createMany({
         data: rows.map((r) => ({ bundle_id: bundleId, app_id: appId, file_name: r.name, file_hash: r.hash, size: r.size })),
       })
+      const held = await tx.bundleFile.findMany({
+        where: { app_id: appId, file_hash: { in: [...byHash.keys()] }, bundle: { status: 'ready', deleted: false } },
+        select: { file_hash: true },
+        distinct: ['file_hash'],
+      })
+      return new Set(held.map((r) => r.file_hash))
     })
     try {
       // 3. write the objects the app does not hold yet (one per distinct hash)
-      const byHash = new Map(rows.map((r) => [r.hash, r]))
       let uploaded = 0
       let uploadedBytes = 0
-      await eachLimit([...byHash.values()], CONCURRENCY, async (r) => {
+      const missing = [...byHash.values()].filter((r) => !stored.has(r.hash))
+      await eachLimit(missing, CONCURRENCY, async (r) => {
         const key = fileKey(appId, r.hash)
-        if (await storage.head(key)) return
+        if (await storage.head(key)) return // a pending bundle's finalize, or one that failed, stored it
         const put = await storage.put(key, await zip.open(r.entry))
         if (put.sha256 !== r.hash) {
           await storage.delete(key)
@@ -267,13 +263,6 @@ export async function releaseBundleFiles(services: Services, tx: Tx, appId: stri
 /** How long a download_url stays valid (as the bundle URL). */
 export const FILE_URL_TTL_SEC = 24 * 60 * 60
 
-/** The signer of download URLs (infra/signing.ts UrlSigner). */
-export interface Signer {
-  sign(...parts: (string | number)[]): Promise<string>
-  signNow(...parts: (string | number)[]): string | undefined
-  verify(signature: string, ...parts: (string | number)[]): Promise<boolean>
-}
-
 /** What the signature of a file URL covers, in order. */
 export const fileUrlParts = (appId: string, bundleId: number, hash: string, deviceId: string, expires: number) =>
   ['file', appId, bundleId, hash, deviceId, expires] as const
@@ -286,14 +275,9 @@ interface FileRow {
   file_hash: string
 }
 
-/**
- * The files of ready bundles, cached per bundle (a bundle's files never change; release and
- * finalize forget it), plus presigned S3 URLs, which are the same for every device: cached for
- * half their life, so a device always gets at least 12 h.
- */
+/** The files of ready bundles, cached per bundle (a bundle's files never change; release and finalize forget it). */
 export class ManifestIndex {
   private readonly files = new LRUCache<number, Promise<FileRow[]>>({ max: 200 })
-  private readonly presigned = new LRUCache<string, Promise<string | null>>({ max: 50_000, ttl: (FILE_URL_TTL_SEC / 2) * 1000 })
 
   constructor(private readonly db: Db) {}
 
@@ -314,17 +298,6 @@ export class ManifestIndex {
   forget(bundleId: number) {
     this.files.delete(bundleId)
   }
-
-  /** A presigned GET of the object (null: the store serves nothing itself, this server does). */
-  presignedGet(store: Store, key: string): Promise<string | null> {
-    let p = this.presigned.get(key)
-    if (!p) {
-      p = store.presignGet(key, FILE_URL_TTL_SEC)
-      this.presigned.set(key, p)
-      p.catch(() => this.presigned.delete(key))
-    }
-    return p
-  }
 }
 
 /**
@@ -333,7 +306,6 @@ export class ManifestIndex {
  */
 export async function manifestFor(
   services: Services,
-  signer: Signer,
   appId: string,
   bundleId: number,
   deviceId: string,
@@ -347,12 +319,14 @@ export async function manifestFor(
       rows.map(async (r) => ({
         file_name: r.file_name,
         file_hash: r.file_hash,
-        download_url: (await services.manifests.presignedGet(storage, fileKey(appId, r.file_hash)))!,
+        // the same URL for every device (S3 signs no device), reused while mostly valid
+        download_url: await services.presigned.get(services, fileKey(appId, r.file_hash)),
       })),
     )
   }
   // rounded to the minute: the answers of one minute share their URLs (and an HTTP cache may too)
   const expires = Math.floor(now / 60_000) * 60 + FILE_URL_TTL_SEC
+  const { signer } = services
   await signer.sign('') // loads the key once; the rest signs synchronously
   return rows.map((r) => {
     const sig = signer.signNow(...fileUrlParts(appId, bundleId, r.file_hash, deviceId, expires))!
