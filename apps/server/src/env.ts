@@ -41,7 +41,14 @@ const trustProxy = z
 /** An absolute http(s) URL, kept without its trailing slash. */
 const httpUrl = z
   .url({ protocol: /^https?$/ })
-  .refine((u) => !new URL(u).username && !new URL(u).password, 'must not hold a user:password part')
+  .refine((u) => {
+    try {
+      const url = new URL(u)
+      return !url.username && !url.password
+    } catch {
+      return true // not a URL: z.url() says so
+    }
+  }, 'must not hold a user:password part')
   .transform((u) => u.replace(/\/+$/, ''))
 
 export const envSchema = z.object({
