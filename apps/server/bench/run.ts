@@ -1,4 +1,4 @@
-// `pnpm bench [--quick] [--db sqlite|postgres|all] [--only <text>] [--rounds n] [--node-flags "<flags>"] [--cpu-prof]`:
+// `pnpm bench [--quick] [--db sqlite|postgres|all|none] [--only <text>] [--rounds n] [--node-flags "<flags>"] [--cpu-prof]`:
 // builds a dataset, starts the production server, drives it with autocannon and prints each
 // figure as a ratio against a baseline measured in the same run (bare routes of the same process
 // running the same functions). Runs alternate (bare, measured, bare, measured, …) and a ratio is
@@ -12,6 +12,7 @@ import { applyMigrations } from '@capgo-api/db/migrate'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { BENCH_KEY, buildDataset, DEVICE_APP, deviceId, STATS_ORG } from './dataset.ts'
+import { benchHosting } from './hosting.ts'
 import { manifestBench } from './manifest.ts'
 
 const args = process.argv.slice(2)
@@ -355,9 +356,17 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
 
 const started = Date.now()
 execFileSync(process.execPath, [path.join(serverDir, 'scripts/build.mjs')], { cwd: serverDir, stdio: 'inherit' })
-const kinds = dbArg === 'all' ? (['sqlite', 'postgres'] as const) : ([dbArg as 'sqlite' | 'postgres'] as const)
+// `--db none`: only the lines that need no dataset (bundle hosting)
+const kinds = dbArg === 'all' ? (['sqlite', 'postgres'] as const) : dbArg === 'none' ? [] : ([dbArg as 'sqlite' | 'postgres'] as const)
 const all: Row[] = []
 for (const kind of kinds) all.push(...(await benchDatabase(kind)))
+// bundle hosting (issue 14): bytes on the disk store, the database barely matters (SQLite)
+if (wanted('bundle')) {
+  for (const r of await benchHosting({ nodeFlags: NODE_FLAGS, env: START_ENV, downloads: quick ? 64 : 256, rounds: ROUNDS })) {
+    all.push({ db: 'sqlite', ...r })
+    console.log(`[hosting] ${r.what}: ${r.value} vs ${r.baseline} → ${r.ratio.toFixed(2)}× (${r.target}) ${verdict(r.pass)}`)
+  }
+}
 
 const header = ['db', 'what', 'measured', 'baseline (same run)', 'ratio', 'target', '']
 const lines = all.map((r) => [r.db, r.what, r.value, r.baseline, `${r.ratio.toFixed(2)}×`, r.target, verdict(r.pass)])

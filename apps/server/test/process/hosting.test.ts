@@ -30,8 +30,18 @@ async function ship(base: string, appId: string, zip: Buffer) {
   const done = await call(base, 'POST', '/bundle/finalize', { app_id: appId, version: '1.1.0' })
   expect(done.body.bundle).toMatchObject({ status: 'ready', storage_checksum: sha256(zip) })
   expect((await call(base, 'POST', '/channel', { app_id: appId, channel: 'prod', version: '1.1.0', public: true })).status).toBe(200)
-  const info = { app_id: appId, device_id: 'a0d3c2b1-0000-4000-8000-000000000077', platform: 'android', version_name: 'builtin', version_build: '1.0.0' }
-  const update = await fetch(`${base}/updates`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(info) })
+  const info = {
+    app_id: appId,
+    device_id: 'a0d3c2b1-0000-4000-8000-000000000077',
+    platform: 'android',
+    version_name: 'builtin',
+    version_build: '1.0.0',
+  }
+  const update = await fetch(`${base}/updates`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(info),
+  })
   const answer = (await update.json()) as { url: string; checksum: string }
   expect(answer.checksum).toBe(sha256(zip))
   return { created: created.body, answer }
@@ -100,11 +110,15 @@ describe('hosting in the built server', () => {
     ['PUBLIC_URL', 'not a url'],
     ['BUNDLE_MAX_BYTES', '0'],
     ['SIGNING_SECRET', 'short'],
-  ])('refuses an invalid %s: exit 1, one line naming it', async (name, value) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-env-'))
-    const server = await startServer({ env: { DATABASE_URL: `file:${path.join(dir, 'capgo.db')}`, [name]: value }, waitForOk: false })
-    expect(await server.exited).toBe(1)
-    expect(server.stderr()).toMatch(new RegExp(`^invalid environment: ${name}: [^\\n]+\\n$`))
-    fs.rmSync(dir, { recursive: true, force: true })
-  }, 60_000)
+  ])(
+    'refuses an invalid %s: exit 1, one line naming it',
+    async (name, value) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-env-'))
+      const server = await startServer({ env: { DATABASE_URL: `file:${path.join(dir, 'capgo.db')}`, [name]: value }, waitForOk: false })
+      expect(await server.exited).toBe(1)
+      expect(server.stderr()).toMatch(new RegExp(`^invalid environment: ${name}: [^\\n]+\\n$`))
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+    60_000,
+  )
 })
