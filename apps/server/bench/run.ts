@@ -362,7 +362,7 @@ const all: Row[] = []
 for (const kind of kinds) all.push(...(await benchDatabase(kind)))
 // bundle hosting (issue 14): bytes on the disk store, the database barely matters (SQLite)
 if (wanted('bundle')) {
-  for (const r of await benchHosting({ nodeFlags: NODE_FLAGS, env: START_ENV, downloads: quick ? 64 : 256, rounds: ROUNDS })) {
+  for (const r of await benchHosting({ nodeFlags: NODE_FLAGS, env: START_ENV, downloads: quick ? 64 : 128, rounds: ROUNDS })) {
     all.push({ db: 'sqlite', ...r })
     console.log(`[hosting] ${r.what}: ${r.value} vs ${r.baseline} → ${r.ratio.toFixed(2)}× (${r.target}) ${verdict(r.pass)}`)
   }

@@ -228,15 +228,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(manifestFiles, { services }) // the files of partial updates on the disk store, see http/manifest-files.ts
   await app.register(restRoutes, { createContext }) // every other operation of the router, see http/rest.ts
 
-  // pending bundles nobody finalized go after 24 h, with their bytes: checked soon after start, then hourly
-  const sweep = () => void sweepPendingBundles(services).catch((err: unknown) => app.log.warn({ err }, 'sweeping pending bundles failed'))
-  const timers = [setTimeout(sweep, 10_000).unref(), setInterval(sweep, 3_600_000).unref()]
+  // pending bundles nobody finalized go after 24 h, with their bytes: hourly (main.ts also once at start)
+  const sweeper = setInterval(() => void sweepPending(app, services), 3_600_000).unref()
   app.addHook('onClose', async () => {
-    for (const t of timers) clearTimeout(t)
+    clearInterval(sweeper)
     await services.bandwidth.settled() // the bytes of the last downloads
   })
 
   return app
+}
+
+/** Removes pending bundles older than 24 h; a failure is logged (the next sweep tries again). */
+export async function sweepPending(app: FastifyInstance, services: Services) {
+  try {
+    const n = await sweepPendingBundles(services)
+    if (n) app.log.info({ removed: n }, 'removed pending bundles older than 24 h')
+  } catch (err) {
+    app.log.warn({ err }, 'sweeping pending bundles failed')
+  }
 }
 
 /** A hop count trusts that many nearest hops, whatever their address (Fastify itself no longer takes a number). */

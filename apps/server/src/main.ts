@@ -5,7 +5,7 @@ import { createDb, type DbHandle } from '@capgo-api/db'
 import { applyMigrations, MigrationError } from '@capgo-api/db/migrate'
 import type { FastifyInstance } from 'fastify'
 import SonicBoom from 'sonic-boom'
-import { buildApp } from './app.ts'
+import { buildApp, sweepPending } from './app.ts'
 import { type Env, EnvError, parseEnv } from './env.ts'
 import { loggerOptions } from './log.ts'
 
@@ -120,3 +120,4 @@ if (boot) {
 }
 
 if (!closing) await app.listen({ port: env.PORT, host: env.HOST })
+if (!closing) void sweepPending(app, services)

@@ -233,3 +233,43 @@ describe('upload and download URLs of the disk store', () => {
     expect((await res.json()).error).toBe('version_not_found')
   })
 })
+
+describe('upload timeouts (disk store)', () => {
+  const IDLE_MS = 3000
+  let h: Hosting
+
+  /** PUTs chunks with `gaps` ms between them (then stalls forever when `stall`), answering the response. */
+  const slowPut = (url: string, gaps: number[], stall: boolean) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(url, { method: 'PUT', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = ''
+        res.on('data', (c) => {
+          body += c
+        })
+        res.on('end', () => resolve({ status: res.statusCode!, body }))
+      })
+      req.on('error', reject)
+      let i = 0
+      const next = () => {
+        req.write(Buffer.alloc(1024, i))
+        if (i < gaps.length) setTimeout(next, gaps[i++])
+        else if (!stall) req.end()
+      }
+      next()
+    })
+
+  it('an upload that stalls is cut with 408 and leaves nothing; a slow steady one may take longer than the idle time', async () => {
+    h ??= await startHosting('disk', {}, { bodyTimeoutMs: IDLE_MS })
+    const t = await createTenant({ database: h.database })
+    const { body } = await h.call('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version: '1.0.0' } })
+    const stalled = await slowPut(body.upload.url, [], true)
+    expect(stalled.status).toBe(408)
+    expect(JSON.parse(stalled.body).error).toBe('request_timeout')
+    expect(await h.services.storage.list(`apps/${t.appId}/`)).toEqual([])
+    // a new URL; 20 chunks 250 ms apart: 5 s in all, never idle for 3 s
+    const again = await h.call('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version: '1.0.0' } })
+    const steady = await slowPut(again.body.upload.url, Array(20).fill(250), false)
+    expect(steady.status).toBe(200)
+    expect(await h.services.storage.list(`apps/${t.appId}/`)).toEqual([`apps/${t.appId}/uploads/${again.body.bundle.id}.zip`])
+  }, 60_000)
+})

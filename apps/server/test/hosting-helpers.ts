@@ -35,7 +35,11 @@ export interface Res {
 }
 
 /** A listening server on `kind`'s store (closed after the file). */
-export async function startHosting(kind: StoreKind, config: ServicesConfig = {}): Promise<Hosting> {
+export async function startHosting(
+  kind: StoreKind,
+  config: ServicesConfig = {},
+  appOptions: { bodyTimeoutMs?: number } = {},
+): Promise<Hosting> {
   const database = await createDb(process.env.DATABASE_URL)
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
@@ -57,7 +61,7 @@ export async function startHosting(kind: StoreKind, config: ServicesConfig = {})
     signingSecret: SIGNING_SECRET,
     ...config,
   })
-  const app = await buildApp({ services, rateLimit: false })
+  const app = await buildApp({ services, rateLimit: false, ...appOptions })
   await app.listen({ port, host: '127.0.0.1' })
   afterAll(async () => {
     await app.close()

@@ -43,7 +43,7 @@ export async function bundleFiles(app: FastifyInstance, opts: BundleFilesOptions
     const length = req.headers['content-length']
     // declared too large: refused before a byte is read (curl waits for this with Expect: 100-continue)
     if (length !== undefined && Number(length) > services.hosting.maxBytes) {
-      reply.header('connection', 'close')
+      closeAfterAnswer(req, reply)
       return fail(reply, { error: 'payload_too_large', status: 413, message: messageOf('payload_too_large') })
     }
     const raw = (req.body as Readable | undefined) ?? req.raw

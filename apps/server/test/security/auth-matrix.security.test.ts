@@ -50,6 +50,7 @@ const RULES: Record<string, Rule> = {
 
   'GET /bundle': { mode: 'read', role: 'read', scope: 'tenant' },
   'POST /bundle': { mode: 'upload', role: 'upload', scope: 'tenant' },
+  'POST /bundle/finalize': { mode: 'upload', role: 'upload', scope: 'tenant' },
   'DELETE /bundle': { mode: 'write', role: 'write', scope: 'tenant' },
   'GET /versions': { mode: 'read', role: 'read', scope: 'tenant' },
   'DELETE /versions': { mode: 'write', role: 'write', scope: 'tenant' },
