@@ -13,6 +13,7 @@ import autocannon from 'autocannon'
 import pg from 'pg'
 import { BENCH_KEY, buildDataset, checkInInfo, DEVICE_APP, deviceId, STATS_ORG, statsBatch } from './dataset.ts'
 import { benchHosting } from './hosting.ts'
+import { manifestBench } from './manifest.ts'
 
 const args = process.argv.slice(2)
 const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
@@ -72,11 +73,11 @@ async function freshDatabase(kind: 'sqlite' | 'postgres') {
   }
 }
 
-function startServer(url: string, kind: string) {
+function startServer(url: string, kind: string, storageDir: string) {
   // the production build (pnpm start runs the same bundle), plus the bare baseline routes
   const profDir = path.join(serverDir, 'bench-profiles')
   const child = fork(path.join(serverDir, 'dist/bench-server.mjs'), [], {
-    env: { ...process.env, ...START_ENV, DATABASE_URL: url, NODE_ENV: 'production' },
+    env: { ...process.env, ...START_ENV, DATABASE_URL: url, STORAGE_URL: `file:${storageDir}`, NODE_ENV: 'production' },
     execArgv: [
       ...NODE_FLAGS,
       '--enable-source-maps',
@@ -168,7 +169,8 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
     console.log(
       `[${kind}] dataset: ${DEVICES.toLocaleString('en-US')} devices, 100 apps × ${data.statsDays} days of statistics in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     )
-    const server = startServer(url, kind)
+    const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-bench-bundles-'))
+    const server = startServer(url, kind, storageDir)
     const base = await server.ready
     try {
       // ---- throughput against the bare route ----
@@ -327,6 +329,21 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
         }
       }
 
+      // ---- partial updates: a device that has most files of a bundle ----
+      if (wanted('manifest')) {
+        const m = await manifestBench(base, BENCH_KEY, 'bench-org')
+        const ratio = m.downloaded / m.zip
+        row({
+          what: `manifest update where 1 of ${m.files} files changed: bytes a device downloads`,
+          value: `${fmt(m.downloaded)} B = ${(ratio * 100).toFixed(2)} % (${m.fetched} of ${m.files} files; manifest_size: ${fmt(m.estimated)} B)`,
+          baseline: `${fmt(m.zip)} B (the full zip)`,
+          ratio,
+          target: '≤ 0.05×',
+          // the plugin's estimate (POST /updates/manifest_size) must be what it then downloads
+          pass: ratio <= 0.05 && m.estimated === m.downloaded,
+        })
+      }
+
       const mem = (await (await fetch(`${base}/__bare/memory`)).json()) as Record<string, number>
       console.log(
         `[${kind}] memory after the run: ${Object.entries(mem)
@@ -344,6 +361,7 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Row[]> {
       })
     } finally {
       await server.stop()
+      fs.rmSync(storageDir, { recursive: true, force: true })
     }
   } finally {
     await drop()

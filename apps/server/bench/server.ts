@@ -10,7 +10,9 @@ const database = await createDb(process.env.DATABASE_URL)
 const { db, provider } = database
 // METRICS_TOKEN=… pnpm bench: the same with /metrics on (every request counted)
 const metricsToken = process.env.METRICS_TOKEN || undefined
-const services = createServices(database, { metrics: metricsToken !== undefined })
+
+// hosted bundles (the manifest line): the store the runner names (STORAGE_URL), links to this server's own address (below)
+const services = createServices(database, { metrics: metricsToken !== undefined, storageUrl: process.env.STORAGE_URL })
 // rate limits off: one bench key sends far more than the default 6000/min per key
 const app = await buildApp({ services, logger: { level: 'warn' }, rateLimit: false, metricsToken })
 
@@ -56,6 +58,7 @@ app.get('/__bare/memory', async (req) => {
 })
 
 const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' })
+services.hosting.publicUrl = address
 process.send?.({ address })
 process.on('SIGTERM', async () => {
   await app.close()

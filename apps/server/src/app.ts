@@ -31,6 +31,7 @@ import Fastify, {
 } from 'fastify'
 import { registerDocs } from './docs.ts'
 import { bundleFiles } from './http/bundle-files.ts'
+import { manifestFiles } from './http/manifest-files.ts'
 import { restRoutes } from './http/rest.ts'
 import { statisticsCharts } from './http/statistics-charts.ts'
 import { updatesRoute } from './http/updates.ts'
@@ -243,6 +244,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(updatesRoute, { services }) // the hot device check-in, see http/updates.ts
   // uploads and downloads of bundles hosted on the disk store, see http/bundle-files.ts
   await app.register(bundleFiles, { services, uploadIdleMs: opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS_DEFAULT })
+  await app.register(manifestFiles, { services }) // the files of partial updates on the disk store, see http/manifest-files.ts
   await app.register(restRoutes, { createContext }) // every other operation of the router, see http/rest.ts
 
   // pending bundles nobody finalized go after 24 h, with their bytes: hourly (main.ts also once at start)

@@ -1,5 +1,6 @@
 // Bundles hosted here, end to end on both stores, through real HTTP: POST /bundle → PUT the zip →
 // POST /bundle/finalize → a channel → POST /updates → the device downloads what it was told.
+import { storage } from '@capgo-api/api'
 import { describe, expect, it, vi } from 'vitest'
 import { createTenant, type Tenant } from './harness.ts'
 import { type Hosting, makeZip, putBytes, STORE_KINDS, sha256, startHosting } from './hosting-helpers.ts'
@@ -166,11 +167,13 @@ describe.each(STORE_KINDS)('hosted bundles on the %s store', (kind) => {
     const a = await upload(t, '1.0.0', zip)
     const b = await upload(t, '1.0.1', zip)
     await h.call('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version: '1.0.2' } }) // pending
-    expect(await h.services.storage.list(`apps/${t.appId}/`)).toEqual([a.r2_path, b.r2_path].sort())
+    // with the zips, their one file stored by SHA-256 (partial updates), shared by both
+    const file = storage.fileKey(t.appId, sha256(Buffer.from('v1')))
+    expect(await h.services.storage.list(`apps/${t.appId}/`)).toEqual([a.r2_path, b.r2_path, file].sort())
     expect((await stats(t)).storage).toBe(2 * zip.length)
     const del = await h.call('DELETE', '/bundle', { key: t.keys.write, query: { app_id: t.appId, version: '1.0.0' } })
     expect(del.status).toBe(200)
-    expect(await h.services.storage.list(`apps/${t.appId}/`)).toEqual([b.r2_path])
+    expect(await h.services.storage.list(`apps/${t.appId}/`)).toEqual([b.r2_path, file].sort())
     expect((await stats(t)).storage).toBe(zip.length)
     // the pending one goes without changing storage (it never counted)
     await h.call('DELETE', '/bundle', { key: t.keys.write, query: { app_id: t.appId, version: '1.0.2' } })

@@ -3,6 +3,7 @@ export { bootstrap } from './bootstrap.ts'
 export { type AuthedContext, type Context, createContextInner } from './context.ts'
 export { newApiKey } from './domains/apikey/keys.ts'
 export { receiveUpload, sweepPendingBundles, verifyDownload } from './domains/bundle/hosting.ts'
+export * as manifest from './domains/bundle/manifest.ts'
 export { containsNul, errorEnvelope } from './domains/common.ts'
 export { putMember } from './domains/member/service.ts'
 export {

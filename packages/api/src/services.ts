@@ -4,6 +4,7 @@
 import path from 'node:path'
 import type { Db, DbHandle, Provider } from '@capgo-api/db'
 import { PresignCache } from './domains/bundle/hosting.ts'
+import { ManifestIndex } from './domains/bundle/manifest.ts'
 import { AccessCache } from './infra/access-cache.ts'
 import { BandwidthMeter } from './infra/bandwidth.ts'
 import { CheckInWriter } from './infra/checkins.ts'
@@ -63,6 +64,8 @@ export interface Services {
   bandwidth: BandwidthMeter
   /** S3 presigned download URLs, reused while mostly valid */
   presigned: PresignCache
+  /** the files of hosted bundles, for partial updates (see domains/bundle/manifest.ts) */
+  manifests: ManifestIndex
 }
 
 export const DEFAULT_CACHE_TTL_MS = 2000
@@ -86,6 +89,7 @@ export function createServices(database: DbHandle, config: ServicesConfig = {}):
     signer: new UrlSigner(database.db, config.signingSecret),
     bandwidth: new BandwidthMeter(database.db),
     presigned: new PresignCache(),
+    manifests: new ManifestIndex(database.db),
   }
   services.metrics.watch(services)
   return services

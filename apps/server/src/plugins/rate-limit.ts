@@ -40,7 +40,7 @@ export interface RateLimitOptions {
 }
 
 /** Endpoints the updater plugin calls without a key: limited per IP + device. */
-export const DEVICE_PATHS = new Set(['/updates', '/stats', '/channel_self'])
+export const DEVICE_PATHS = new Set(['/updates', '/updates/manifest_size', '/stats', '/channel_self'])
 /** tRPC procedures behind the device endpoints: their devices count toward the new-device ceiling too. */
 const DEVICE_PROCEDURE_PREFIX = 'plugin.'
 /** Never limited (health checks from load balancers). */

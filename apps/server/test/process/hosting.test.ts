@@ -65,7 +65,11 @@ describe('hosting in the built server', () => {
     const { created, answer } = await ship(server.base, 'com.example.hosted', zip)
     expect(created.upload.url.startsWith(`${publicUrl}/bundle/upload/com.example.hosted/`)).toBe(true)
     expect(answer.url.startsWith(`${publicUrl}/bundle/download/com.example.hosted/`)).toBe(true)
-    expect(filesUnder(path.join(dir, 'bundles'))).toEqual([`apps/com.example.hosted/bundles/${created.bundle.id}.zip`])
+    // the zip, and its one file by SHA-256 (partial updates)
+    expect(filesUnder(path.join(dir, 'bundles'))).toEqual([
+      `apps/com.example.hosted/bundles/${created.bundle.id}.zip`,
+      `apps/com.example.hosted/files/${sha256(Buffer.from('<html></html>'))}`,
+    ])
     // BUNDLE_MAX_BYTES applies to uploads
     const big = await call(server.base, 'POST', '/bundle', { app_id: 'com.example.hosted', version: '1.2.0' })
     const refused = await fetch(big.body.upload.url, { method: 'PUT', body: new Uint8Array(100_001) })

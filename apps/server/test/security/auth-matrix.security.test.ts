@@ -83,7 +83,7 @@ const RULES: Record<string, Rule> = {
 }
 
 /** Paths that may be served without a key: what the updater plugin calls, and the health check. */
-const PUBLIC_PATHS = new Set(['/updates', '/stats', '/channel_self', '/ok'])
+const PUBLIC_PATHS = new Set(['/updates', '/updates/manifest_size', '/stats', '/channel_self', '/ok'])
 
 /** 404 codes that say the addressed app or org is not there: never an answer to an allowed caller. */
 const TENANT_NOT_FOUND = new Set(['app_not_found', 'org_not_found', 'not_found'])

@@ -55,6 +55,8 @@ export interface AppSnapshot {
   exists: boolean
   /** /updates answers carry the bundle's link and comment */
   exposeMetadata: boolean
+  /** the app's `manifest` setting (partial updates) */
+  manifest: boolean
   /** by id ascending */
   channels: SnapshotChannel[]
   channelById: Map<number, SnapshotChannel>
@@ -72,7 +74,7 @@ export interface OverrideRow {
 
 async function load(db: Db, appId: string): Promise<AppSnapshot> {
   const [app, channels, bundles, overrides] = await Promise.all([
-    db.app.findUnique({ where: { app_id: appId }, select: { app_id: true, expose_metadata: true } }),
+    db.app.findUnique({ where: { app_id: appId }, select: { app_id: true, expose_metadata: true, manifest: true } }),
     db.channel.findMany({ where: { app_id: appId }, select: snapshotChannelSelect, orderBy: { id: 'asc' } }),
     db.bundle.findMany({ where: { app_id: appId }, select: snapshotBundleSelect }),
     db.deviceOverride.findFirst({ where: { app_id: appId }, select: { device_id: true } }),
@@ -80,6 +82,7 @@ async function load(db: Db, appId: string): Promise<AppSnapshot> {
   return {
     exists: !!app,
     exposeMetadata: app?.expose_metadata ?? false,
+    manifest: app?.manifest ?? false,
     channels,
     channelById: new Map(channels.map((c) => [c.id, c])),
     bundleById: new Map(bundles.map((b) => [b.id, b])),

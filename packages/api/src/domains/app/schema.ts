@@ -11,6 +11,9 @@ export const appOutput = z
     updated_at: isoDate,
     retention: z.number().int(),
     expose_metadata: z.boolean().meta({ description: "POST /updates answers carry the bundle's `link` and `comment`" }),
+    manifest: z
+      .boolean()
+      .meta({ description: 'Partial updates: /updates lists the files of hosted bundles, so a device downloads only those it lacks' }),
   })
   .meta({ id: 'App' })
 
@@ -51,5 +54,9 @@ export const appUpdateInput = z
       description: "POST /updates answers carry the bundle's `link` and `comment` (plugin 8.35+ passes them to the app)",
       example: true,
     }),
+    manifest: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Partial updates: /updates adds the per-file manifest of hosted bundles (see /bundle)', example: true }),
   })
   .refine(updatesSomething('app_id'), 'no_valid_fields_provided_for_update')

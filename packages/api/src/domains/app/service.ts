@@ -20,6 +20,7 @@ const toApp = (a: {
   updated_at: Date
   retention: number
   expose_metadata: boolean
+  manifest: boolean
 }) => ({
   app_id: a.app_id,
   name: a.name,
@@ -29,6 +30,7 @@ const toApp = (a: {
   updated_at: iso(a.updated_at),
   retention: a.retention,
   expose_metadata: a.expose_metadata,
+  manifest: a.manifest,
 })
 
 /** Runs a change of `appId`, then drops what the caches hold of it, done or failed. */

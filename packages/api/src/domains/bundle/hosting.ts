@@ -12,6 +12,7 @@ import { ApiError } from '../../errors.ts'
 import type { SnapshotBundle } from '../../infra/snapshots.ts'
 import { appPrefix, bundleKey, Meter, ObjectNotFoundError, ObjectTooLargeError, uploadKey } from '../../infra/storage/index.ts'
 import type { Services } from '../../services.ts'
+import { releaseBundleFiles } from './manifest.ts'
 import { bundleRoot, openStoredZip, zipEntries } from './zip.ts'
 
 /** An upload URL is valid this long. */
@@ -210,7 +211,11 @@ export async function sweepPendingBundles(services: Services, now = new Date()):
   })
   for (const b of stale) {
     // a bundle finalized meanwhile stays (status checked again by the delete)
-    const gone = await services.db.bundle.deleteMany({ where: { id: b.id, status: 'pending' } })
+    const gone = await services.appWrites.transaction(b.app_id, async (tx) => {
+      // the file rows an interrupted finalize claimed (partial updates), before the cascade drops them
+      if (await tx.bundle.count({ where: { id: b.id, status: 'pending' } })) await releaseBundleFiles(services, tx, b.app_id, [b.id])
+      return tx.bundle.deleteMany({ where: { id: b.id, status: 'pending' } })
+    })
     if (gone.count) await removeBundleObjects(services, b.app_id, [b.id])
     services.snapshots.invalidate(b.app_id)
   }

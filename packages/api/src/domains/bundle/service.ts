@@ -11,6 +11,7 @@ import { recordStorage } from '../../infra/daily-stats.ts'
 import { isUniqueViolation } from '../../infra/tx.ts'
 import { iso, ok, pageArgs } from '../common.ts'
 import { checkUpload, newUploadToken, removeBundleObjects, uploadTicket } from './hosting.ts'
+import { releaseBundleFiles, storeBundleFiles } from './manifest.ts'
 import type { bundleCreateInput, bundleDeleteInput, bundleFinalizeInput, bundleGetInput } from './schema.ts'
 
 /** A bundle as the API shows it (the /updates snapshot reads fewer columns: snapshotBundleSelect). */
@@ -94,7 +95,10 @@ async function deleteBundlesLocked(ctx: AuthedContext, app_id: string, version: 
       await tx.bundle.updateMany({ where: { id: { in: gone.map((b) => b.id) } }, data: { deleted: true, deleted_at: now } })
     }
     await recordStorage(tx, app_id, -gone.reduce((sum, b) => sum + (b.status === 'ready' ? b.size : 0), 0), now)
-    return gone.filter((b) => b.storage_provider !== 'external').map((b) => b.id)
+    const hosted = gone.filter((b) => b.storage_provider !== 'external').map((b) => b.id)
+    // their files by SHA-256 (partial updates), those no other bundle of the app lists
+    await releaseBundleFiles(ctx.services, tx, app_id, hosted)
+    return hosted
   })
 }
 
@@ -220,6 +224,15 @@ export function finalizeBundle(ctx: AuthedContext, input: z.infer<typeof bundleF
     if (!bundle) throw new ApiError('version_not_found')
     if (bundle.status === 'ready') return { status: 'ok' as const, bundle: toBundle(await bundleById(ctx, bundle.id)) }
     const checked = await checkUpload(ctx.services, bundle)
+    if (!bundle.session_key) {
+      // partial updates: each file of the zip, stored by its SHA-256 (manifest.ts); failing that,
+      // the bytes go as on checkUpload's errors (the bundle stays pending)
+      const files = { appId: app_id, bundleId: bundle.id, key: checked.key, size: checked.size }
+      await storeBundleFiles(ctx.services, files).catch(async (e) => {
+        await ctx.services.storage.delete(checked.key).catch(() => {})
+        throw e
+      })
+    }
     const now = new Date()
     const done = await db.$transaction(async (tx) => {
       const updated = await tx.bundle.updateMany({
@@ -240,6 +253,7 @@ export function finalizeBundle(ctx: AuthedContext, input: z.infer<typeof bundleF
       // deleted (or swept) meanwhile: its bytes go too
       const current = await db.bundle.findUnique({ where: { id: bundle.id }, select: { status: true, deleted: true } })
       if (!current || current.deleted) {
+        await ctx.services.appWrites.transaction(app_id, (tx) => releaseBundleFiles(ctx.services, tx, app_id, [bundle.id]))
         await removeBundleObjects(ctx.services, app_id, [bundle.id])
         throw new ApiError('version_not_found')
       }

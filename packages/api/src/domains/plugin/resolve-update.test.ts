@@ -48,6 +48,7 @@ function snapshot(channels: SnapshotChannel[], bundles: SnapshotBundle[], overri
   return {
     exists: true,
     exposeMetadata: false,
+    manifest: false,
     channels,
     channelById: new Map(channels.map((c) => [c.id, c])),
     bundleById: new Map(bundles.map((b) => [b.id, b])),

@@ -2,6 +2,7 @@
 // app's snapshot (infra/snapshots.ts), so every policy is one readable step; unit-tested beside.
 import semver from 'semver'
 import type { AppSnapshot, OverrideRow, SnapshotChannel } from '../../infra/snapshots.ts'
+import type { ManifestEntry } from '../bundle/manifest.ts'
 import type { DeviceInfo } from './schema.ts'
 
 /** The non-update answers: error code → [kind, message]. */
@@ -39,6 +40,8 @@ export interface UpdateAvailable {
   /** the bundle's, when the app has expose_metadata and the bundle has one (Capgo leaves out empty ones) */
   link?: string
   comment?: string
+  /** partial updates: the bundle's files (domains/bundle/manifest.ts), when the app has `manifest` */
+  manifest?: ManifestEntry[]
 }
 
 /**

@@ -1,5 +1,6 @@
 // The endpoints the Capacitor updater plugin calls (no key; SPEC section 3).
 import { deviceProcedure, router } from '../../trpc.ts'
+import { answerManifestSize } from '../bundle/manifest.ts'
 import {
   channelSelfDeleteInput,
   channelSelfDeleteOutput,
@@ -9,6 +10,8 @@ import {
   channelSelfSetInput,
   channelSelfSetOutput,
   deviceInfo,
+  manifestSizeInput,
+  manifestSizeOutput,
   statsInput,
   statsOutput,
   updatesOutput,
@@ -35,6 +38,23 @@ export const pluginRouter = router({
     .input(deviceInfo)
     .output(updatesOutput)
     .mutation(({ ctx, input }) => answerUpdates(ctx.services, input)),
+
+  manifestSize: deviceProcedure
+    .meta({
+      errors: ['invalid_json_body', 'invalid_characters', 'app_not_found'],
+      openapi: {
+        method: 'POST',
+        path: '/updates/manifest_size',
+        tags,
+        protect: false,
+        summary: 'Download size of a partial update (plugin)',
+        description:
+          'The plugin (`getBundleDownloadSize`, `getLatest` with `includeBundleSize`) posts the info object, `version` and the manifest entries it lacks; the answer is the bytes of each file (`size`, or `error: "size_unknown"` for a hash the app does not hold) and their total. Entries without `file_hash` are skipped, repeated ones counted once. Records no check-in.',
+      },
+    })
+    .input(manifestSizeInput)
+    .output(manifestSizeOutput)
+    .mutation(({ ctx, input }) => answerManifestSize(ctx.services, input)),
 
   stats: deviceProcedure
     .meta({

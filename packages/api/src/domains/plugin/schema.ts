@@ -43,6 +43,18 @@ export type DeviceInfo = z.infer<typeof deviceInfo>
 
 export const UPDATE_KINDS = ['up_to_date', 'blocked', 'failed'] as const
 
+/** A file of a bundle, as the 8.x plugin downloads it (DownloadService.handleManifestDownload; see domains/bundle/manifest.ts). */
+export const manifestEntry = z
+  .object({
+    file_name: z.string().meta({ description: 'Path inside the bundle', example: 'assets/app.js' }),
+    file_hash: z.string().meta({
+      description: "Lowercase hex SHA-256 of the file's bytes",
+      example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    }),
+    download_url: z.string().meta({ description: "Where to GET the file's bytes (signed, valid 24 h)" }),
+  })
+  .meta({ id: 'ManifestEntry' })
+
 export const updateAvailableOutput = z
   .object({
     version: z.string().meta({ description: 'Bundle name to install', example: '1.2.3' }),
@@ -51,6 +63,9 @@ export const updateAvailableOutput = z
     session_key: z.string().meta({ description: 'Key to decrypt the bundle; "" when it is not encrypted' }),
     link: z.string().optional().meta({ description: "The bundle's link, when the app has expose_metadata and the bundle has one" }),
     comment: z.string().optional().meta({ description: "The bundle's comment, when the app has expose_metadata and the bundle has one" }),
+    manifest: z.array(manifestEntry).optional().meta({
+      description: "The bundle's files (app setting `manifest`, hosted unencrypted bundles): the plugin fetches only those it lacks",
+    }),
   })
   .meta({ id: 'UpdateAvailable' })
 
@@ -293,3 +308,52 @@ export const channelSelfDeleteOutput = z.union([z.object({ status: z.literal('ok
 
 /** The info object as query parameters or a JSON body (older plugins); its booleans are not needed here. */
 export const channelSelfDeleteInput = deviceInfo.omit({ is_emulator: true, is_prod: true })
+
+// ---- partial (manifest) updates (see domains/bundle/manifest.ts) ----
+
+/** An entry as the plugin sends it back (CapgoUpdater.getBundleDownloadSize): every field may be missing. */
+const manifestSizeEntry = z.object({
+  file_name: z.string().max(4096).nullish(),
+  file_hash: z.string().max(256).nullish(),
+  download_url: z.string().max(8192).nullish(),
+})
+
+const manifestSizeExample = [
+  {
+    file_name: 'assets/app.js',
+    file_hash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    download_url:
+      'https://updates.example.com/bundle_files/com.example.app/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08?b=12&d=6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f&e=1767225600&s=…',
+  },
+]
+
+export const manifestSizeInput = deviceInfo.extend({
+  version: str(255, 'The bundle the entries belong to', '1.2.4').optional(),
+  manifest: z
+    .array(manifestSizeEntry)
+    .max(20_000)
+    .optional()
+    .meta({ description: 'The manifest entries the device lacks', example: manifestSizeExample }),
+  files: z
+    .array(manifestSizeEntry)
+    .max(20_000)
+    .optional()
+    .meta({ description: 'Another name for `manifest`', example: manifestSizeExample }),
+})
+
+export const manifestSizeOutput = z
+  .object({
+    totalSize: z.number().int().meta({ description: 'Bytes of the files whose size is known' }),
+    knownFiles: z.number().int(),
+    unknownFiles: z.number().int(),
+    files: z.array(
+      z.object({
+        file_name: z.string().nullable(),
+        file_hash: z.string(),
+        download_url: z.string().nullable(),
+        size: z.number().int().optional(),
+        error: z.literal('size_unknown').optional().meta({ description: 'The app holds no file with this hash' }),
+      }),
+    ),
+  })
+  .meta({ id: 'ManifestSize' })

@@ -9,6 +9,7 @@ import { dayOf } from '../../infra/days.ts'
 import type { AppSnapshot, SnapshotBundle } from '../../infra/snapshots.ts'
 import type { Services } from '../../services.ts'
 import { downloadUrl } from '../bundle/hosting.ts'
+import { manifestFor } from '../bundle/manifest.ts'
 import { containsNul, ok } from '../common.ts'
 import { checkIn, checkInWrite } from './check-in.ts'
 import { type BuiltinUpdate, defaultChannelIn, type NoUpdate, noUpdate, resolveUpdate, type UpdateAvailable } from './resolve-update.ts'
@@ -45,6 +46,11 @@ export async function answerUpdates(services: Services, info: DeviceInfo): Promi
       // hosted here: a URL signed for this device (disk) or presigned by the store (S3)
       const hosted = app.bundleById.get(app.bundleIdByName.get(answer.version)!)!
       answer.url = await downloadUrl(services, info.app_id, hosted, info.device_id)
+      // partial updates: the bundle's files, when the app asks for them and the bundle has some
+      if (app.manifest) {
+        const manifest = await manifestFor(services, info.app_id, hosted.id, info.device_id)
+        if (manifest) answer.manifest = manifest
+      }
     }
     return answer
   } catch (e) {

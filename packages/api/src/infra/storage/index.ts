@@ -5,7 +5,7 @@ import { S3Store } from './s3.ts'
 import type { Store } from './store.ts'
 
 export { DiskStore } from './disk.ts'
-export { appPrefix, bundleKey, uploadKey } from './keys.ts'
+export { appPrefix, bundleKey, fileKey, uploadKey } from './keys.ts'
 export { S3Store, type S3StoreOptions } from './s3.ts'
 export * from './store.ts'
 
