@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { checkIn, deviceInfo, registerBundle, setChannel } from './device-helpers.ts'
 import { documentedCodes, openApiDocument } from './docs-helpers.ts'
 import { createTenant, getApp, keyId, type Tenant, uid } from './harness.ts'
+import { makeZip } from './hosting-helpers.ts'
 import { buildRequest, type Operation, operations } from './security/openapi-cases.ts'
 
 /** How to break a valid request of an operation so that it answers one code. */
@@ -151,6 +152,40 @@ const OVERRIDES: Record<string, Recipe> = {
   // the bundle a channel serves
   'DELETE /versions bundle_in_use': () => ({ set: { version: '1.2.3' } }),
   'POST /bundle version_already_exists': () => ({ set: { version: '1.2.3' } }),
+  'POST /bundle missing_checksum': () => ({
+    set: { version: '7.7.9', external_url: 'https://cdn.example.com/c.zip', checksum: undefined },
+  }),
+  // hosted bundles: pending ones, with what their PUT sent
+  'POST /bundle/finalize upload_missing': async (_o, { t }) => ({ set: { version: await pendingBundle(t) } }),
+  'POST /bundle/finalize size_mismatch': async (_o, { t }) => ({ set: { version: await pendingBundle(t, { size: 1 }, await webZip()) } }),
+  'POST /bundle/finalize checksum_mismatch': async (_o, { t }) => ({
+    set: { version: await pendingBundle(t, { checksum: 'a'.repeat(64) }, await webZip()) },
+  }),
+  'POST /bundle/finalize invalid_bundle': async (_o, { t }) => ({ set: { version: await pendingBundle(t, {}, Buffer.from('not a zip')) } }),
+  'POST /channel bundle_not_ready': async (_o, { t }) => ({ set: { version: await pendingBundle(t) } }),
+  'POST /device bundle_not_ready': async (_o, { t }) => ({ set: { version_id: await pendingBundle(t), channel: undefined } }),
+}
+
+const webZip = () => makeZip({ 'index.html': '<!doctype html><title>app</title>' })
+
+let pendingCount = 0
+/** A pending hosted bundle of the tenant's app; with `bytes`, those uploaded to it (through the app, as `curl -T` would). */
+async function pendingBundle(t: Tenant, declared: Record<string, unknown> = {}, bytes?: Buffer): Promise<string> {
+  const { app } = await getApp()
+  const version = `7.${++pendingCount}.0-pending`
+  const res = await app.inject({
+    method: 'POST',
+    url: '/bundle',
+    headers: { authorization: t.keys.all, 'content-type': 'application/json' },
+    payload: JSON.stringify({ app_id: t.appId, version, ...declared }),
+  })
+  expect(res.statusCode, res.body).toBe(200)
+  if (bytes) {
+    const url = new URL(res.json().upload.url)
+    const put = await app.inject({ method: 'PUT', url: url.pathname + url.search, payload: bytes })
+    expect(put.statusCode, put.body).toBeLessThan(300)
+  }
+  return version
 }
 
 const exampleEvent = (o: Operation) => ((o.body?.properties as any)?.events?.example?.[0] ?? {}) as Record<string, unknown>

@@ -336,7 +336,14 @@ describe('/openapi.json', () => {
     expect(op.description).toMatch(/\| 200 \|[^\n]*`app_not_found`/)
     // and that is what the server answers
     const res = await rest('POST', '/updates', {
-      body: { app_id: 'com.nowhere.nothing', device_id: 'd-1', platform: 'ios', version_name: '1.0.0', version_build: '1.0.0' },
+      body: {
+        app_id: 'com.nowhere.nothing',
+        device_id: '6aa5ec5e-3f3a-4b7e-9d3c-1a2b3c4d5e6f',
+        platform: 'ios',
+        version_name: '1.0.0',
+        version_build: '1.0.0',
+        plugin_version: '8.51.0',
+      },
     })
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ error: 'app_not_found', kind: 'failed' })

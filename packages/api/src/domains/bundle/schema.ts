@@ -74,7 +74,10 @@ export const bundleCreateInput = z.object({
 
 export const uploadOutput = z
   .object({
-    url: z.string().meta({ description: 'Send the zip with one PUT here (any content type, no API key); single use' }),
+    url: z.string().meta({
+      description: 'Send the zip with one PUT here (any content type, no API key); single use',
+      example: 'https://updates.example.com/bundle/upload/com.example.app/42?expires=1767225600&token=…&sig=…',
+    }),
     method: z.literal('PUT'),
     expires_at: isoDate.meta({ description: 'The URL works until then (one hour)' }),
   })
