@@ -138,8 +138,7 @@ export async function uploadBundle(capgo: CapgoClient, input: string | undefined
         enc = await encryptBundle(zip, file, plain.digest, o.key!)
       }
       const size = fs.statSync(file).size
-      // key_id is the SPEC field POST /bundle registers (the router gains it with branch p13proto;
-      // until then the server ignores it)
+      // key_id: the key the bundle was encrypted for (devices reporting another get key_id_mismatch)
       const created = await capgo.bundle.create.mutate({
         ...common,
         size,

@@ -428,6 +428,9 @@ describe('capgo-api: encrypted bundles', () => {
       expect(() =>
         verifyLikeThePlugin(downloaded, { checksum: answer.checksum!, session_key: answer.session_key! }, other.public_key),
       ).toThrow()
+      // and the server knows it: the bundle carries the key it was made for, a device with another is not served
+      expect(enc.bundle.key_id).toBe(key.key_id)
+      expect(await checkIn(appId, { key_id: other.key_id })).toMatchObject({ error: 'key_id_mismatch', kind: 'blocked' })
 
       const noKey = await u.cli(['bundle', 'upload', 'www', '--app', appId, '--version', '1.0.2', '--encrypt'])
       expect([noKey.code, noKey.stderr]).toEqual([1, expect.stringMatching(/^error: missing_key: [^\n]+\n$/)])
