@@ -157,7 +157,15 @@ describe.each(STORE_KINDS)('partial updates on the %s store', (kind) => {
       ],
     })
     const empty = await h.call('POST', '/updates/manifest_size', {
-      body: { app_id: t.appId, device_id: randomUUID(), platform: 'ios', version_name: 'builtin', version_build: '1.0.0', manifest: [] },
+      body: {
+        app_id: t.appId,
+        device_id: randomUUID(),
+        platform: 'ios',
+        version_name: 'builtin',
+        version_build: '1.0.0',
+        plugin_version: '8.51.23',
+        manifest: [],
+      },
     })
     expect(empty.body).toEqual({ totalSize: 0, knownFiles: 0, unknownFiles: 0, files: [] })
   })

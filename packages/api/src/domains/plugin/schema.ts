@@ -281,7 +281,7 @@ export const channelSelfSetOutput = z.union([
 export const channelSelfGetOutput = z.union([
   z
     .object({
-      channel: z.string(),
+      channel: z.string().meta({ example: 'beta' }),
       status: z.enum(['override', 'default']),
       allowSet: z.boolean().optional().meta({ description: "With an operator's override: whether its channel allows self-set" }),
     })
