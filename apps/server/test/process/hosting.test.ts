@@ -36,6 +36,7 @@ async function ship(base: string, appId: string, zip: Buffer) {
     platform: 'android',
     version_name: 'builtin',
     version_build: '1.0.0',
+    plugin_version: '8.51.23',
   }
   const update = await fetch(`${base}/updates`, {
     method: 'POST',

@@ -26,6 +26,7 @@ const device = (appId: string, n: number) => ({
   version_name: '1.0.0',
   version_build: '1.0.0',
   platform: 'android',
+  plugin_version: '8.51.23',
   is_emulator: false,
   is_prod: true,
 })
