@@ -172,10 +172,18 @@ export async function setOwnChannel(services: Services, input: z.infer<typeof ch
 export async function getOwnChannel(services: Services, input: DeviceInfo) {
   const app = await services.snapshots.get(input.app_id)
   if (!app.exists) return appNotFound()
-  const [, override] = await Promise.all([
-    checkIn(services, input, { app }),
-    services.snapshots.overrideOf(app, input.app_id, input.device_id),
-  ])
+  let override: Awaited<ReturnType<typeof services.snapshots.overrideOf>>
+  try {
+    const [, read] = await Promise.all([
+      checkIn(services, input, { app }),
+      services.snapshots.overrideOf(app, input.app_id, input.device_id),
+    ])
+    override = read
+  } catch (e) {
+    // the app was deleted after its snapshot was read: the device gets what it would get a moment later
+    if (isConcurrentChange(e) && !(await appExists(services.db, input.app_id))) return appNotFound()
+    throw e
+  }
   const overridden = override?.channel_id != null ? app.channelById.get(override.channel_id) : undefined
   if (overridden) return { channel: overridden.name, status: 'override' as const, allowSet: overridden.allow_device_self_set }
   const fallback = defaultChannelIn(app, input.platform, input.defaultChannel)
