@@ -1,6 +1,7 @@
 // Where the server and the API key come from: flags, then the environment (CAPGO_API_URL /
 // CAPGO_API_KEY, what CI sets), then the file `capgo-api login` writes in the user's config folder
-// ($XDG_CONFIG_HOME or ~/.config), readable by its owner only (mode 0600).
+// ($XDG_CONFIG_HOME or ~/.config), readable by its owner only (mode 0600). The CLI is a program of
+// its own (it ships without the server): this file is the one place it reads its environment.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'

@@ -8,7 +8,7 @@ export const DEFAULT_DATABASE_URL = 'file:./data/capgo.db'
 /** Where hosted bundles are stored by default: a folder beside the database. */
 export const DEFAULT_STORAGE_URL = 'file:./data/bundles'
 
-/** The environment variables the rule reads (a subset of process.env). */
+/** The environment variables the rule reads (the caller passes its environment). */
 export interface PathEnv {
   DATABASE_URL?: string
   STORAGE_URL?: string

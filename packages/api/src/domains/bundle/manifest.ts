@@ -13,17 +13,17 @@
 // after seeing no row left, so an object a claimed row names is never deleted behind it.
 
 import { createHash } from 'node:crypto'
-import { PassThrough, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import type { Db } from '@capgo-api/db'
 import { LRUCache } from 'lru-cache'
-import yauzl from 'yauzl'
+import type yauzl from 'yauzl'
 import type { z } from 'zod'
 import { ApiError } from '../../errors.ts'
 import { fileKey, type Store } from '../../infra/storage/index.ts'
 import type { Tx } from '../../infra/tx.ts'
 import type { Services } from '../../services.ts'
 import type { manifestSizeInput } from '../plugin/schema.ts'
-import { bundleRoot } from './zip.ts'
+import { bundleRoot, isJunk, openStoredZip } from './zip.ts'
 
 /** One file of a bundle, as /updates lists it. */
 export interface ManifestEntry {
@@ -34,29 +34,6 @@ export interface ManifestEntry {
 
 // ---- reading a stored zip ---------------------------------------------------------------------
 
-/** yauzl's random-access reader over one stored object: each read is a ranged get (never the whole zip). */
-class StoreRangeReader extends yauzl.RandomAccessReader {
-  constructor(
-    private readonly store: Store,
-    private readonly key: string,
-  ) {
-    super()
-  }
-
-  override _readStreamForRange(start: number, end: number): Readable {
-    const out = new PassThrough()
-    if (end <= start) {
-      out.end()
-      return out
-    }
-    this.store.get(this.key, { start, end: end - 1 }).then(
-      (s) => (s as Readable).on('error', (e) => out.destroy(e)).pipe(out),
-      (e: Error) => out.destroy(e),
-    )
-    return out
-  }
-}
-
 interface OpenZip {
   entries: yauzl.Entry[]
   open(entry: yauzl.Entry): Promise<Readable>
@@ -64,7 +41,7 @@ interface OpenZip {
 }
 
 async function openZip(store: Store, key: string, size: number): Promise<OpenZip> {
-  const zip = await yauzl.fromRandomAccessReaderPromise(new StoreRangeReader(store, key), size, { lazyEntries: true, autoClose: false })
+  const zip = await openStoredZip(store, key, size, { autoClose: false })
   const entries: yauzl.Entry[] = []
   try {
     await new Promise<void>((resolve, reject) => {
@@ -84,9 +61,6 @@ async function openZip(store: Store, key: string, size: number): Promise<OpenZip
 }
 
 // ---- which files a bundle has -----------------------------------------------------------------
-
-/** Zip tools' macOS metadata, never part of a bundle (the plugin's CapgoUpdater filter skips it too). */
-const isJunk = (name: string) => name.startsWith('__MACOSX/') || name === '.DS_Store' || name.endsWith('/.DS_Store')
 
 /**
  * A path the plugin writes where the zip would have put it: CapgoUpdater.resolvePathInsideDirectory

@@ -29,9 +29,12 @@ class StoreReader extends yauzl.RandomAccessReader {
   }
 }
 
-/** The stored zip at `key` (of `size` bytes), opened; rejects when it is not a readable zip. */
-export function openStoredZip(store: Store, key: string, size: number): Promise<yauzl.ZipFile> {
-  return yauzl.fromRandomAccessReaderPromise(new StoreReader(store, key), size, { lazyEntries: true, autoClose: true })
+/**
+ * The stored zip at `key` (of `size` bytes), opened; rejects when it is not a readable zip. With
+ * `autoClose: false` it stays open after its last entry (to open entries afterwards; close it then).
+ */
+export function openStoredZip(store: Store, key: string, size: number, { autoClose = true } = {}): Promise<yauzl.ZipFile> {
+  return yauzl.fromRandomAccessReaderPromise(new StoreReader(store, key), size, { lazyEntries: true, autoClose })
 }
 
 /** Every entry of the zip, in order (yauzl checks names: no absolute paths, no `..`). */
@@ -62,7 +65,7 @@ export async function* zipEntries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entr
 }
 
 /** Folders and files that zip tools add and a bundle never needs (macOS metadata). */
-const isJunk = (name: string) => name.startsWith('__MACOSX/') || name === '.DS_Store' || name.endsWith('/.DS_Store')
+export const isJunk = (name: string) => name.startsWith('__MACOSX/') || name === '.DS_Store' || name.endsWith('/.DS_Store')
 
 /**
  * The folder a bundle's files live in: '' when `index.html` is at the zip's root, `<folder>/` when
