@@ -26,16 +26,11 @@ export async function updatesRoute(app: FastifyInstance, opts: { services: Servi
     if (containsNul(req.body)) return refuse(reply, 400, 'invalid_characters')
     const input = deviceInfo.safeParse(req.body)
     // not a valid info object: 400 invalid_json_body, as the procedure's middleware answers (trpc.ts deviceProcedure)
-    if (!input.success)
-      return reply
-        .code(400)
-        .type('application/json; charset=utf-8')
-        .send(envelope(describeError(invalidJsonBody(input.error.issues))))
+    if (!input.success) return sendError(reply, describeError(invalidJsonBody(input.error.issues)))
     try {
       return await answerUpdates(opts.services, input.data)
     } catch (e) {
-      const d = describeFailure(req, e)
-      return reply.code(d.status).type('application/json; charset=utf-8').send(envelope(d))
+      return sendError(reply, describeFailure(req, e))
     }
   })
 
@@ -44,16 +39,11 @@ export async function updatesRoute(app: FastifyInstance, opts: { services: Servi
   app.post('/stats', async (req, reply) => {
     if (notJson(req)) return refuse(reply, 415, 'unsupported_media_type')
     const input = statsInput.safeParse(req.body)
-    if (!input.success)
-      return reply
-        .code(400)
-        .type('application/json; charset=utf-8')
-        .send(envelope(describeError(invalidJsonBody(input.error.issues))))
+    if (!input.success) return sendError(reply, describeError(invalidJsonBody(input.error.issues)))
     try {
       return await recordEvents(opts.services, input.data)
     } catch (e) {
-      const d = describeFailure(req, e)
-      return reply.code(d.status).type('application/json; charset=utf-8').send(envelope(d))
+      return sendError(reply, describeFailure(req, e))
     }
   })
 }
@@ -65,7 +55,8 @@ export async function updatesRoute(app: FastifyInstance, opts: { services: Servi
 const notJson = (req: FastifyRequest) => req.body !== undefined && !req.headers['content-type']?.startsWith('application/json')
 
 const refuse = (reply: FastifyReply, status: number, error: 'unsupported_media_type' | 'invalid_characters') =>
-  reply
-    .code(status)
-    .type('application/json; charset=utf-8')
-    .send(envelope({ error, status, message: messageOf(error) }))
+  sendError(reply, { error, status, message: messageOf(error) })
+
+/** An error answer in the contract's envelope. */
+const sendError = (reply: FastifyReply, d: Parameters<typeof envelope>[0]) =>
+  reply.code(d.status).type('application/json; charset=utf-8').send(envelope(d))
