@@ -35,6 +35,7 @@ import { manifestFiles } from './http/manifest-files.ts'
 import { restRoutes } from './http/rest.ts'
 import { statisticsCharts } from './http/statistics-charts.ts'
 import { updatesRoute } from './http/updates.ts'
+import { isPlainJsonResponse, unwrapResponse } from './http/web-response.ts'
 import { BODY_TIMEOUT_MS_DEFAULT } from './limits.ts'
 import { noteErrorCode, RequestLog, requestIdOf, routeOf } from './log.ts'
 import { buildOpenApiDocument } from './openapi.ts'
@@ -175,22 +176,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // Every answer carries its request id. A 503 (database away or busy) tells the client when to try
   // again, whichever route answered it. An error's code is noted for the request's log line.
+  const markError = (reply: FastifyReply, payload: unknown) => {
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1')
+    noteErrorCode(reply, payload)
+  }
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id)
-    if (reply.statusCode >= 400) {
-      if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1')
-      noteErrorCode(reply, payload)
-    } else if (payload instanceof Response && payload.status >= 400) {
-      // tRPC's adapter answers a WHATWG Response: its (small) error body is read from a copy
-      return void payload
-        .clone()
-        .text()
-        .then(
-          (text) => noteErrorCode(reply, text, payload.status),
-          () => {},
-        )
-        .finally(() => done(null, payload))
+    if (isPlainJsonResponse(payload)) {
+      // tRPC's answers, sent as a string (see http/web-response.ts)
+      return void unwrapResponse(reply, payload).then(
+        (text) => {
+          if (reply.statusCode >= 400) markError(reply, text)
+          done(null, text)
+        },
+        (err: Error) => done(err),
+      )
     }
+    if (reply.statusCode >= 400) markError(reply, payload)
     done(null, payload)
   })
   if (services.metrics.enabled)

@@ -161,7 +161,7 @@ describe('faults', () => {
 
       // six devices check in over and over (custom_id: the request's sequence number), six new devices a round,
       // and two writers create channels; every answer is kept with when it was asked and answered
-      type Sent = Answer & { kind: 'checkin' | 'channel'; what: string; seq: number; sentAt: number; doneAt: number }
+      type Sent = Answer & { kind: 'checkin' | 'channel' | 'trpc'; what: string; seq: number; sentAt: number; doneAt: number }
       const answers: Sent[] = []
       let phase: 'before' | 'cut' | 'after' = 'before'
       let stop = false
@@ -190,7 +190,19 @@ describe('faults', () => {
           if (phase === 'cut') await sleep(20)
         }
       }
-      const workers = [...Array.from({ length: 6 }, (_, w) => deviceWorker(w)), ...Array.from({ length: 2 }, (_, w) => channelWorker(w))]
+      // and an internal app reads the channels over tRPC (its answers go through tRPC's adapter)
+      const trpcRead = `/trpc/channel.get?input=${encodeURIComponent(JSON.stringify({ app_id: appId }))}`
+      const trpcWorker = async () => {
+        for (let i = 0; !stop && i < 5000; i++) {
+          await send('trpc', `read-${i}`, () => call(server.base, 'GET', trpcRead, key))
+          await sleep(phase === 'cut' ? 20 : 5)
+        }
+      }
+      const workers = [
+        ...Array.from({ length: 6 }, (_, w) => deviceWorker(w)),
+        ...Array.from({ length: 2 }, (_, w) => channelWorker(w)),
+        trpcWorker(),
+      ]
       const done = Promise.allSettled(workers)
       const okCount = () => answers.filter((a) => a.status === 200).length
       const until = async (what: () => boolean, ms: number) => {
@@ -232,7 +244,8 @@ describe('faults', () => {
       for (const a of answers) {
         expect([200, 503], JSON.stringify({ report, a: { ...a, headers: undefined } })).toContain(a.status)
         if (a.status === 503) {
-          expect(a.body).toEqual({ status: 'KO', error: 'database_unavailable', message: expect.any(String) })
+          if (a.kind === 'trpc') expect(a.body.error).toMatchObject({ status: 'KO', error: 'database_unavailable' })
+          else expect(a.body).toEqual({ status: 'KO', error: 'database_unavailable', message: expect.any(String) })
           expect(Number(a.headers.get('retry-after'))).toBeGreaterThan(0)
         }
       }
@@ -240,9 +253,11 @@ describe('faults', () => {
       expect(during.length).toBeGreaterThanOrEqual(60)
       expect(during.filter((a) => a.status !== 503).length, JSON.stringify(report)).toBe(0)
       expect(during.some((a) => a.kind === 'channel')).toBe(true)
+      expect(during.some((a) => a.kind === 'trpc')).toBe(true)
       // and once it is back, both succeed again
       expect(after.filter((a) => a.kind === 'checkin' && a.status === 200).length, JSON.stringify(report)).toBeGreaterThanOrEqual(60)
       expect(after.filter((a) => a.kind === 'channel' && a.status === 200).length, JSON.stringify(report)).toBeGreaterThanOrEqual(10)
+      expect(after.filter((a) => a.kind === 'trpc' && a.status === 200).length, JSON.stringify(report)).toBeGreaterThan(0)
 
       // every acknowledged write is in the database (read directly, not through the proxy)
       const acked = answers.filter((a) => a.status === 200)

@@ -35,6 +35,9 @@ async function both(call: Call) {
   const expected = { status: reference.status, body: JSON.parse(await reference.text()) as unknown }
   expect({ status: ours.statusCode, body: ours.json() as unknown }).toEqual(expected)
   expect(ours.headers['content-type']).toMatch(/^application\/json/)
+  // sent whole, as every other route's answers: a length, not chunks
+  expect(ours.headers['transfer-encoding']).toBeUndefined()
+  expect(Number(ours.headers['content-length'])).toBe(Buffer.byteLength(ours.body))
   return expected
 }
 
@@ -63,6 +66,19 @@ describe('/trpc answers as tRPC does', () => {
         data: { code: 'NOT_FOUND', httpStatus: 404, path: 'channel.get', error: 'app_not_found' },
       },
     })
+  })
+
+  it("keeps CORS's vary beside tRPC's", async () => {
+    const t = await createTenant()
+    const { app } = await getApp()
+    const res = await app.inject({
+      method: 'GET',
+      url: `/trpc/channel.get?input=${q({ app_id: t.appId })}`,
+      headers: { authorization: t.keys.read, origin: 'https://console.example.com' },
+    })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['access-control-allow-origin']).toBe('https://console.example.com')
+    expect(String(res.headers.vary).split(/,\s*/)).toEqual(expect.arrayContaining(['Origin', 'trpc-accept']))
   })
 
   it('batches: all good (200), mixed (207), all failing alike (their status)', async () => {
