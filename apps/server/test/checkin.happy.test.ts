@@ -2,6 +2,7 @@
 // commit of check-ins (infra/checkins.ts). The cache is on with a long TTL here, so any change the
 // API forgot to invalidate would show as a stale answer.
 import { describe, expect, it } from 'vitest'
+import { NEW_DEVICE } from '../../../packages/api/src/infra/checkin-write.ts'
 import { checkIn, deviceInfo, getDevice, registerBundle, setChannel, setOverride } from './device-helpers.ts'
 import { createTenant, getApp, rest, uid, useServicesConfig } from './harness.ts'
 
@@ -103,19 +104,7 @@ describe('group commit of check-ins', () => {
     const { database, services } = await getApp()
     const { db } = database
     const row = (app_id: string, device_id: string) => {
-      const fields = {
-        platform: 'ios',
-        plugin_version: '',
-        os_version: '',
-        version_build: '1.0.0',
-        custom_id: '',
-        is_prod: true,
-        is_emulator: false,
-        version_name: 'builtin',
-        version_id: null,
-        default_channel: null,
-        key_id: null,
-      }
+      const fields = { ...NEW_DEVICE, platform: 'ios', version_build: '1.0.0' }
       return { app_id, device_id, at: new Date(), set: fields, create: fields }
     }
     const results = await Promise.allSettled([

@@ -6,18 +6,16 @@
 // daily bandwidth bars read badly: they are drawn as one bar a month instead (the month's MAU, the
 // month's bytes), a month the range or today cuts short drawn paler. The x axis stops at today.
 import type { Graph } from '@capgo-api/api'
-import { format, formatPrefix, precisionPrefix } from 'd3-format'
 import { path as d3path } from 'd3-path'
 import { scaleLinear, scaleUtc } from 'd3-scale'
-import { area, type CurveFactory, curveLinear, curveStepAfter, line } from 'd3-shape'
+import { area, line } from 'd3-shape'
 import { utcDay, utcHour, utcMonth } from 'd3-time'
 import { utcFormat } from 'd3-time-format'
+import { byteTicks, dayDate, esc, formatValue, isoDay, longDay, n } from './format.ts'
+import { METRICS, MONTHLY_AFTER_DAYS } from './metrics.ts'
+import { byCalendarMonth, type ChartPoint, monthBars } from './months.ts'
 
-export interface ChartPoint {
-  /** YYYY-MM-DD (UTC) */
-  date: string
-  value: number
-}
+export type { ChartPoint } from './months.ts'
 
 export interface ChartOptions {
   metric: Graph
@@ -33,133 +31,10 @@ export interface ChartOptions {
   height?: number
 }
 
-interface MetricStyle {
-  title: string
-  axis: string
-  bytes: boolean
-  kind: 'line' | 'bars'
-  curve: CurveFactory
-  color: string
-  summary: (values: number[]) => [label: string, value: number]
-  /** restarts on the 1st of each month (month-to-date): the line is cut and the boundary marked */
-  monthToDate?: boolean
-  /** over long ranges, one bar a month with this figure of the month's days (else daily points) */
-  monthly?: {
-    figure: (values: number[]) => number
-    /** the figure is the month's last day's (a month the range starts late in is still whole) */
-    lastDay: boolean
-    axis: string
-    per: string
-  }
-}
-
-/** Past this many days, a metric with a monthly figure is drawn one bar a month. */
-export const MONTHLY_AFTER_DAYS = 62
-
-const METRICS: Record<Graph, MetricStyle> = {
-  mau: {
-    title: 'Monthly active users',
-    axis: 'Devices this month',
-    bytes: false,
-    kind: 'line',
-    curve: curveLinear,
-    color: '#2563eb',
-    summary: (v) => ['Peak', Math.max(0, ...v)],
-    monthToDate: true,
-    // a month's MAU is its month-to-date figure on its last day
-    monthly: { figure: (v) => v.at(-1) ?? 0, lastDay: true, axis: 'Devices in the month', per: 'month' },
-  },
-  storage: {
-    title: 'Storage',
-    axis: 'Bundle storage',
-    bytes: true,
-    kind: 'line',
-    curve: curveStepAfter,
-    color: '#7c3aed',
-    summary: (v) => ['Latest', v.at(-1) ?? 0],
-  },
-  bandwidth: {
-    title: 'Bandwidth',
-    axis: 'Bytes served per day',
-    bytes: true,
-    kind: 'bars',
-    curve: curveLinear,
-    color: '#059669',
-    summary: (v) => ['Total', v.reduce((a, b) => a + b, 0)],
-    monthly: { figure: (v) => v.reduce((a, b) => a + b, 0), lastDay: false, axis: 'Bytes served per month', per: 'month' },
-  },
-}
-
-export const chartTitle = (metric: Graph) => METRICS[metric].title
-
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
 const INK = '#111827'
 const MUTED = '#6b7280'
 const GRID = '#e5e7eb'
-
-/** Decimal byte units (1 KB = 1000 B), keyed by d3-format's SI prefix symbol. */
-const BYTE_UNITS: Record<string, string> = { '': 'B', k: 'KB', M: 'MB', G: 'GB', T: 'TB', P: 'PB', E: 'EB' }
-
-/** d3-format's SI-prefixed number ("1.5G") as bytes ("1.5 GB"). */
-const asBytes = (s: string) => {
-  const m = /^(.*?)([kMGTPE]?)$/.exec(s)!
-  return `${m[1]} ${BYTE_UNITS[m[2]!]}`
-}
-
-/** One value in human units: "1.2 GB", "1,234 devices". */
-export function formatValue(v: number, bytes: boolean): string {
-  if (!bytes) return format(',~f')(v)
-  return v < 1000 ? `${format(',~f')(v)} B` : asBytes(formatPrefix(',.1~', v)(v))
-}
-
-/** Tick labels of a byte axis share one unit, precise enough for the tick step (d3-format's rules). */
-function byteTicks(ticks: number[]) {
-  const top = Math.max(...ticks)
-  if (top < 1000) return ticks.map((t) => `${format(',~f')(t)} B`)
-  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : top
-  const f = formatPrefix(`,.${precisionPrefix(step, top)}~`, top)
-  return ticks.map((t) => (t === 0 ? '0' : asBytes(f(t))))
-}
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-const n = (v: number) => Math.round(v * 100) / 100
-
-const dayDate = (d: string) => new Date(`${d}T00:00:00Z`)
-const longDay = utcFormat('%-d %b %Y')
-const isoDay = utcFormat('%Y-%m-%d')
-
-/** One bar of a monthly chart: the month's days inside the range, and its figure. */
-interface MonthBar {
-  from: Date
-  to: Date
-  value: number
-  /** the range or today cuts the month short */
-  partial: boolean
-}
-
-/** The points of each calendar month (YYYY-MM), in order. */
-function byCalendarMonth(points: ChartPoint[]): Map<string, ChartPoint[]> {
-  const months = new Map<string, ChartPoint[]>()
-  for (const p of points) {
-    const key = p.date.slice(0, 7)
-    const list = months.get(key)
-    if (list) list.push(p)
-    else months.set(key, [p])
-  }
-  return months
-}
-
-/** The points grouped by calendar month, each month clipped to [first, end). */
-function monthBars(points: ChartPoint[], first: Date, end: Date, monthly: NonNullable<MetricStyle['monthly']>): MonthBar[] {
-  return [...byCalendarMonth(points)].map(([key, list]) => {
-    const values = list.map((p) => p.value)
-    const start = dayDate(`${key}-01`)
-    const from = start < first ? first : start
-    const monthEnd = utcMonth.offset(start, 1)
-    const to = monthEnd > end ? end : monthEnd
-    return { from, to, value: monthly.figure(values), partial: (!monthly.lastDay && from > start) || to < monthEnd }
-  })
-}
 
 /** The chart of one metric over consecutive days, as a standalone SVG document. */
 export function renderChart(opts: ChartOptions): string {

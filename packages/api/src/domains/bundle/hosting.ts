@@ -12,7 +12,7 @@ import { ApiError } from '../../errors.ts'
 import type { SnapshotBundle } from '../../infra/snapshots.ts'
 import { appPrefix, bundleKey, Meter, ObjectNotFoundError, ObjectTooLargeError, uploadKey } from '../../infra/storage/index.ts'
 import type { Services } from '../../services.ts'
-import { releaseBundleFiles } from './manifest.ts'
+import { releaseBundleFiles } from './manifest-store.ts'
 import { bundleRoot, openStoredZip, zipEntries } from './zip.ts'
 
 /** An upload URL is valid this long. */

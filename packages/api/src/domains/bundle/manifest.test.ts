@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type yauzl from 'yauzl'
-import { manifestFiles } from './manifest.ts'
+import { manifestFiles } from './manifest-store.ts'
 
 const entries = (...names: string[]) => names.map((fileName) => ({ fileName, uncompressedSize: 10 }) as yauzl.Entry)
 const names = (list: ReturnType<typeof manifestFiles>) => list?.map((f) => f.name) ?? null

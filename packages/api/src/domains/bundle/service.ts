@@ -11,7 +11,7 @@ import { recordStorage } from '../../infra/daily-stats.ts'
 import { isUniqueViolation } from '../../infra/tx.ts'
 import { iso, ok, pageArgs } from '../common.ts'
 import { checkUpload, newUploadToken, removeBundleObjects, uploadTicket } from './hosting.ts'
-import { releaseBundleFiles, storeBundleFiles } from './manifest.ts'
+import { releaseBundleFiles, storeBundleFiles } from './manifest-store.ts'
 import type { bundleCreateInput, bundleDeleteInput, bundleFinalizeInput, bundleGetInput } from './schema.ts'
 
 /** A bundle as the API shows it (the /updates snapshot reads fewer columns: snapshotBundleSelect). */

@@ -1,6 +1,6 @@
 // The endpoints the Capacitor updater plugin calls (no key; SPEC section 3).
 import { deviceProcedure, router } from '../../trpc.ts'
-import { answerManifestSize } from '../bundle/manifest.ts'
+import { answerManifestSize } from '../bundle/manifest-size.ts'
 import {
   channelSelfDeleteInput,
   channelSelfDeleteOutput,
