@@ -32,12 +32,12 @@ export const parsePage = (v: string) => positiveInt(String(Number(v) + 1)) - 1
 export const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`
 
 /**
- * Adds `<parent> <spec>` with its description and help text; `app` adds the `--app <app_id>` option
- * (first, as most commands work on one app).
+ * Adds `<parent> <spec>` with its description and help text; `app: true` adds the `--app <app_id>`
+ * option (first in the help, as on every command that works on one app).
  */
-export function subcommand(parent: Command, spec: string, description: string, help: string, app = false): Command {
+export function subcommand(parent: Command, spec: string, description: string, help: string, o: { app?: boolean } = {}): Command {
   const cmd = parent.command(spec).description(description)
-  if (app) cmd.requiredOption('--app <app_id>', 'the app')
+  if (o.app) cmd.requiredOption('--app <app_id>', 'the app')
   return cmd.addHelpText('after', help)
 }
 

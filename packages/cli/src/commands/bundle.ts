@@ -17,7 +17,7 @@ export function addBundle(program: Command): void {
       'capgo-api bundle upload --app com.example.app --version 1.0.4 --external-url https://cdn.example.com/1.0.4.zip --checksum <sha256>',
     )}
 The folder must hold index.html. The zip is deterministic (sorted entries, fixed timestamps): the same folder gives the same checksum.`,
-    true,
+    { app: true },
   )
     .requiredOption('--version <semver>', 'bundle name, a semantic version such as 1.2.3')
     .option('--channel <name>', 'put the bundle on this channel once uploaded (created if missing)')
@@ -40,7 +40,7 @@ The folder must hold index.html. The zip is deterministic (sorted entries, fixed
         )
       }),
     )
-  subcommand(bundle, 'list', "list an app's bundles, newest first", examples('capgo-api bundle list --app com.example.app'), true)
+  subcommand(bundle, 'list', "list an app's bundles, newest first", examples('capgo-api bundle list --app com.example.app'), { app: true })
     .option('--page <n>', 'page (0-based, 50 a page)', parsePage)
     .action(
       action(async (ctx, o: { app: string; page?: number }) => {
@@ -68,7 +68,7 @@ The folder must hold index.html. The zip is deterministic (sorted entries, fixed
     'delete <version>',
     'delete a bundle (refused while a channel or device override uses it)',
     examples('capgo-api bundle delete 1.0.0 --app com.example.app'),
-    true,
+    { app: true },
   ).action(
     action(async (ctx, version: string, o: { app: string }) => {
       const res = await ctx.capgo().bundle.delete.mutate({ app_id: o.app, version })

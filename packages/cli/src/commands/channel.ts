@@ -23,7 +23,7 @@ export function addChannel(program: Command): void {
     'add <name>',
     'create a channel (or update it if it exists)',
     examples('capgo-api channel add production --app com.example.app --public'),
-    true,
+    { app: true },
   )
     .option('--public', "make it the app's default channel for its platforms")
     .action(
@@ -40,7 +40,7 @@ export function addChannel(program: Command): void {
       'capgo-api channel set production --app com.example.app --bundle 1.0.1',
       'capgo-api channel set beta --app com.example.app --self-assign --no-public --disable-auto-update minor',
     ),
-    true,
+    { app: true },
   )
     .option('--bundle <version>', 'serve this bundle ("builtin": the bundle shipped in the app binary)')
     .option('--public', 'make it the default channel for its platforms')
@@ -72,7 +72,7 @@ export function addChannel(program: Command): void {
         ctx.out.result(`Channel ${name} of ${o.app} updated${o.bundle ? `: serves ${o.bundle}` : ''}.`, res)
       }),
     )
-  subcommand(channel, 'list', "list an app's channels", examples('capgo-api channel list --app com.example.app'), true).action(
+  subcommand(channel, 'list', "list an app's channels", examples('capgo-api channel list --app com.example.app'), { app: true }).action(
     action(async (ctx, o: { app: string }) => {
       const res = await ctx.capgo().channel.get.query({ app_id: o.app, limit: 1000 })
       const list = Array.isArray(res) ? res : [res]
@@ -100,7 +100,7 @@ export function addChannel(program: Command): void {
     'delete <name>',
     'delete a channel (device overrides to it go with it)',
     examples('capgo-api channel delete beta --app com.example.app'),
-    true,
+    { app: true },
   ).action(
     action(async (ctx, name: string, o: { app: string }) => {
       const res = await ctx.capgo().channel.delete.mutate({ app_id: o.app, channel: name })

@@ -11,7 +11,7 @@ export function addDevice(program: Command): void {
     'list',
     "list an app's devices, most recently seen first",
     examples('capgo-api device list --app com.example.app --limit 20'),
-    true,
+    { app: true },
   )
     .option('--limit <n>', 'devices per page (1-1000, default 50)', positiveInt)
     .option('--cursor <cursor>', 'the next page (the nextCursor of the previous one)')
@@ -48,7 +48,7 @@ export function addDevice(program: Command): void {
       'capgo-api device override 6aa5ec5e-0b5a-4b7c-9d1e-3f2a1b0c9d8e --app com.example.app --channel beta',
       'capgo-api device override 6aa5ec5e-0b5a-4b7c-9d1e-3f2a1b0c9d8e --app com.example.app --bundle 1.0.1',
     ),
-    true,
+    { app: true },
   )
     .option('--channel <name>', 'the channel it follows')
     .option('--bundle <version>', 'the bundle it gets')
@@ -72,7 +72,7 @@ export function addDevice(program: Command): void {
     'reset <device_id>',
     "remove a device's channel and bundle overrides",
     examples('capgo-api device reset 6aa5ec5e-0b5a-4b7c-9d1e-3f2a1b0c9d8e --app com.example.app'),
-    true,
+    { app: true },
   ).action(
     action(async (ctx, deviceId: string, o: { app: string }) => {
       const res = await ctx.capgo().device.deleteOverride.mutate({ app_id: o.app, device_id: deviceId })
