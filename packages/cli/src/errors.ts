@@ -28,3 +28,15 @@ export function toFailure(e: unknown, server?: string): Failure {
   }
   return { code: 'unknown_error', message: e instanceof Error ? e.message : String(e) }
 }
+
+/** The string fields of the API's error envelope, from an answer's text that may not be one. */
+export function readEnvelope(text: string): { error?: string; message?: string } {
+  let env: { error?: unknown; message?: unknown } = {}
+  try {
+    env = JSON.parse(text)
+  } catch {}
+  return {
+    ...(typeof env.error === 'string' ? { error: env.error } : {}),
+    ...(typeof env.message === 'string' ? { message: env.message } : {}),
+  }
+}

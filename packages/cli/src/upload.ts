@@ -7,7 +7,7 @@ import path from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import type { CapgoClient, RouterOutputs } from '@capgo-api/client'
 import { type Encrypted, encryptBundle } from './crypto.ts'
-import { CliError } from './errors.ts'
+import { CliError, readEnvelope } from './errors.ts'
 import { formatBytes, type Output } from './output.ts'
 import { checkZip, type Progress, sha256File, zipFolder } from './zip.ts'
 
@@ -82,12 +82,8 @@ async function putFile(url: string, file: string, size: number, onProgress: Prog
     return
   }
   const text = await res.text()
-  let envelope: { error?: unknown; message?: unknown } = {}
-  try {
-    envelope = JSON.parse(text)
-  } catch {}
-  if (typeof envelope.error === 'string')
-    throw new CliError(envelope.error, typeof envelope.message === 'string' ? envelope.message : `HTTP ${res.status}`)
+  const envelope = readEnvelope(text)
+  if (envelope.error !== undefined) throw new CliError(envelope.error, envelope.message ?? `HTTP ${res.status}`)
   throw new CliError('upload_failed', `the upload answered HTTP ${res.status}: ${text.slice(0, 200).replace(/\s+/g, ' ')}`)
 }
 

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { isolatedDatabase } from '../../../apps/server/test/harness.ts'
 import { type StartedServer, startServer } from '../../../apps/server/test/process/server.ts'
 import { calcChecksum, isValidSessionKey, keyIdOf, verifyLikeThePlugin } from './crypto-cipher.ts'
-import { CLI, errorLine, newUser, type Run, readZip, sha256, type User, writeWebBuild } from './helpers.ts'
+import { CLI, errorLine, expectFailure, newUser, type Run, readZip, sha256, type User, upload, writeWebBuild } from './helpers.ts'
 
 /** Each test runs the CLI a dozen times or more, each a process of its own, on a loaded machine. */
 const SLOW = 240_000
@@ -41,6 +41,15 @@ async function loggedIn(): Promise<User> {
 let appSeq = 0
 const newAppId = () => `com.cli${process.pid}.app${++appSeq}${crypto.randomBytes(3).toString('hex')}`
 
+/** A logged-in user with a new app named `name`; with `channel`, the app's public channel production. */
+async function withApp(name: string, channel = false): Promise<{ u: User; appId: string }> {
+  const u = await loggedIn()
+  const appId = newAppId()
+  json(await u.cli(['app', 'add', appId, '--name', name, '--json']))
+  if (channel) json(await u.cli(['channel', 'add', 'production', '--app', appId, '--public', '--json']))
+  return { u, appId }
+}
+
 /** What a device sends to POST /updates (the 8.x plugin's info object). */
 async function checkIn(appId: string, extra: Record<string, unknown> = {}) {
   const res = await fetch(`${server.base}/updates`, {
@@ -71,8 +80,7 @@ describe('capgo-api: configuration', () => {
       const file = path.join(u.home, '.config/capgo-api/config.json')
 
       const bad = await u.cli(['login', '--server', server.base, '--apikey', 'not-a-key'])
-      expect(bad.code).toBe(1)
-      expect(errorLine(bad)).toMatch(/^error: invalid_apikey: [^\n]+$/)
+      expectFailure(bad, 'invalid_apikey')
       expect(fs.existsSync(file)).toBe(false)
 
       const ok = await u.cli(['login', '--server', server.base, '--apikey', KEY, '--json'])
@@ -84,11 +92,9 @@ describe('capgo-api: configuration', () => {
       expect(Array.isArray(json(await u.cli(['app', 'list', '--json'])))).toBe(true)
       // the environment beats the stored config
       const envKey = await u.cli(['app', 'list'], { CAPGO_API_KEY: 'wrong-key' })
-      expect(envKey.code).toBe(1)
-      expect(errorLine(envKey)).toMatch(/^error: invalid_apikey: /)
+      expectFailure(envKey, 'invalid_apikey')
       const envUrl = await u.cli(['app', 'list'], { CAPGO_API_URL: 'http://127.0.0.1:1' })
-      expect(envUrl.code).toBe(1)
-      expect(errorLine(envUrl)).toMatch(/^error: network_error: no API answer from http:\/\/127\.0\.0\.1:1: [^\n]+$/)
+      expectFailure(envUrl, 'network_error', /no API answer from http:\/\/127\.0\.0\.1:1: [^\n]+/)
       // flags beat the environment
       expect(Array.isArray(json(await u.cli(['app', 'list', '--json', '--apikey', KEY], { CAPGO_API_KEY: 'wrong-key' })))).toBe(true)
 
@@ -137,7 +143,7 @@ describe('capgo-api: apps, channels, devices, statistics', () => {
       const after = json<{ data: { channel: string | null }[] }>(await u.cli(['device', 'list', '--app', appId, '--json']))
       expect(after.data.map((d) => d.channel ?? null)).toEqual([null])
       const missing = await u.cli(['device', 'reset', crypto.randomUUID(), '--app', appId])
-      expect([missing.code, errorLine(missing)]).toEqual([1, expect.stringMatching(/^error: device_not_found: [^\n]+$/)])
+      expectFailure(missing, 'device_not_found')
 
       const today = new Date().toISOString().slice(0, 10)
       const stats = json<{ date: string; mau: number }[]>(await u.cli(['stats', appId, '--from', today, '--to', today, '--json']))
@@ -149,7 +155,7 @@ describe('capgo-api: apps, channels, devices, statistics', () => {
       json(await u.cli(['channel', 'delete', 'beta', '--app', appId, '--json']))
       json(await u.cli(['app', 'delete', appId, '--json']))
       const gone = await u.cli(['channel', 'list', '--app', appId])
-      expect([gone.code, errorLine(gone)]).toEqual([1, expect.stringMatching(/^error: app_not_found: /)])
+      expectFailure(gone, 'app_not_found')
     },
     SLOW,
   )
@@ -159,30 +165,16 @@ describe('capgo-api: failures', () => {
   it(
     'exits 1 with the server error code on one line, and with --json also the envelope on stdout',
     async () => {
-      const u = await loggedIn()
-      const appId = newAppId()
-      json(await u.cli(['app', 'add', appId, '--name', 'x', '--json']))
+      const { u, appId } = await withApp('x')
       const again = await u.cli(['app', 'add', appId, '--name', 'x'])
-      expect(again.code).toBe(1)
+      expectFailure(again, 'app_already_exists')
       expect(again.stdout).toBe('')
-      expect(again.stderr).toMatch(/^error: app_already_exists: [^\n]+\n$/)
       const againJson = await u.cli(['app', 'add', appId, '--name', 'x', '--json'])
       expect(againJson.code).toBe(1)
       expect(JSON.parse(againJson.stdout)).toEqual({ status: 'KO', error: 'app_already_exists', message: expect.any(String) })
 
-      const badVersion = await u.cli([
-        'bundle',
-        'upload',
-        '--app',
-        appId,
-        '--version',
-        'v1',
-        '--external-url',
-        'https://cdn.example.com/a.zip',
-        '--checksum',
-        'ab',
-      ])
-      expect([badVersion.code, badVersion.stderr]).toEqual([1, expect.stringMatching(/^error: invalid_version_format: [^\n]+\n$/)])
+      const badVersion = await upload(u, undefined, appId, 'v1', '--external-url', 'https://cdn.example.com/a.zip', '--checksum', 'ab')
+      expectFailure(badVersion, 'invalid_version_format')
 
       const usage = await u.cli(['channel', 'set', 'production', '--app', appId, '--disable-auto-update', 'sometimes'])
       expect([usage.code, usage.stderr]).toEqual([
@@ -196,14 +188,11 @@ describe('capgo-api: failures', () => {
   it(
     'refuses a folder without index.html before calling the server',
     async () => {
-      const u = await loggedIn()
-      const appId = newAppId()
-      json(await u.cli(['app', 'add', appId, '--name', 'x', '--json']))
+      const { u, appId } = await withApp('x')
       fs.mkdirSync(path.join(u.dir, 'dist/assets'), { recursive: true })
       fs.writeFileSync(path.join(u.dir, 'dist/assets/app.js'), '1')
-      const r = await u.cli(['bundle', 'upload', './dist', '--app', appId, '--version', '1.0.0', '--json'])
-      expect(r.code).toBe(1)
-      expect(r.stderr).toMatch(/^error: no_index_html: \.\/dist has no index\.html at its root[^\n]*\n$/)
+      const r = await upload(u, './dist', appId, '1.0.0', '--json')
+      expectFailure(r, 'no_index_html', /\.\/dist has no index\.html at its root[^\n]*/)
       expect(JSON.parse(r.stdout)).toMatchObject({ status: 'KO', error: 'no_index_html' })
       expect(json(await u.cli(['bundle', 'list', '--app', appId, '--json']))).toEqual([])
     },
@@ -251,36 +240,16 @@ describe('capgo-api: bundles hosted elsewhere', () => {
   it(
     'registers an external zip with the checksum of the folder it zips, deterministic across runs',
     async () => {
-      const u = await loggedIn()
-      const appId = newAppId()
-      json(await u.cli(['app', 'add', appId, '--name', 'x', '--json']))
-      json(await u.cli(['channel', 'add', 'production', '--app', appId, '--public', '--json']))
+      const { u, appId } = await withApp('x', true)
       writeWebBuild(path.join(u.dir, 'dist'))
       const url = 'https://cdn.example.com/app/1.0.1.zip'
-      const first = json(
-        await u.cli([
-          'bundle',
-          'upload',
-          'dist',
-          '--app',
-          appId,
-          '--version',
-          '1.0.1',
-          '--external-url',
-          url,
-          '--channel',
-          'production',
-          '--json',
-        ]),
-      )
+      const first = json(await upload(u, 'dist', appId, '1.0.1', '--external-url', url, '--channel', 'production', '--json'))
       expect(first.bundle).toMatchObject({ name: '1.0.1', external_url: url, storage_provider: 'external' })
       expect(first.bundle.checksum).toMatch(/^[0-9a-f]{64}$/)
       // same folder, other timestamps: same zip, same checksum
       for (const f of ['index.html', 'assets/app.js'])
         fs.utimesSync(path.join(u.dir, 'dist', f), new Date(2001, 1, 1), new Date(2001, 1, 1))
-      const second = json(
-        await u.cli(['bundle', 'upload', './dist', '--app', appId, '--version', '1.0.2', '--external-url', url, '--json']),
-      )
+      const second = json(await upload(u, './dist', appId, '1.0.2', '--external-url', url, '--json'))
       expect(second.bundle.checksum).toBe(first.bundle.checksum)
       expect(second.bundle.size).toBe(first.bundle.size)
 
@@ -291,7 +260,7 @@ describe('capgo-api: bundles hosted elsewhere', () => {
       expect(list.stdout.split('\n')[0]).toMatch(/^VERSION\s+SIZE\s+STORAGE/)
       json(await u.cli(['bundle', 'delete', '1.0.2', '--app', appId, '--json']))
       const inUse = await u.cli(['bundle', 'delete', '1.0.1', '--app', appId])
-      expect([inUse.code, errorLine(inUse)]).toEqual([1, expect.stringMatching(/^error: bundle_in_use: /)])
+      expectFailure(inUse, 'bundle_in_use')
     },
     SLOW,
   )
@@ -310,15 +279,10 @@ describe('capgo-api: shipping a folder hosted by the server', () => {
   it(
     'uploads a folder to a channel; a device gets it, downloads it and its SHA-256 matches; the same folder zips the same',
     async () => {
-      const u = await loggedIn()
-      const appId = newAppId()
-      json(await u.cli(['app', 'add', appId, '--name', 'Shipped', '--json']))
-      json(await u.cli(['channel', 'add', 'production', '--app', appId, '--public', '--json']))
+      const { u, appId } = await withApp('Shipped', true)
       const files = writeWebBuild(path.join(u.dir, 'dist'))
 
-      const up = json(
-        await u.cli(['bundle', 'upload', './dist', '--app', appId, '--version', '1.0.1', '--channel', 'production', '--json']),
-      )
+      const up = json(await upload(u, './dist', appId, '1.0.1', '--channel', 'production', '--json'))
       expect(up.bundle).toMatchObject({ name: '1.0.1', status: 'ready', storage_provider: 'disk', external_url: null, session_key: null })
       expect(up.bundle.checksum).toBe(up.bundle.storage_checksum)
       expect(up.channel).toMatchObject({ status: 'ok' })
@@ -335,22 +299,22 @@ describe('capgo-api: shipping a folder hosted by the server', () => {
 
       // the same folder with other timestamps, and the downloaded .zip as given: the same bytes
       for (const f of Object.keys(files)) fs.utimesSync(path.join(u.dir, 'dist', f), new Date(2020, 5, 5), new Date(2020, 5, 5))
-      const again = json(await u.cli(['bundle', 'upload', 'dist', '--app', appId, '--version', '1.0.2', '--json']))
+      const again = json(await upload(u, 'dist', appId, '1.0.2', '--json'))
       expect(again.bundle.checksum).toBe(up.bundle.checksum)
       fs.writeFileSync(path.join(u.dir, 'given.zip'), bytes)
-      const zip = json(await u.cli(['bundle', 'upload', 'given.zip', '--app', appId, '--version', '1.0.3', '--json']))
+      const zip = json(await upload(u, 'given.zip', appId, '1.0.3', '--json'))
       expect(zip.bundle.checksum).toBe(up.bundle.checksum)
 
       // human output, quiet without a terminal
-      const human = await u.cli(['bundle', 'upload', './dist', '--app', appId, '--version', '1.0.4'])
+      const human = await upload(u, './dist', appId, '1.0.4')
       expect(human.code, human.stderr).toBe(0)
       expect(human.stdout).toMatch(
         new RegExp(`^Uploaded ${appId.replace(/\./g, '\\.')}@1\\.0\\.4 \\(\\d+ B, disk, checksum [0-9a-f]{16}…\\)\\.\\n$`),
       )
       expect(human.stderr).toBe(`uploading ${appId}@1.0.4 (${up.bundle.size} B)\n`)
 
-      const missing = await u.cli(['bundle', 'upload', './dist', '--app', 'com.not.there', '--version', '1.0.0'])
-      expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/^error: app_not_found: [^\n]+\n$/)])
+      const missing = await upload(u, './dist', 'com.not.there', '1.0.0')
+      expectFailure(missing, 'app_not_found')
     },
     SLOW,
   )
@@ -358,9 +322,7 @@ describe('capgo-api: shipping a folder hosted by the server', () => {
   it(
     'shows progress bars on a terminal, and none with --json',
     async () => {
-      const u = await loggedIn()
-      const appId = newAppId()
-      json(await u.cli(['app', 'add', appId, '--name', 'tty', '--json']))
+      const { u, appId } = await withApp('tty')
       writeWebBuild(path.join(u.dir, 'dist'))
       // `script` gives the CLI a pseudo-terminal (stdout and stderr both go to it)
       const tty = (args: string) => u.run('script', ['-qec', `'${process.execPath}' '${CLI}' ${args}`, '/dev/null'])
@@ -380,33 +342,14 @@ describe('capgo-api: encrypted bundles', () => {
   it(
     'encrypts as the 8.x plugin decrypts: a device decrypts the download with the public key and verifies the signed checksum',
     async () => {
-      const u = await loggedIn()
-      const appId = newAppId()
-      json(await u.cli(['app', 'add', appId, '--name', 'Encrypted', '--json']))
-      json(await u.cli(['channel', 'add', 'production', '--app', appId, '--public', '--json']))
+      const { u, appId } = await withApp('Encrypted', true)
       const files = writeWebBuild(path.join(u.dir, 'www'))
       const key = json(await u.cli(['key', 'create', '--json']))
       const publicKey: string = key.public_key
 
       // the plain zip of the same folder, for reference (the zip is deterministic)
-      const plainRef = json(await u.cli(['bundle', 'upload', 'www', '--app', appId, '--version', '1.0.0', '--json']))
-      const enc = json(
-        await u.cli([
-          'bundle',
-          'upload',
-          'www',
-          '--app',
-          appId,
-          '--version',
-          '1.0.1',
-          '--channel',
-          'production',
-          '--encrypt',
-          '--key',
-          '.capgo_key_v2',
-          '--json',
-        ]),
-      )
+      const plainRef = json(await upload(u, 'www', appId, '1.0.0', '--json'))
+      const enc = json(await upload(u, 'www', appId, '1.0.1', '--channel', 'production', '--encrypt', '--key', '.capgo_key_v2', '--json'))
       expect(enc.bundle).toMatchObject({ name: '1.0.1', status: 'ready', storage_provider: 'disk' })
       expect(isValidSessionKey(enc.bundle.session_key)).toBe(true)
       expect(enc.bundle.checksum).toMatch(/^[0-9a-f]{512}$/) // RSA-2048 of the SHA-256, hex (CryptoCipher.decryptChecksum)
@@ -432,21 +375,10 @@ describe('capgo-api: encrypted bundles', () => {
       expect(enc.bundle.key_id).toBe(key.key_id)
       expect(await checkIn(appId, { key_id: other.key_id })).toMatchObject({ error: 'key_id_mismatch', kind: 'blocked' })
 
-      const noKey = await u.cli(['bundle', 'upload', 'www', '--app', appId, '--version', '1.0.2', '--encrypt'])
-      expect([noKey.code, noKey.stderr]).toEqual([1, expect.stringMatching(/^error: missing_key: [^\n]+\n$/)])
-      const badKey = await u.cli([
-        'bundle',
-        'upload',
-        'www',
-        '--app',
-        appId,
-        '--version',
-        '1.0.2',
-        '--encrypt',
-        '--key',
-        '.capgo_key_v2.pub',
-      ])
-      expect([badKey.code, badKey.stderr]).toEqual([1, expect.stringMatching(/^error: invalid_key: [^\n]+\n$/)])
+      const noKey = await upload(u, 'www', appId, '1.0.2', '--encrypt')
+      expectFailure(noKey, 'missing_key')
+      const badKey = await upload(u, 'www', appId, '1.0.2', '--encrypt', '--key', '.capgo_key_v2.pub')
+      expectFailure(badKey, 'invalid_key')
     },
     SLOW,
   )
@@ -471,7 +403,7 @@ describe('capgo-api: encryption keys', () => {
       expect(keyIdOf(pub)).toMatch(/^MIIBCgKCAQEA.{8}$/)
 
       const again = await u.cli(['key', 'create', '--out', 'keys'])
-      expect([again.code, errorLine(again)]).toEqual([1, expect.stringMatching(/^error: key_exists: /)])
+      expectFailure(again, 'key_exists')
       const j = json(await u.cli(['key', 'create', '--out', 'keys', '--force', '--json']))
       expect(j).toMatchObject({
         status: 'ok',

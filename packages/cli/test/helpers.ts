@@ -5,6 +5,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { expect } from 'vitest'
 import yauzl from 'yauzl'
 
 export const CLI_DIR = path.resolve(import.meta.dirname, '..')
@@ -97,3 +98,12 @@ export function readZip(bytes: Buffer): Promise<{ name: string; content: string;
 export function errorLine(r: Run): string {
   return r.stderr.trimEnd()
 }
+
+/** A run that failed: exit 1 and the one line `error: <code>: <message>` on stderr. */
+export function expectFailure(r: Run, code: string, message = /[^\n]+/): void {
+  expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^error: ${code}: ${message.source}\n$`))])
+}
+
+/** `capgo-api bundle upload [dir] --app <appId> --version <version> …more`, as this user. */
+export const upload = (u: User, dir: string | undefined, appId: string, version: string, ...more: string[]) =>
+  u.cli(['bundle', 'upload', ...(dir === undefined ? [] : [dir]), '--app', appId, '--version', version, ...more])
