@@ -42,7 +42,8 @@ export function fieldMeta(field: z.ZodType | undefined): { description?: string;
   return out
 }
 
-function unwrapOnce(s: z.ZodType): z.ZodType {
+/** The schema an optional/nullable/default/prefault/lazy wrapper holds; any other schema itself. */
+export function unwrapWrapper(s: z.ZodType): z.ZodType {
   if (
     s instanceof z.ZodOptional ||
     s instanceof z.ZodNullable ||
@@ -51,6 +52,10 @@ function unwrapOnce(s: z.ZodType): z.ZodType {
     s instanceof z.ZodLazy
   )
     return s.unwrap() as z.ZodType
-  if (s instanceof z.ZodPipe) return (s.out instanceof z.ZodTransform ? s.in : s.out) as z.ZodType
   return s
+}
+
+function unwrapOnce(s: z.ZodType): z.ZodType {
+  if (s instanceof z.ZodPipe) return (s.out instanceof z.ZodTransform ? s.in : s.out) as z.ZodType
+  return unwrapWrapper(s)
 }

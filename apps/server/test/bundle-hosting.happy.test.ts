@@ -3,7 +3,7 @@
 import { storage } from '@capgo-api/api'
 import { describe, expect, it, vi } from 'vitest'
 import { createTenant, type Tenant } from './harness.ts'
-import { type Hosting, makeZip, putBytes, STORE_KINDS, sha256, startHosting } from './hosting-helpers.ts'
+import { type Hosting, makeZip, putBytes, STORE_KINDS, sha256, startHosting, uploadBundle } from './hosting-helpers.ts'
 
 const today = () => new Date().toISOString().slice(0, 10)
 
@@ -20,14 +20,7 @@ describe.each(STORE_KINDS)('hosted bundles on the %s store', (kind) => {
     return res.body[0] as { storage: number; bandwidth: number }
   }
 
-  const upload = async (t: Tenant, version: string, zip: Buffer, extra: Record<string, unknown> = {}) => {
-    const created = await h.call('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version, ...extra } })
-    expect(created.status, JSON.stringify(created.body)).toBe(200)
-    expect((await putBytes(created.body.upload.url, zip)).status).toBe(200)
-    const done = await h.call('POST', '/bundle/finalize', { key: t.keys.upload, body: { app_id: t.appId, version } })
-    expect(done.status, JSON.stringify(done.body)).toBe(200)
-    return done.body.bundle
-  }
+  const upload = (t: Tenant, version: string, zip: Buffer, extra: Record<string, unknown> = {}) => uploadBundle(h, t, version, zip, extra)
 
   it('POST without external_url answers a pending bundle and a signed upload URL', async () => {
     const { t } = await setup()

@@ -47,6 +47,22 @@ export function listenUrl(): Promise<string> {
   return listening
 }
 
+/** How the browser tests launch Debian's Chromium (or CHROMIUM_PATH); throws when it is not there. */
+export function chromiumLaunch() {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (!fs.existsSync(executablePath))
+    throw new Error(`Chromium not found at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`)
+  const args = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+  ]
+  return { executablePath, args }
+}
+
 /** Where the browser tests write their screenshots (git-ignored), to be looked at. */
 export const OUTPUT_DIR = path.join(REPO_ROOT, 'apps/server/test/output')
 

@@ -9,19 +9,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { listenUrl, openApiDocument, operationsOf, SLOW, screenshotPath } from './docs-helpers.ts'
+import { chromiumLaunch, listenUrl, openApiDocument, operationsOf, SLOW, screenshotPath } from './docs-helpers.ts'
 import { createTenant, rest } from './harness.ts'
 import { seen } from './statistics-helpers.ts'
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-]
 
 let context: BrowserContext
 let userDataDir = ''
@@ -30,15 +20,12 @@ let base = ''
 const requested: string[] = []
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`)
-  }
+  const launch = chromiumLaunch()
   base = await listenUrl()
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-chromium-'))
   context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
+    ...launch,
     headless: true,
-    args: ARGS,
     viewport: { width: 1400, height: 1000 },
   })
   context.on('request', (r) => requested.push(r.url()))

@@ -8,9 +8,11 @@ import path from 'node:path'
 import { createServices, type Services, type ServicesConfig } from '@capgo-api/api'
 import { createDb, type DbHandle } from '@capgo-api/db'
 import type { FastifyInstance } from 'fastify'
-import { afterAll } from 'vitest'
+import { afterAll, expect } from 'vitest'
 import yazl from 'yazl'
 import { buildApp } from '../src/app.ts'
+import { type Answer, answerOf } from './fetch-answer.ts'
+import type { Tenant } from './harness.ts'
 import { freePort } from './process/server.ts'
 import { S3_CREDENTIALS, startS3rver } from './storage-helpers.ts'
 
@@ -25,13 +27,7 @@ export interface Hosting {
   app: FastifyInstance
   database: DbHandle
   /** HTTP against the server: JSON in, JSON (or text) out */
-  call(method: string, url: string, opts?: { key?: string; body?: unknown; query?: Record<string, string> }): Promise<Res>
-}
-
-export interface Res {
-  status: number
-  body: any
-  headers: Headers
+  call(method: string, url: string, opts?: { key?: string; body?: unknown; query?: Record<string, string> }): Promise<Answer>
 }
 
 /** A listening server on `kind`'s store (closed after the file). */
@@ -77,12 +73,7 @@ export async function startHosting(
       },
       body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
     })
-    const text = await res.text()
-    let body: unknown = text
-    try {
-      body = JSON.parse(text)
-    } catch {}
-    return { status: res.status, body, headers: res.headers }
+    return answerOf(res)
   }
   return { kind, base, services, app, database, call }
 }
@@ -111,11 +102,16 @@ export function signDownload(base: string, appId: string, bundleId: number, devi
 
 /** PUT bytes to an upload URL, as `curl -T` does. */
 export async function putBytes(url: string, bytes: Buffer) {
-  const res = await fetch(url, { method: 'PUT', body: new Uint8Array(bytes) })
-  const text = await res.text()
-  let body: any = text
-  try {
-    body = JSON.parse(text)
-  } catch {}
-  return { status: res.status, body }
+  const { status, body } = await answerOf(await fetch(url, { method: 'PUT', body: new Uint8Array(bytes) }))
+  return { status, body }
+}
+
+/** A hosted bundle made as the CLI makes one: POST /bundle, PUT the zip, POST /bundle/finalize; answers the finalized bundle. */
+export async function uploadBundle(h: Hosting, t: Tenant, version: string, zip: Buffer, extra: Record<string, unknown> = {}) {
+  const created = await h.call('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version, ...extra } })
+  expect(created.status, JSON.stringify(created.body)).toBe(200)
+  expect((await putBytes(created.body.upload.url, zip)).status).toBe(200)
+  const done = await h.call('POST', '/bundle/finalize', { key: t.keys.upload, body: { app_id: t.appId, version } })
+  expect(done.status, JSON.stringify(done.body)).toBe(200)
+  return done.body.bundle
 }

@@ -3,12 +3,12 @@
 // envelope for errors Fastify or Node answer before any route, no key in the request log, one
 // rule for NUL on both databases, and safe URLs.
 import net from 'node:net'
-import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { loggerOptions } from '../src/app.ts'
 import { bundleUrl, checkIn, deviceInfo, registerBundle } from './device-helpers.ts'
 import { buildTestApp, createTenant, getApp, keyId, rest, restOn, trpc, trpcError, uid } from './harness.ts'
+import { logInto } from './log-lines.ts'
 import { parseSvg } from './statistics-helpers.ts'
 
 const KO = (error: string) => ({ status: 'KO', error, message: expect.any(String) })
@@ -216,12 +216,7 @@ function rawHttp(port: number, raw: string): Promise<string> {
 describe('the request log never holds a key from the URL', () => {
   it('?apikey= and other key-carrying parameters are redacted, the rest is kept', async () => {
     const lines: string[] = []
-    const stream = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk))
-        cb()
-      },
-    })
+    const stream = logInto(lines)
     const { database } = await getApp()
     const app: FastifyInstance = await buildTestApp(database, { logger: loggerOptions('info', stream) })
     const secret = `sekret_${uid()}`

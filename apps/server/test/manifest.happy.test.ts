@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { storage } from '@capgo-api/api'
 import { describe, expect, it, vi } from 'vitest'
 import { createTenant, type Tenant } from './harness.ts'
-import { type Hosting, putBytes, STORE_KINDS, startHosting } from './hosting-helpers.ts'
+import { type Hosting, STORE_KINDS, startHosting, uploadBundle } from './hosting-helpers.ts'
 import { ManifestDevice, type ManifestEntry, sha256, webBundle, zipOf } from './manifest-helpers.ts'
 
 const today = () => new Date().toISOString().slice(0, 10)
@@ -23,14 +23,8 @@ describe.each(STORE_KINDS)('partial updates on the %s store', (kind) => {
     return t
   }
 
-  const upload = async (t: Tenant, version: string, zip: Buffer, extra: Record<string, unknown> = {}) => {
-    const created = await h.call('POST', '/bundle', { key: t.keys.upload, body: { app_id: t.appId, version, ...extra } })
-    expect(created.status, JSON.stringify(created.body)).toBe(200)
-    expect((await putBytes(created.body.upload.url, zip)).status).toBe(200)
-    const done = await h.call('POST', '/bundle/finalize', { key: t.keys.upload, body: { app_id: t.appId, version } })
-    expect(done.status, JSON.stringify(done.body)).toBe(200)
-    return done.body.bundle as { id: number; name: string; size: number }
-  }
+  const upload = async (t: Tenant, version: string, zip: Buffer, extra: Record<string, unknown> = {}) =>
+    (await uploadBundle(h, t, version, zip, extra)) as { id: number; name: string; size: number }
 
   const onChannel = async (t: Tenant, version: string) => {
     const res = await h.call('POST', '/channel', { key: t.keys.write, body: { app_id: t.appId, channel: 'prod', version, public: true } })
@@ -133,18 +127,19 @@ describe.each(STORE_KINDS)('partial updates on the %s store', (kind) => {
     const b = manifest!.find((e) => e.file_name === 'b.css')!
     const unknown = { file_name: 'c.js', file_hash: 'f'.repeat(64), download_url: 'https://example.com/c' }
     // CapgoUpdater.getBundleDownloadSize: the info object, version, and the missing entries
-    const res = await h.call('POST', '/updates/manifest_size', {
-      body: {
-        app_id: t.appId,
-        device_id: randomUUID(),
-        platform: 'ios',
-        version_name: 'builtin',
-        version_build: '1.0.0',
-        plugin_version: '8.51.23',
-        version: '1.2.0',
-        manifest: [a, b, a, unknown, { file_name: 'no-hash.js' }],
-      },
-    })
+    const sizeOf = (ask: { version?: string; manifest: unknown[] }) =>
+      h.call('POST', '/updates/manifest_size', {
+        body: {
+          app_id: t.appId,
+          device_id: randomUUID(),
+          platform: 'ios',
+          version_name: 'builtin',
+          version_build: '1.0.0',
+          plugin_version: '8.51.23',
+          ...ask,
+        },
+      })
+    const res = await sizeOf({ version: '1.2.0', manifest: [a, b, a, unknown, { file_name: 'no-hash.js' }] })
     expect(res.status).toBe(200)
     expect(res.body).toEqual({
       totalSize: 1234 + 567,
@@ -156,17 +151,7 @@ describe.each(STORE_KINDS)('partial updates on the %s store', (kind) => {
         { ...unknown, error: 'size_unknown' },
       ],
     })
-    const empty = await h.call('POST', '/updates/manifest_size', {
-      body: {
-        app_id: t.appId,
-        device_id: randomUUID(),
-        platform: 'ios',
-        version_name: 'builtin',
-        version_build: '1.0.0',
-        plugin_version: '8.51.23',
-        manifest: [],
-      },
-    })
+    const empty = await sizeOf({ manifest: [] })
     expect(empty.body).toEqual({ totalSize: 0, knownFiles: 0, unknownFiles: 0, files: [] })
   })
 

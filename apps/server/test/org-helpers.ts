@@ -24,6 +24,19 @@ export async function keyForUser(
   return { plain, id: row.id }
 }
 
+/** One more organization of `user`, who is its super_admin, straight into the database. */
+export async function extraOrg(user: { userId: string; email: string }, name: string) {
+  const { database } = await getApp()
+  return database.db.organization.create({
+    data: {
+      name,
+      management_email: user.email,
+      created_by: user.userId,
+      members: { create: { user_id: user.userId, role: 'super_admin' } },
+    },
+  })
+}
+
 /** Fills an app with one of everything that hangs below it: bundle, channel, device, override, statistics. */
 export async function fillApp(appId: string, orgId: string) {
   const { database } = await getApp()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createTenant, getApp, rest, trpc } from './harness.ts'
-import { fillApp, keyForUser, rowsOf } from './org-helpers.ts'
+import { extraOrg, fillApp, keyForUser, rowsOf } from './org-helpers.ts'
 
 const ORG_FIELDS = ['created_at', 'created_by', 'customer_id', 'id', 'logo', 'management_email', 'name', 'updated_at']
 
@@ -106,14 +106,7 @@ describe('/organization happy paths', () => {
   it('DELETE prunes key limits: a key left with no org or app in a limit is deleted, others keep the rest', async () => {
     const t = await createTenant()
     const { database } = await getApp()
-    const other = await database.db.organization.create({
-      data: {
-        name: 'Other',
-        management_email: t.owner.email,
-        created_by: t.owner.userId,
-        members: { create: { user_id: t.owner.userId, role: 'super_admin' } },
-      },
-    })
+    const other = await extraOrg(t.owner, 'Other')
     const onlyThis = await keyForUser(t.owner.userId, { limitedToOrgs: [t.orgId] })
     const both = await keyForUser(t.owner.userId, { limitedToOrgs: [t.orgId, other.id] })
     const onlyApp = await keyForUser(t.owner.userId, { limitedToApps: [t.appId] })

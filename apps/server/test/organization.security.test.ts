@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createTenant, getApp, rest } from './harness.ts'
+import { extraOrg } from './org-helpers.ts'
 
 const calls = (orgId: string) => [
   { method: 'GET' as const, query: { orgId } },
@@ -101,14 +102,7 @@ describe('/organization security', () => {
   it('a key limited to one organization sees nothing else and cannot create organizations', async () => {
     const a = await createTenant()
     const { database } = await getApp()
-    const b = await database.db.organization.create({
-      data: {
-        name: 'B',
-        management_email: a.owner.email,
-        created_by: a.owner.userId,
-        members: { create: { user_id: a.owner.userId, role: 'super_admin' } },
-      },
-    })
+    const b = await extraOrg(a.owner, 'B')
     const key = await a.key({ limitedToOrgs: [a.orgId] })
     expect((await rest('GET', '/organization', { key })).body.map((o: any) => o.id)).toEqual([a.orgId])
     expect(await rest('GET', '/organization', { key, query: { orgId: b.id } })).toMatchObject({

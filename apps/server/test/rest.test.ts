@@ -1,7 +1,6 @@
 // The REST layer (http/rest.ts): query and body input, 415, paths matched with or without their
 // trailing slash (case-sensitive), 404 for unknown paths and methods (rate-limited like any route),
 // HEAD as Fastify answers it, on the app and on a router of its own.
-import { Writable } from 'node:stream'
 import { appRouter } from '@capgo-api/api'
 import { initTRPC } from '@trpc/server'
 import Fastify from 'fastify'
@@ -9,8 +8,9 @@ import type { OpenApiMeta } from 'trpc-to-openapi'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { restRoutes } from '../src/http/rest.ts'
-import { inputFields } from '../src/input-schema.ts'
+import { inputFields, unwrapWrapper } from '../src/input-schema.ts'
 import { buildTestApp, createTenant, getApp, rest, restOn, trpc } from './harness.ts'
+import { logInto } from './log-lines.ts'
 
 const NOT_FOUND = { status: 'KO', error: 'not_found', message: 'No such endpoint.' }
 
@@ -160,13 +160,7 @@ describe('REST on a router of its own', () => {
   })
   const logs: string[] = []
   const build = async () => {
-    const stream = new Writable({
-      write: (chunk, _enc, done) => {
-        logs.push(String(chunk))
-        done()
-      },
-    })
-    const app = Fastify({ logger: { level: 'error', stream } })
+    const app = Fastify({ logger: { level: 'error', stream: logInto(logs) } })
     await app.register(restRoutes, { router, createContext: () => ({}) as never })
     await app.ready()
     return app
@@ -205,14 +199,8 @@ describe('REST input schemas', () => {
   /** a field's leaf under wrappers and arrays; a pipe (intParam's preprocess) parses strings itself */
   const leaf = (s: z.ZodType): z.ZodType => {
     for (;;) {
-      if (
-        s instanceof z.ZodOptional ||
-        s instanceof z.ZodNullable ||
-        s instanceof z.ZodDefault ||
-        s instanceof z.ZodPrefault ||
-        s instanceof z.ZodLazy
-      )
-        s = s.unwrap() as z.ZodType
+      const inner = unwrapWrapper(s)
+      if (inner !== s) s = inner
       else if (s instanceof z.ZodArray) s = s.element as z.ZodType
       else return s
     }

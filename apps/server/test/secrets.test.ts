@@ -1,10 +1,10 @@
 // Secrets: keys are stored as SHA-256 hashes only, compared in constant time, and never written
 // to the log, whatever the requests (good, bad, failing) and at the most verbose log level.
-import { Writable } from 'node:stream'
 import { hashKey } from '@capgo-api/api'
 import { describe, expect, it, vi } from 'vitest'
 import { loggerOptions } from '../src/app.ts'
 import { buildTestApp, createTenant, getApp, isolatedDatabase, rest, restOn, snapshotDb, trpc, uid } from './harness.ts'
+import { logInto } from './log-lines.ts'
 
 // spy on the comparison (the real one still runs)
 vi.mock('node:crypto', async (importOriginal) => {
@@ -15,12 +15,7 @@ vi.mock('node:crypto', async (importOriginal) => {
 describe('secrets', () => {
   it('no key used in a realistic run appears in the log, at level trace', async () => {
     const lines: string[] = []
-    const stream = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk))
-        cb()
-      },
-    })
+    const stream = logInto(lines)
     const { database } = await getApp()
     // the server's logger options, with request headers logged too: redaction must hide the keys
     const logger = {

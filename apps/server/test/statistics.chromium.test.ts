@@ -1,31 +1,16 @@
 // Renders each statistics chart in headless Chromium (Debian's `chromium` package) as a browser
 // would get it from the server, and saves PNG screenshots under apps/server/test/output/ (git-ignored).
-import fs from 'node:fs'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { screenshotPath } from './docs-helpers.ts'
+import { chromiumLaunch, screenshotPath } from './docs-helpers.ts'
 import { createTenant, getApp } from './harness.ts'
 import { createBundle, deleteBundle, seen, served } from './statistics-helpers.ts'
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 let browser: Browser
 let base: string
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  })
+  browser = await chromium.launch(chromiumLaunch())
   const { app } = await getApp()
   base = await app.listen({ port: 0, host: '127.0.0.1' })
 })

@@ -7,22 +7,17 @@
 //   device: content-length, etag (the SHA-256), accept-ranges, Range → 206 / 416, streamed from the
 //   store; the bytes sent count toward the app's bandwidth.
 import { PassThrough, type Readable, Transform } from 'node:stream'
-import { ApiError, envelope, messageOf, receiveUpload, type Services, verifyDownload } from '@capgo-api/api'
+import { ApiError, messageOf, receiveUpload, type Services, verifyDownload } from '@capgo-api/api'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import rangeParser from 'range-parser'
 import { BodyTimeoutError } from '../plugins/body-timeout.ts'
-import { describeFailure } from './failure.ts'
+import { sendEnvelope, sendFailure } from './failure.ts'
+import { sendStored } from './ranged.ts'
 
 export interface BundleFilesOptions {
   services: Services
   /** an upload whose body sends nothing for this long is cut (408) */
   uploadIdleMs: number
 }
-
-const fail = (reply: FastifyReply, d: { error: Parameters<typeof messageOf>[0]; status: number; message: string }) =>
-  reply.code(d.status).type('application/json; charset=utf-8').send(envelope(d))
-
-const apiFail = (req: FastifyRequest, reply: FastifyReply, e: unknown) => fail(reply, describeFailure(req, e))
 
 const num = (v: unknown) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : Number.NaN)
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
@@ -44,7 +39,7 @@ export async function bundleFiles(app: FastifyInstance, opts: BundleFilesOptions
     // declared too large: refused before a byte is read (curl waits for this with Expect: 100-continue)
     if (length !== undefined && Number(length) > services.hosting.maxBytes) {
       closeAfterAnswer(req, reply)
-      return fail(reply, { error: 'payload_too_large', status: 413, message: messageOf('payload_too_large') })
+      return sendEnvelope(reply, { error: 'payload_too_large', status: 413, message: messageOf('payload_too_large') })
     }
     const raw = (req.body as Readable | undefined) ?? req.raw
     // an upload may take long, but may not stall: each chunk restarts the idle timer
@@ -78,8 +73,8 @@ export async function bundleFiles(app: FastifyInstance, opts: BundleFilesOptions
       // the rest of a refused or cut body is not read: the connection goes with the answer
       if (!req.raw.complete) closeAfterAnswer(req, reply)
       if (e instanceof BodyTimeoutError)
-        return fail(reply, { error: 'request_timeout', status: 408, message: messageOf('request_timeout') })
-      return apiFail(req, reply, e)
+        return sendEnvelope(reply, { error: 'request_timeout', status: 408, message: messageOf('request_timeout') })
+      return sendFailure(req, reply, e)
     } finally {
       clearTimeout(idle)
     }
@@ -102,40 +97,18 @@ export async function bundleFiles(app: FastifyInstance, opts: BundleFilesOptions
           sig: str(req.query.sig),
         })
       } catch (e) {
-        return apiFail(req, reply, e)
+        return sendFailure(req, reply, e)
       }
-      const size = bundle.size
-      reply.header('accept-ranges', 'bytes').header('etag', `"${bundle.storage_checksum ?? bundle.checksum ?? bundle.id}"`)
-      reply.header('cache-control', 'private, max-age=86400').type('application/zip')
-      let range: { start: number; end: number } | undefined
-      const asked = req.headers.range
-      if (asked !== undefined) {
-        const r = rangeParser(size, asked, { combine: true })
-        if (r === -1) {
-          reply.header('content-range', `bytes */${size}`)
-          return fail(reply, { error: 'range_not_satisfiable', status: 416, message: messageOf('range_not_satisfiable') })
-        }
-        // a malformed header is ignored, as HTTP says; several ranges get the whole file
-        if (r !== -2 && r.type === 'bytes' && r.length === 1) range = r[0]!
-      }
-      const length = range ? range.end - range.start + 1 : size
-      if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-      reply.header('content-length', length)
-      if (req.method === 'HEAD' || length === 0) return reply.send()
-      let stream: Readable
-      try {
-        stream = (await services.storage.get(bundle.r2_path!, range)) as Readable
-      } catch (e) {
-        reply.removeHeader('content-length').removeHeader('content-range').removeHeader('etag')
-        return apiFail(req, reply.code(500), e)
-      }
-      // bandwidth: what was sent (a download cut short counts the bytes read for it)
-      reply.raw.once('close', () => {
-        const sent = reply.raw.writableFinished ? length : ((stream as { bytesRead?: number }).bytesRead ?? 0)
-        services.bandwidth.add(req.params.app_id, sent)
-        services.metrics.bundleDownload(sent)
+      return sendStored(req, reply, {
+        size: bundle.size,
+        etag: `${bundle.storage_checksum ?? bundle.checksum ?? bundle.id}`,
+        type: 'application/zip',
+        open: (range) => services.storage.get(bundle.r2_path!, range),
+        onSent: (bytes) => {
+          services.bandwidth.add(req.params.app_id, bytes)
+          services.metrics.bundleDownload(bytes)
+        },
       })
-      return reply.send(stream)
     },
   })
 }

@@ -1,7 +1,7 @@
 // What a route answers for an error thrown while serving it: the catalogue's code and status
 // (describeError), with a 5xx logged once, here, for every route that calls procedures itself.
-import { describeError } from '@capgo-api/api'
-import type { FastifyRequest } from 'fastify'
+import { describeError, envelope } from '@capgo-api/api'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { redactUrl } from '../log.ts'
 
 export function describeFailure(req: FastifyRequest, e: unknown) {
@@ -13,3 +13,10 @@ export function describeFailure(req: FastifyRequest, e: unknown) {
   else req.log.error({ err: e, path: redactUrl(req.url) }, 'request failed')
   return d
 }
+
+/** Sends an error in the envelope, with its status. */
+export const sendEnvelope = (reply: FastifyReply, d: Parameters<typeof envelope>[0]) =>
+  reply.code(d.status).type('application/json; charset=utf-8').send(envelope(d))
+
+/** Answers an error thrown while serving `req` (describeFailure) in the envelope. */
+export const sendFailure = (req: FastifyRequest, reply: FastifyReply, e: unknown) => sendEnvelope(reply, describeFailure(req, e))

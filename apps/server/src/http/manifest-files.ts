@@ -5,19 +5,13 @@
 // accept-ranges and Range → 206 / 416 (the plugin resumes a cut file with `Range: bytes=<n>-`,
 // DownloadService.downloadAndVerify); streamed from the store; the bytes sent count toward the
 // app's bandwidth.
-import type { Readable } from 'node:stream'
-import { ApiError, envelope, manifest, messageOf, type Services, storage } from '@capgo-api/api'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import rangeParser from 'range-parser'
-import { describeFailure } from './failure.ts'
+import { ApiError, manifest, type Services, storage } from '@capgo-api/api'
+import type { FastifyInstance } from 'fastify'
+import { sendFailure } from './failure.ts'
+import { sendStored } from './ranged.ts'
 
 const num = (v: unknown) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : Number.NaN)
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
-
-const fail = (req: FastifyRequest, reply: FastifyReply, e: unknown) => {
-  const d = describeFailure(req, e)
-  return reply.code(d.status).type('application/json; charset=utf-8').send(envelope(d))
-}
 
 interface FileRoute {
   Params: { app_id: string; hash: string }
@@ -45,40 +39,15 @@ export async function manifestFiles(app: FastifyInstance, opts: { services: Serv
         if (!head) throw new ApiError('version_not_found', { message: 'This file is no longer stored: its bundle was deleted.' })
         size = head.size
       } catch (e) {
-        return fail(req, reply, e)
+        return sendFailure(req, reply, e)
       }
-      // a file's bytes never change under its hash: caches may keep it
-      reply.header('accept-ranges', 'bytes').header('etag', `"${hash}"`).header('cache-control', 'private, max-age=86400')
-      reply.type('application/octet-stream')
-      let range: { start: number; end: number } | undefined
-      const asked = req.headers.range
-      if (asked !== undefined) {
-        const r = rangeParser(size, asked, { combine: true })
-        if (r === -1) {
-          reply.code(416).header('content-range', `bytes */${size}`)
-          return reply
-            .type('application/json; charset=utf-8')
-            .send(envelope({ error: 'range_not_satisfiable', status: 416, message: messageOf('range_not_satisfiable') }))
-        }
-        // a malformed header is ignored, as HTTP says; several ranges get the whole file
-        if (r !== -2 && r.type === 'bytes' && r.length === 1) range = r[0]!
-      }
-      const length = range ? range.end - range.start + 1 : size
-      if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-      reply.header('content-length', length)
-      if (req.method === 'HEAD' || length === 0) return reply.send()
-      let stream: Readable
-      try {
-        stream = (await services.storage.get(storage.fileKey(appId, hash), range)) as Readable
-      } catch (e) {
-        reply.removeHeader('content-length').removeHeader('content-range').removeHeader('etag').code(200)
-        return fail(req, reply, e)
-      }
-      // bandwidth: what was sent (a download cut short counts the bytes read for it)
-      reply.raw.once('close', () =>
-        services.bandwidth.add(appId, reply.raw.writableFinished ? length : ((stream as { bytesRead?: number }).bytesRead ?? 0)),
-      )
-      return reply.send(stream)
+      return sendStored(req, reply, {
+        size,
+        etag: hash,
+        type: 'application/octet-stream',
+        open: (range) => services.storage.get(storage.fileKey(appId, hash), range),
+        onSent: (bytes) => services.bandwidth.add(appId, bytes),
+      })
     },
   })
 }

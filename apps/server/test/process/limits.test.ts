@@ -6,17 +6,12 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Answer, answerOf } from '../fetch-answer.ts'
 import { uuidOf } from '../uuid.ts'
 import { type StartedServer, startServer } from './server.ts'
 
 const KEY = 'limits-test-admin-key'
 const APP_ID = 'com.limits.test'
-
-interface Answer {
-  status: number
-  body: any
-  headers: Headers
-}
 
 async function call(
   server: StartedServer,
@@ -30,12 +25,7 @@ async function call(
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
     signal: AbortSignal.timeout(20_000),
   })
-  const text = await res.text()
-  let body: unknown = text
-  try {
-    body = JSON.parse(text)
-  } catch {}
-  return { status: res.status, body, headers: res.headers }
+  return answerOf(res)
 }
 
 /** A valid info object kept short: a 50-call tRPC batch of it fits in a URL. */

@@ -7,16 +7,7 @@ import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import {
-  assertKey,
-  assertPrefix,
-  type ByteRange,
-  Meter,
-  ObjectNotFoundError,
-  type PutOptions,
-  type PutResult,
-  type Store,
-} from './store.ts'
+import { assertKey, assertPrefix, type ByteRange, meteredPut, ObjectNotFoundError, type PutOptions, type Store } from './store.ts'
 
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT'
 
@@ -33,21 +24,21 @@ export class DiskStore implements Store {
     return path.join(this.root, ...key.split('/'))
   }
 
-  async put(key: string, body: NodeJS.ReadableStream | Buffer, opts: PutOptions = {}): Promise<PutResult> {
+  async put(key: string, body: NodeJS.ReadableStream | Buffer, opts: PutOptions = {}) {
     const file = this.pathOf(key)
     await fsp.mkdir(this.tmpDir, { recursive: true })
     const tmp = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`)
-    const meter = new Meter(opts.maxBytes)
-    try {
-      const source = Buffer.isBuffer(body) ? Readable.from([body]) : body
-      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx' }))
-      await fsp.mkdir(path.dirname(file), { recursive: true })
-      await fsp.rename(tmp, file)
-    } catch (e) {
-      await fsp.rm(tmp, { force: true })
-      throw e
-    }
-    return { size: meter.bytes, sha256: meter.digest() }
+    return meteredPut(opts, async (meter) => {
+      try {
+        const source = Buffer.isBuffer(body) ? Readable.from([body]) : body
+        await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx' }))
+        await fsp.mkdir(path.dirname(file), { recursive: true })
+        await fsp.rename(tmp, file)
+      } catch (e) {
+        await fsp.rm(tmp, { force: true })
+        throw e
+      }
+    })
   }
 
   async get(key: string, range?: ByteRange): Promise<NodeJS.ReadableStream> {

@@ -16,16 +16,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import {
-  assertKey,
-  assertPrefix,
-  type ByteRange,
-  Meter,
-  ObjectNotFoundError,
-  type PutOptions,
-  type PutResult,
-  type Store,
-} from './store.ts'
+import { assertKey, assertPrefix, type ByteRange, meteredPut, ObjectNotFoundError, type PutOptions, type Store } from './store.ts'
 
 export interface S3StoreOptions {
   bucket: string
@@ -74,19 +65,19 @@ export class S3Store implements Store {
     return this.prefix + key
   }
 
-  async put(key: string, body: NodeJS.ReadableStream | Buffer, opts: PutOptions = {}): Promise<PutResult> {
+  async put(key: string, body: NodeJS.ReadableStream | Buffer, opts: PutOptions = {}) {
     const Key = this.keyOf(key)
-    const meter = new Meter(opts.maxBytes)
-    if (Buffer.isBuffer(body)) {
-      meter.end(body)
-      for await (const _ of meter); // counts, hashes and applies the limit
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.length }))
-      return { size: meter.bytes, sha256: meter.digest() }
-    }
-    // multipart for large bodies; an error of the source or the limit aborts the upload (nothing kept)
-    const metered = pipeline(body as Readable, meter, () => {})
-    await new Upload({ client: this.client, params: { Bucket: this.bucket, Key, Body: metered }, queueSize: 2 }).done()
-    return { size: meter.bytes, sha256: meter.digest() }
+    return meteredPut(opts, async (meter) => {
+      if (Buffer.isBuffer(body)) {
+        meter.end(body)
+        for await (const _ of meter); // counts, hashes and applies the limit
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.length }))
+        return
+      }
+      // multipart for large bodies; an error of the source or the limit aborts the upload (nothing kept)
+      const metered = pipeline(body as Readable, meter, () => {})
+      await new Upload({ client: this.client, params: { Bucket: this.bucket, Key, Body: metered }, queueSize: 2 }).done()
+    })
   }
 
   async get(key: string, range?: ByteRange): Promise<NodeJS.ReadableStream> {

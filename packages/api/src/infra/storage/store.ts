@@ -92,3 +92,10 @@ export class Meter extends Transform {
     return this.hash.digest('hex')
   }
 }
+
+/** Runs `write` with a Meter the body's bytes go through (limited to `opts.maxBytes`); answers what went through. */
+export async function meteredPut(opts: PutOptions, write: (meter: Meter) => Promise<unknown>): Promise<PutResult> {
+  const meter = new Meter(opts.maxBytes)
+  await write(meter)
+  return { size: meter.bytes, sha256: meter.digest() }
+}
