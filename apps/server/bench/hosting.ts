@@ -15,6 +15,7 @@ import { createDb } from '@capgo-api/db'
 import { applyMigrations } from '@capgo-api/db/migrate'
 import autocannon from 'autocannon'
 import yazl from 'yazl'
+import { checkInInfo, deviceId } from './dataset.ts'
 
 export interface HostingRow {
   what: string
@@ -125,13 +126,7 @@ export async function benchHosting(opts: { nodeFlags: string[]; env: Record<stri
     const update = await fetch(`${base}/updates`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        app_id: 'com.bench.hosting',
-        device_id: 'bench-device',
-        platform: 'ios',
-        version_name: 'builtin',
-        version_build: '1.0.0',
-      }),
+      body: JSON.stringify({ ...checkInInfo('com.bench.hosting', deviceId(0)), version_name: 'builtin' }),
     }).then((r) => r.json() as Promise<{ url?: string }>)
     if (!update.url) throw new Error(`/updates does not serve the bundle: ${JSON.stringify(update)}`)
     const signed = update.url

@@ -2,7 +2,7 @@
 // Writes go to a temporary file in the same file system, then a rename: a reader sees the old
 // object or the whole new one, and a failed or cut upload leaves nothing behind.
 import { randomBytes } from 'node:crypto'
-import fs from 'node:fs'
+import type fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -31,7 +31,10 @@ export class DiskStore implements Store {
     return meteredPut(opts, async (meter) => {
       try {
         const source = Buffer.isBuffer(body) ? Readable.from([body]) : body
-        await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx' }))
+        // opened before the copy starts: a copy refused at once (too large) must not race the file's
+        // creation, which would leave a .part behind the rm below
+        const out = await fsp.open(tmp, 'wx')
+        await pipeline(source, meter, out.createWriteStream())
         await fsp.mkdir(path.dirname(file), { recursive: true })
         await fsp.rename(tmp, file)
       } catch (e) {
