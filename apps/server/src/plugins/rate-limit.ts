@@ -1,6 +1,7 @@
 // Rate limits (@fastify/rate-limit, on a store of our own, below):
 // - per API key (by a hash of it, never the key itself), per IP without a key;
 // - per device (IP + device_id) on the device endpoints, where a key header changes nothing;
+// - per IP and file on signed downloads (a partial update fetches many files);
 // - per IP, devices this server has not seen yet (a flood of invented device_ids creates rows);
 // - per IP, failed authentications (401): over budget, a request is refused unless its key is valid;
 // - a tRPC batch counts each call and holds at most `maxBatchCalls`.
@@ -43,6 +44,13 @@ export interface RateLimitOptions {
 export const DEVICE_PATHS = new Set(['/updates', '/updates/manifest_size', '/stats', '/channel_self'])
 /** tRPC procedures behind the device endpoints: their devices count toward the new-device ceiling too. */
 const DEVICE_PROCEDURE_PREFIX = 'plugin.'
+/**
+ * Signed file downloads (a bundle, or one file of a partial update): limited per IP and file, not
+ * per IP. A partial update fetches every changed file, and many devices may share one address
+ * (a NAT, a carrier's gateway): a budget per IP would stop them halfway. The signature, not a key,
+ * is their credential, so failed authentications of others on the address do not lock them out.
+ */
+const DOWNLOAD_PREFIXES = ['/bundle/download/', '/bundle_files/']
 /** Never limited (health checks from load balancers). */
 const EXEMPT_PATHS = new Set(['/ok'])
 /** Devices remembered as seen, per server (a forgotten one just counts as new again). */
@@ -127,6 +135,8 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
   app.addHook('onClose', () => counters.close())
 
   const isDevice = (req: FastifyRequest) => DEVICE_PATHS.has(pathOf(req))
+  const isDownload = (req: FastifyRequest) =>
+    (req.method === 'GET' || req.method === 'HEAD') && DOWNLOAD_PREFIXES.some((p) => req.url.startsWith(p))
   const refuse = (reply: FastifyReply, status: number, error: ErrorCode, retryAfterMs?: number) => {
     if (retryAfterMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))))
     return reply
@@ -135,9 +145,10 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
       .send(envelope({ error, status, message: messageOf(error) }))
   }
 
-  // the main budget: per device on the device endpoints, else per key, else per IP
+  // the main budget: per device on the device endpoints, per file on downloads, else per key, else per IP
   const bucketOf = (req: FastifyRequest) => {
     if (isDevice(req)) return `d:${clientOf(req)}:${deviceIdOf(req)}`
+    if (isDownload(req)) return `f:${clientOf(req)}:${createHash('sha256').update(pathOf(req)).digest('hex').slice(0, 32)}`
     const apiKey = readApiKey(req.headers)
     return apiKey ? `k:${keyBucket(apiKey)}` : `ip:${clientOf(req)}`
   }
@@ -187,7 +198,7 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
   })
 
   // ---- failed authentications, per IP ------------------------------------------------------
-  const guarded = (req: FastifyRequest) => !isDevice(req) && !EXEMPT_PATHS.has(pathOf(req))
+  const guarded = (req: FastifyRequest) => !isDevice(req) && !isDownload(req) && !EXEMPT_PATHS.has(pathOf(req))
   const authFailKey = (req: FastifyRequest) => `af:${clientOf(req)}`
   app.addHook('onRequest', async (req, reply) => {
     if (reply.sent || !guarded(req)) return

@@ -110,6 +110,54 @@ describe('hosting in the built server', () => {
     fs.rmSync(dir, { recursive: true, force: true })
   }, 120_000)
 
+  it('downloads are limited per IP and file: a partial update of more files than RATE_LIMIT_MAX goes through, one file over and over does not, and an IP locked out for bad keys still downloads', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capgo-hosting-limits-'))
+    const server = await startServer({
+      env: {
+        DATABASE_URL: `file:${path.join(dir, 'capgo.db')}`,
+        STORAGE_URL: `file:${path.join(dir, 'bundles')}`,
+        CAPGO_BOOTSTRAP_API_KEY: KEY,
+        RATE_LIMIT_MAX: '20',
+        RATE_LIMIT_AUTH_FAIL_MAX: '2',
+      },
+    })
+    const appId = 'com.example.nat'
+    const files = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`assets/${i}.js`, `console.log(${i})`]))
+    const zip = await makeZip({ 'index.html': '<html></html>', ...files })
+    const { answer } = await ship(server.base, appId, zip)
+    expect((await call(server.base, 'PUT', `/app/${appId}`, { manifest: true })).status).toBe(200)
+    const withManifest = (await (
+      await fetch(`${server.base}/updates`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          app_id: appId,
+          device_id: 'a0d3c2b1-0000-4000-8000-000000000078',
+          platform: 'android',
+          version_name: 'builtin',
+          version_build: '1.0.0',
+          plugin_version: '8.51.23',
+        }),
+      })
+    ).json()) as { manifest: { file_name: string; download_url: string }[] }
+    expect(withManifest.manifest).toHaveLength(31)
+    // this address fails authentication until it is locked out: keyless requests are refused…
+    for (const junk of ['junk-1', 'junk-2'])
+      expect((await fetch(`${server.base}/app`, { headers: { authorization: junk } })).status).toBe(401)
+    expect((await fetch(`${server.base}/openapi.json`)).status).toBe(429)
+    // …but its devices still fetch every file of the update, more files than RATE_LIMIT_MAX
+    const statuses = await Promise.all(withManifest.manifest.map(async (e) => (await fetch(e.download_url)).status))
+    expect(statuses.filter((s) => s !== 200)).toEqual([])
+    // one file fetched over and over is still limited, with Retry-After
+    for (let i = 0; i < 20; i++) expect((await fetch(answer.url)).status).toBe(200)
+    const over = await fetch(answer.url)
+    expect(over.status).toBe(429)
+    expect(await over.json()).toEqual({ status: 'KO', error: 'too_many_requests', message: expect.any(String) })
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(await server.stop('SIGTERM')).toBe(0)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }, 120_000)
+
   it.each([
     ['STORAGE_URL', 'ftp://x'],
     ['PUBLIC_URL', 'not a url'],
