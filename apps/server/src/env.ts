@@ -2,7 +2,7 @@
 import net from 'node:net'
 import { absoluteFileUrl, commandDir, DEFAULT_DATABASE_URL, DEFAULT_STORAGE_URL } from '@capgo-api/db/paths'
 import { z } from 'zod'
-import { BODY_TIMEOUT_MS_DEFAULT, BUNDLE_MAX_BYTES_DEFAULT, RATE_LIMIT_DEFAULTS } from './limits.ts'
+import { BODY_TIMEOUT_MS_DEFAULT, BUNDLE_MAX_BYTES_DEFAULT, DATABASE_QUERY_TIMEOUT_MS_DEFAULT, RATE_LIMIT_DEFAULTS } from './limits.ts'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -79,6 +79,8 @@ export const envSchema = z.object({
   CAPGO_BOOTSTRAP_API_KEY: z.string().min(8).max(256).optional(),
   /** PostgreSQL connections in the pool */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /** ms a PostgreSQL statement may wait for its answer before its request gets 503 (a database that went silent) */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DATABASE_QUERY_TIMEOUT_MS_DEFAULT),
   /** ms who-a-key-is and app owners are cached; 0 disables */
   CAPGO_ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
   /** ms an app's /updates snapshot is cached; 0 disables */

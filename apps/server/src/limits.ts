@@ -20,6 +20,12 @@ export const RATE_LIMIT_DEFAULTS = {
   prefix: 'capgo-rl:',
 } as const
 
+/**
+ * A PostgreSQL statement with no answer after this long fails (503): longer than any statement should
+ * take, row-lock waits included (transactions end at 15 s).
+ */
+export const DATABASE_QUERY_TIMEOUT_MS_DEFAULT = 20_000
+
 /** A request body still arriving after this long is cut (408). */
 export const BODY_TIMEOUT_MS_DEFAULT = 30_000
 

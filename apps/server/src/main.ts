@@ -78,7 +78,7 @@ try {
   console.error(`error: ${e.message}`)
   process.exit(1)
 }
-database = await createDb(env.DATABASE_URL, { poolSize: env.DATABASE_POOL_SIZE })
+database = await createDb(env.DATABASE_URL, { poolSize: env.DATABASE_POOL_SIZE, queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS })
 const services = createServices(database, {
   accessCacheTtlMs: env.CAPGO_ACCESS_CACHE_TTL_MS,
   updatesCacheTtlMs: env.CAPGO_UPDATES_CACHE_TTL_MS,

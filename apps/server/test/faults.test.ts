@@ -5,14 +5,11 @@
 // every write it answered 200 is in the database; many writers on one app never get a 500.
 import { createDb } from '@capgo-api/db'
 import { describe, expect, it } from 'vitest'
-import { deviceInfo } from './device-helpers.ts'
+import { type Answer, call, checkInBody, countBy, onPostgres, runUrl, serverOn, sleep } from './faults-helpers.ts'
 import { isolatedDatabase, uid } from './harness.ts'
 import { startServer } from './process/server.ts'
-import { type TcpProxy, tcpProxy } from './process/tcp-proxy.ts'
+import { tcpProxy } from './process/tcp-proxy.ts'
 import { uuidOf } from './uuid.ts'
-
-const runUrl = process.env.DATABASE_URL ?? ''
-const onPostgres = /^postgres(ql)?:\/\//.test(runUrl)
 
 /** PRAGMA integrity_check on a fresh connection, closed afterwards. */
 async function integrityCheck(url: string) {
@@ -23,42 +20,6 @@ async function integrityCheck(url: string) {
   } finally {
     await db.$disconnect()
   }
-}
-
-interface Answer {
-  status: number
-  body: any
-  headers: Headers
-}
-
-async function call(base: string, method: string, url: string, key: string | undefined, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: { ...(key ? { authorization: key } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(30_000),
-  })
-  return { status: res.status, body: await res.json().catch(() => null), headers: res.headers }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const countBy = (xs: { status: number }[]) =>
-  xs.reduce<Record<number, number>>((m, r) => {
-    m[r.status] = (m[r.status] ?? 0) + 1
-    return m
-  }, {})
-const checkInBody = (appId: string, label: string, custom_id: string) => deviceInfo({ appId }, { device_id: uuidOf(label), custom_id })
-
-/** A fresh database and the built server on it (rate limits off: the load is ours). */
-async function serverOn(through?: TcpProxy) {
-  const iso = await isolatedDatabase()
-  const key = `faults_${uid()}${uid()}`
-  const server = await startServer({
-    env: { DATABASE_URL: through ? through.urlThrough(iso.url) : iso.url, CAPGO_BOOTSTRAP_API_KEY: key, RATE_LIMIT_MAX: '0' },
-  })
-  const appId = `com.faults${uid()}.app`
-  expect((await call(server.base, 'POST', '/app', key, { app_id: appId, name: 'Faults' })).status).toBe(200)
-  return { ...iso, server, key, appId }
 }
 
 describe('faults', () => {

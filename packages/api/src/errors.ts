@@ -210,7 +210,7 @@ const UNREACHABLE_KINDS = new Set<unknown>([
   'TooManyConnections',
 ])
 const UNREACHABLE_MESSAGE =
-  /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|Closed the connection|terminating connection/i
+  /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|Closed the connection|terminating connection|Query read timeout/i
 
 /** True when an error means the database cannot be reached (answer 503, not 500). */
 export function isDatabaseUnavailable(e: unknown): boolean {

@@ -33,6 +33,8 @@ export interface DbHandle {
 export interface DbOptions {
   /** PostgreSQL connections in the pool (DATABASE_POOL_SIZE; default 10) */
   poolSize?: number
+  /** ms a PostgreSQL statement may wait for its answer (the server passes DATABASE_QUERY_TIMEOUT_MS; unset: no limit) */
+  queryTimeoutMs?: number
 }
 
 /**
@@ -53,6 +55,10 @@ export async function createDb(url = DEFAULT_DATABASE_URL, opts: DbOptions = {})
       max: opts.poolSize ?? 10,
       // fail fast when the database is unreachable instead of hanging a request
       connectionTimeoutMillis: 5_000,
+      // …or when it stops answering on an open connection (a network that drops packets without a
+      // reset): the statement fails, its request gets 503, and the process keeps serving
+      query_timeout: opts.queryTimeoutMs,
+      keepAlive: true,
     })
     const db = new PgClient({ adapter, transactionOptions: TRANSACTION_OPTIONS }) as unknown as Db
     return { db, provider, url, sqliteRaw: () => undefined, pgPool: () => adapter.pool }

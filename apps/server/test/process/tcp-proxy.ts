@@ -1,6 +1,7 @@
 // A TCP proxy a test can cut and restore, to fault PostgreSQL or Redis without touching the shared
 // services: cut() refuses new connections and kills the open ones; restore() listens again on the
-// same port. Closed after the test (or the file) that made it.
+// same port. stall() keeps every connection open but passes nothing on (a network that drops
+// packets without a reset); unstall() delivers what waited. Closed after the test (or the file) that made it.
 import net from 'node:net'
 import { afterAll, onTestFinished } from 'vitest'
 
@@ -12,6 +13,9 @@ export interface TcpProxy {
   /** cuts as soon as a chunk to the target contains `text` (say, a statement the test wants interrupted) */
   cutAtNext(text: string): Promise<void>
   restore(): Promise<void>
+  /** connections stay open, new ones are accepted, but no byte goes through until unstall() */
+  stall(): void
+  unstall(): void
   close(): Promise<void>
 }
 
@@ -20,16 +24,23 @@ export interface TcpProxyOptions {
   latencyMs?: number
 }
 
-/** `from` → `to`, each chunk `latencyMs` later (timers of one delay fire in order, so the stream stays in order). */
+/**
+ * `from` → `to`, each chunk `latencyMs` later (timers of one delay fire in order, so the stream stays
+ * in order). While `from` is paused (a stall) its bytes wait in the socket.
+ */
 function forward(from: net.Socket, to: net.Socket, latencyMs: number, tap?: (chunk: Buffer) => void) {
   if (tap) from.on('data', tap)
-  if (!latencyMs) return void from.pipe(to)
-  from.on('data', (chunk) => setTimeout(() => to.destroyed || to.write(chunk), latencyMs))
+  // not pipe(): it resumes a paused source on the destination's 'drain', which would end a stall
+  const send = (chunk: Buffer) => to.destroyed || to.write(chunk)
+  from.on('data', latencyMs ? (chunk) => setTimeout(() => send(chunk), latencyMs) : send)
 }
 
 export async function tcpProxy(targetHost: string, targetPort: number, opts: TcpProxyOptions = {}): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>()
   let watch: ((chunk: Buffer) => void) | undefined
+  let stalled = false
+  // a paused socket reads nothing: its bytes wait in the kernel until it resumes
+  const hold = (s: net.Socket) => (stalled ? s.pause() : s.resume())
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, targetHost)
     sockets.add(client).add(upstream)
@@ -43,6 +54,7 @@ export async function tcpProxy(targetHost: string, targetPort: number, opts: Tcp
     upstream.on('error', drop).on('close', drop)
     forward(client, upstream, opts.latencyMs ?? 0, (chunk) => watch?.(chunk))
     forward(upstream, client, opts.latencyMs ?? 0)
+    if (stalled) for (const s of [client, upstream]) hold(s)
   })
   const listen = (p: number) =>
     new Promise<number>((r, j) => {
@@ -77,6 +89,14 @@ export async function tcpProxy(targetHost: string, targetPort: number, opts: Tcp
     },
     async restore() {
       if (!server.listening) await listen(port)
+    },
+    stall() {
+      stalled = true
+      for (const s of sockets) hold(s)
+    },
+    unstall() {
+      stalled = false
+      for (const s of sockets) hold(s)
     },
     close: cut,
   }
