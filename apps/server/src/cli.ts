@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { ApiError, KEY_MODES, type KeyMode, newApiKey, putMember, ROLES, type Role } from '@capgo-api/api'
 import { createDb, type Db } from '@capgo-api/db'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
-import { EnvError, parseEnv } from './env.ts'
+import { EnvError, parseDatabaseEnv } from './env.ts'
 
 class CliError extends Error {}
 
@@ -23,7 +23,7 @@ function positiveInt(v: string) {
 }
 
 async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const { DATABASE_URL } = parseEnv({ DATABASE_URL: process.env.DATABASE_URL, INIT_CWD: process.env.INIT_CWD })
+  const { DATABASE_URL } = parseDatabaseEnv()
   const { db } = await createDb(DATABASE_URL)
   try {
     return await fn(db)

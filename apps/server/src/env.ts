@@ -124,4 +124,10 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return env
 }
 
+/** The operator tool (cli.ts) needs only the database: the server's other variables are not its business. */
+export function parseDatabaseEnv(source: NodeJS.ProcessEnv = process.env): Pick<Env, 'DATABASE_URL'> {
+  const { DATABASE_URL } = parseEnv({ DATABASE_URL: source.DATABASE_URL, INIT_CWD: source.INIT_CWD })
+  return { DATABASE_URL }
+}
+
 export class EnvError extends Error {}

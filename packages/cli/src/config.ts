@@ -1,10 +1,11 @@
 // Where the server and the API key come from: flags, then the environment (CAPGO_API_URL /
 // CAPGO_API_KEY, what CI sets), then the file `capgo-api login` writes in the user's config folder
-// ($XDG_CONFIG_HOME or ~/.config), readable by its owner only (mode 0600). The CLI is a program of
-// its own (it ships without the server): this file is the one place it reads its environment.
+// ($XDG_CONFIG_HOME or ~/.config), readable by its owner only (mode 0600). The environment comes
+// from env.ts.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { type CliEnv, readCliEnv } from './env.ts'
 import { CliError } from './errors.ts'
 
 export interface Connection {
@@ -17,9 +18,7 @@ export interface ConnectionFlags {
   apikey?: string
 }
 
-type Env = Record<string, string | undefined>
-
-export function configFile(env: Env = process.env): string {
+export function configFile(env: CliEnv = readCliEnv()): string {
   const xdg = env.XDG_CONFIG_HOME
   // the XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored
   const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(env.HOME || os.homedir(), '.config')
@@ -64,7 +63,7 @@ export function normalizeServer(url: string): string {
 }
 
 /** flags > environment > stored config. */
-export function resolveConnection(flags: ConnectionFlags, env: Env = process.env): Connection {
+export function resolveConnection(flags: ConnectionFlags, env: CliEnv = readCliEnv()): Connection {
   const stored = readConfig(configFile(env))
   const server = flags.server || env.CAPGO_API_URL || stored.server
   const apikey = flags.apikey || env.CAPGO_API_KEY || stored.apikey
