@@ -31,6 +31,7 @@ import Fastify, {
 } from 'fastify'
 import { registerDocs } from './docs.ts'
 import { bundleFiles } from './http/bundle-files.ts'
+import { sendCode } from './http/failure.ts'
 import { manifestFiles } from './http/manifest-files.ts'
 import { restRoutes } from './http/rest.ts'
 import { statisticsCharts } from './http/statistics-charts.ts'
@@ -64,12 +65,6 @@ export interface AppOptions {
 
 export const BODY_LIMIT = 1024 * 1024
 
-const sendEnvelope = (reply: FastifyReply, code: ErrorCode, message: string = messageOf(code)) =>
-  reply
-    .code(httpStatusOf(code))
-    .type('application/json; charset=utf-8')
-    .send(envelope({ error: code, status: httpStatusOf(code), message }))
-
 /**
  * Errors Node's HTTP parser finds before Fastify sees a request (malformed request line or
  * headers, headers too large, a request that took too long): the envelope, written on the socket.
@@ -101,8 +96,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // a URL the router cannot read (bad percent-encoding, a path segment over maxParamLength)
     frameworkErrors: (err, _req, reply) => {
       if (err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH')
-        return sendEnvelope(reply, 'invalid_url', 'The request URL is malformed: check its percent-encoding and length.')
-      return sendEnvelope(reply, 'unknown_error')
+        return sendCode(reply, 'invalid_url', 'The request URL is malformed: check its percent-encoding and length.')
+      return sendCode(reply, 'unknown_error')
     },
   })
 
@@ -113,7 +108,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // whose strict mode would answer plain text)
   app.addHook('onRequest', async (req, reply) => {
     if (req.method === 'OPTIONS' && (!req.headers.origin || !req.headers['access-control-request-method']))
-      return sendEnvelope(reply, 'invalid_preflight')
+      return sendCode(reply, 'invalid_preflight')
   })
   await app.register(cors, {
     origin: true,
@@ -171,7 +166,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       .send(envelope({ error: code, status, message: messageOf(code) }))
   })
   app.setNotFoundHandler((_req, reply) => {
-    reply.code(404).send(envelope({ error: 'not_found', status: 404, message: messageOf('not_found') }))
+    sendCode(reply, 'not_found')
   })
 
   // Every answer carries its request id. A 503 (database away or busy) tells the client when to try
@@ -207,7 +202,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await withTimeout(services.db.$queryRawUnsafe('SELECT 1'), opts.healthTimeoutMs ?? 3000)
       return { status: 'ok' }
     } catch {
-      return reply.code(503).send(envelope({ error: 'database_unavailable', status: 503, message: messageOf('database_unavailable') }))
+      return sendCode(reply, 'database_unavailable')
     }
   })
 
@@ -217,7 +212,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const expected = Buffer.from(`Bearer ${metricsToken}`)
     app.get('/metrics', async (req, reply) => {
       const sent = Buffer.from(req.headers.authorization ?? '')
-      if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) return sendEnvelope(reply, 'invalid_metrics_token')
+      if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) return sendCode(reply, 'invalid_metrics_token')
       const { contentType, body } = await services.metrics.exposition()
       return reply.type(contentType).send(body)
     })

@@ -7,10 +7,10 @@
 //   device: content-length, etag (the SHA-256), accept-ranges, Range → 206 / 416, streamed from the
 //   store; the bytes sent count toward the app's bandwidth.
 import { PassThrough, type Readable, Transform } from 'node:stream'
-import { ApiError, messageOf, receiveUpload, type Services, verifyDownload } from '@capgo-api/api'
+import { ApiError, receiveUpload, type Services, verifyDownload } from '@capgo-api/api'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { BodyTimeoutError } from '../plugins/body-timeout.ts'
-import { sendEnvelope, sendFailure } from './failure.ts'
+import { sendCode, sendFailure } from './failure.ts'
 import { sendStored } from './ranged.ts'
 
 export interface BundleFilesOptions {
@@ -39,7 +39,7 @@ export async function bundleFiles(app: FastifyInstance, opts: BundleFilesOptions
     // declared too large: refused before a byte is read (curl waits for this with Expect: 100-continue)
     if (length !== undefined && Number(length) > services.hosting.maxBytes) {
       closeAfterAnswer(req, reply)
-      return sendEnvelope(reply, { error: 'payload_too_large', status: 413, message: messageOf('payload_too_large') })
+      return sendCode(reply, 'payload_too_large')
     }
     const raw = (req.body as Readable | undefined) ?? req.raw
     // an upload may take long, but may not stall: each chunk restarts the idle timer
@@ -72,8 +72,7 @@ export async function bundleFiles(app: FastifyInstance, opts: BundleFilesOptions
     } catch (e) {
       // the rest of a refused or cut body is not read: the connection goes with the answer
       if (!req.raw.complete) closeAfterAnswer(req, reply)
-      if (e instanceof BodyTimeoutError)
-        return sendEnvelope(reply, { error: 'request_timeout', status: 408, message: messageOf('request_timeout') })
+      if (e instanceof BodyTimeoutError) return sendCode(reply, 'request_timeout')
       return sendFailure(req, reply, e)
     } finally {
       clearTimeout(idle)

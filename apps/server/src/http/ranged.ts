@@ -2,10 +2,10 @@
 // manifest-files.ts): accept-ranges, etag, cache-control, Range → 206 / 416, no body for HEAD or
 // an empty object, and the bytes actually sent counted once the connection is done with them.
 import type { Readable } from 'node:stream'
-import { messageOf, type storage } from '@capgo-api/api'
+import type { storage } from '@capgo-api/api'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import rangeParser from 'range-parser'
-import { sendEnvelope, sendFailure } from './failure.ts'
+import { sendCode, sendFailure } from './failure.ts'
 
 export interface StoredObject {
   size: number
@@ -28,7 +28,7 @@ export async function sendStored(req: FastifyRequest, reply: FastifyReply, obj: 
     const r = rangeParser(size, asked, { combine: true })
     if (r === -1) {
       reply.header('content-range', `bytes */${size}`)
-      return sendEnvelope(reply, { error: 'range_not_satisfiable', status: 416, message: messageOf('range_not_satisfiable') })
+      return sendCode(reply, 'range_not_satisfiable')
     }
     // a malformed header is ignored, as HTTP says; several ranges get the whole file
     if (r !== -2 && r.type === 'bytes' && r.length === 1) range = r[0]!

@@ -2,10 +2,10 @@
 // JSON or (with ?graph=) an SVG chart. The generic REST routes (http/rest.ts) answer JSON only, so
 // these are registered first (rest.ts leaves their paths to them) and call the same procedures
 // through createCaller: auth, validation and errors are exactly those of the router.
-import { appRouter, type Context, createCallerFactory, envelope, GRAPHS, type Graph, toDay } from '@capgo-api/api'
+import { appRouter, type Context, createCallerFactory, GRAPHS, type Graph, toDay } from '@capgo-api/api'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { renderChart } from '../charts/svg.ts'
-import { describeFailure } from './failure.ts'
+import { sendFailure } from './failure.ts'
 
 const createCaller = createCallerFactory(appRouter)
 type Caller = ReturnType<typeof createCaller>
@@ -34,8 +34,7 @@ export async function statisticsCharts(app: FastifyInstance, opts: StatisticsCha
         // the caller may see what it asked about (else the call threw): name it on the chart
         if (isGraph(query.graph)) about = await subject(ctx, params)
       } catch (e) {
-        const d = describeFailure(req, e)
-        return reply.code(d.status).type('application/json; charset=utf-8').send(envelope(d))
+        return sendFailure(req, reply, e)
       }
       // the procedure has validated `graph`: anything else would have been a 400 above
       if (!isGraph(query.graph)) return reply.type('application/json; charset=utf-8').send(stats)

@@ -9,41 +9,39 @@ import {
   containsNul,
   describeError,
   deviceInfo,
-  envelope,
   invalidJsonBody,
-  messageOf,
   recordEvents,
   type Services,
   statsInput,
 } from '@capgo-api/api'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { describeFailure } from './failure.ts'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { sendCode, sendEnvelope, sendFailure } from './failure.ts'
 
 export async function updatesRoute(app: FastifyInstance, opts: { services: Services }) {
   app.post('/updates', async (req, reply) => {
-    if (notJson(req)) return refuse(reply, 415, 'unsupported_media_type')
+    if (notJson(req)) return sendCode(reply, 'unsupported_media_type')
     // the procedures' order (trpc.ts base): NUL is refused first, on both databases alike
-    if (containsNul(req.body)) return refuse(reply, 400, 'invalid_characters')
+    if (containsNul(req.body)) return sendCode(reply, 'invalid_characters')
     const input = deviceInfo.safeParse(req.body)
     // not a valid info object: 400 invalid_json_body, as the procedure's middleware answers (trpc.ts deviceProcedure)
-    if (!input.success) return sendError(reply, describeError(invalidJsonBody(input.error.issues)))
+    if (!input.success) return sendEnvelope(reply, describeError(invalidJsonBody(input.error.issues)))
     try {
       return await answerUpdates(opts.services, input.data)
     } catch (e) {
-      return sendError(reply, describeFailure(req, e))
+      return sendFailure(req, reply, e)
     }
   })
 
   // POST /stats: the body as it came (the generic REST route spreads a body into an object, which
   // would turn `"text"` into events); each event is validated by recordEvents on its own
   app.post('/stats', async (req, reply) => {
-    if (notJson(req)) return refuse(reply, 415, 'unsupported_media_type')
+    if (notJson(req)) return sendCode(reply, 'unsupported_media_type')
     const input = statsInput.safeParse(req.body)
-    if (!input.success) return sendError(reply, describeError(invalidJsonBody(input.error.issues)))
+    if (!input.success) return sendEnvelope(reply, describeError(invalidJsonBody(input.error.issues)))
     try {
       return await recordEvents(opts.services, input.data)
     } catch (e) {
-      return sendError(reply, describeFailure(req, e))
+      return sendFailure(req, reply, e)
     }
   })
 }
@@ -53,10 +51,3 @@ export async function updatesRoute(app: FastifyInstance, opts: { services: Servi
  * hand a text/plain body over as a string. No body at all is left to the input's validation.
  */
 const notJson = (req: FastifyRequest) => req.body !== undefined && !req.headers['content-type']?.startsWith('application/json')
-
-const refuse = (reply: FastifyReply, status: number, error: 'unsupported_media_type' | 'invalid_characters') =>
-  sendError(reply, { error, status, message: messageOf(error) })
-
-/** An error answer in the contract's envelope. */
-const sendError = (reply: FastifyReply, d: Parameters<typeof envelope>[0]) =>
-  reply.code(d.status).type('application/json; charset=utf-8').send(envelope(d))
